@@ -153,6 +153,10 @@ pub struct ConnectArgs {
     /// Print the sign-in URL instead of opening a browser, then wait.
     #[arg(long)]
     pub no_browser: bool,
+    /// Sign in as another account (kept beside the existing one; the server is asked to show
+    /// its login with `prompt=login`).
+    #[arg(long)]
+    pub another_account: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,9 +9,9 @@ use crate::context::{Latchkey, keys};
 use crate::grant_client::GrantClient;
 use crate::oauth::revoke::{self, RevokeOutcome};
 use crate::oauth::token;
-use crate::store::ServerRow;
+use crate::store::{GrantRow, ServerRow};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Revoked {
     AtServer,
@@ -23,6 +23,16 @@ pub enum Revoked {
 
 pub async fn revoke_server(lk: &Latchkey, server: &ServerRow, local_only: bool) -> Result<Revoked> {
     let grant = broker::default_grant(lk, server)?;
+    revoke_grant(lk, server, grant, local_only).await
+}
+
+/// Revoke one account's grant (the app's per-account Revoke).
+pub async fn revoke_grant(
+    lk: &Latchkey,
+    server: &ServerRow,
+    grant: GrantRow,
+    local_only: bool,
+) -> Result<Revoked> {
     let outcome = if local_only {
         Revoked::LocalByRequest
     } else {

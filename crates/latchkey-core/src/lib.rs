@@ -7,6 +7,7 @@
 //! - [`broker`]: the single way to get a usable access token.
 //! - [`http`]: the guarded HTTP client every network call goes through.
 
+pub mod app_actions;
 pub mod audit;
 pub mod broker;
 pub mod browser;
@@ -21,6 +22,7 @@ pub mod home;
 pub mod http;
 pub mod lock;
 pub mod oauth;
+pub mod overview;
 pub mod refresher;
 pub mod secret;
 pub mod secrets;

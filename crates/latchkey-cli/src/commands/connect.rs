@@ -18,6 +18,7 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         open_browser: !no_browser,
         challenge: None,
         timeout: None,
+        another_account: args.another_account,
     };
     let progress = move |p: Progress| match p {
         Progress::Discovering => eprintln!("Discovering the authorization server…"),

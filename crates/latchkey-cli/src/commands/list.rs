@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use latchkey_core::Result;
 use latchkey_core::context::display_name;
-use latchkey_core::store::{GrantRow, GrantStatus};
-use latchkey_core::time::{human_until, now};
+use latchkey_core::overview::Status;
+use latchkey_core::store::GrantRow;
+use latchkey_core::time::now;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -28,6 +29,9 @@ struct ServerOut {
     /// `latchkey proxy`).
     clients: Vec<String>,
     grants: Vec<GrantOut>,
+    /// The text output's status line ("Connected · expires in 42 min · refreshes automatically").
+    #[serde(skip)]
+    sentence: String,
 }
 
 #[derive(Serialize)]
@@ -45,15 +49,7 @@ struct GrantOut {
 }
 
 fn grant_status(g: &GrantRow, at: i64) -> &'static str {
-    match g.status {
-        GrantStatus::NeedsReconnect => "needs_reconnect",
-        GrantStatus::Active
-            if g.access_expires_at.is_some_and(|e| e <= at) && !g.has_refresh_token =>
-        {
-            "expired"
-        }
-        GrantStatus::Active => "connected",
-    }
+    Status::of_grant(g, at).word()
 }
 
 pub async fn run(json: bool) -> Result<ExitCode> {
@@ -77,6 +73,10 @@ pub async fn run(json: bool) -> Result<ExitCode> {
                     .unwrap_or("not_connected"),
                 scopes: default.map(|g| g.scopes.clone()).unwrap_or_default(),
                 expires_at: default.and_then(|g| g.access_expires_at),
+                sentence: default
+                    .map(|g| Status::of_grant(g, at))
+                    .unwrap_or(Status::NotConnected)
+                    .sentence(at),
                 account: default.and_then(|g| g.account.clone()),
                 clients: scanned
                     .as_ref()
@@ -115,23 +115,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for s in &servers {
-        let status = match s.status {
-            "connected" => match (
-                s.expires_at,
-                s.grants.first().is_some_and(|g| g.has_refresh_token),
-            ) {
-                (Some(e), true) => format!(
-                    "Connected · expires {} · refreshes automatically",
-                    human_until(e, at)
-                ),
-                (Some(e), false) => format!("Connected · expires {}", human_until(e, at)),
-                (None, _) => "Connected".to_string(),
-            },
-            "expired" => "Expired · sign in again".to_string(),
-            "needs_reconnect" => "Needs reconnect".to_string(),
-            _ => "Not connected".to_string(),
-        };
-        println!("{}\n  {status}", s.name);
+        println!("{}\n  {}", s.name, s.sentence);
         if !s.scopes.is_empty() {
             println!("  scopes: {}", s.scopes.join(" "));
         }

@@ -202,6 +202,7 @@ impl Auth {
             open_browser: self.open_browser,
             challenge: Some(challenge),
             timeout: None,
+            another_account: false,
         };
         match connect::connect(&self.lk, request, &progress).await? {
             ConnectOutcome::Connected(c) => {

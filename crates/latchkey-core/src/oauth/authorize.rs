@@ -30,6 +30,9 @@ pub struct AuthorizationParams<'a> {
     pub resource: &'a str,
     pub issuer: &'a str,
     pub iss_required: bool,
+    /// OpenID Connect `prompt` (`login` when adding another account, so the server asks who
+    /// signs in instead of reusing its session).
+    pub prompt: Option<&'a str>,
 }
 
 pub fn build(params: AuthorizationParams<'_>) -> Result<PendingAuthorization> {
@@ -41,12 +44,15 @@ pub fn build(params: AuthorizationParams<'_>) -> Result<PendingAuthorization> {
         .set_auth_uri(auth_url)
         .set_redirect_uri(redirect);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state) = client
+    let mut request = client
         .authorize_url(CsrfToken::new_random)
         .set_pkce_challenge(challenge)
         .add_scopes(params.scopes.iter().cloned().map(Scope::new))
-        .add_extra_param("resource", params.resource)
-        .url();
+        .add_extra_param("resource", params.resource);
+    if let Some(prompt) = params.prompt {
+        request = request.add_extra_param("prompt", prompt);
+    }
+    let (url, state) = request.url();
     Ok(PendingAuthorization {
         url,
         state,
@@ -157,6 +163,7 @@ mod tests {
             resource: "https://mcp.test",
             issuer: "https://as.test",
             iss_required: true,
+            prompt: None,
         })
         .unwrap();
         let params: std::collections::HashMap<_, _> =
@@ -183,6 +190,7 @@ mod tests {
             resource: "https://mcp.test/mcp",
             issuer: "https://as.test",
             iss_required: false,
+            prompt: None,
         })
         .unwrap();
         assert!(!pending.url.query_pairs().any(|(k, _)| k == "scope"));

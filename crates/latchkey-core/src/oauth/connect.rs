@@ -30,6 +30,8 @@ pub struct ConnectRequest {
     /// A challenge already received (the proxy's 401/403), so the server is not probed again.
     pub challenge: Option<BearerChallenge>,
     pub timeout: Option<Duration>,
+    /// Sign in as another account: ask the server to show its login (`prompt=login`).
+    pub another_account: bool,
 }
 
 /// Steps of a sign-in, reported as they happen (the CLI prints them; the app shows them).
@@ -69,6 +71,9 @@ pub async fn connect(
         None => match probe::probe(&lk.http, &server_url).await? {
             Probe::Challenge(c) => Some(c),
             Probe::Open if req.client.client_id.is_none() && req.scopes.is_empty() => {
+                let store = lk.store();
+                let server = store.upsert_server(&canonical)?;
+                store.set_server_needs_sign_in(server.id, false)?;
                 return Ok(ConnectOutcome::NoSignInNeeded);
             }
             _ => None,
@@ -91,6 +96,7 @@ pub async fn connect(
         let store = lk.store();
         let server = store.upsert_server(&canonical)?;
         store.set_server_discovery(server.id, &discovered.resource, &md.issuer)?;
+        store.set_server_needs_sign_in(server.id, true)?;
         store.save_auth_server(&md.issuer, &serde_json::to_string(md).unwrap_or_default())?;
         server
     };
@@ -109,6 +115,7 @@ pub async fn connect(
         resource: &discovered.resource,
         issuer: &md.issuer,
         iss_required: md.authorization_response_iss_parameter_supported == Some(true),
+        prompt: req.another_account.then_some("login"),
     })?;
     progress(Progress::WaitingForBrowser {
         url: pending.url.to_string(),

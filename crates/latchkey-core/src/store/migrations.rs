@@ -79,6 +79,11 @@ const MIGRATIONS: &[&str] = &[
         reason      TEXT NOT NULL
     );
     "#,
+    // 4: whether a server asks for a sign-in at all (NULL: not known yet; 0: it answered
+    // without asking for a token, so the app says "No sign-in needed").
+    r#"
+    ALTER TABLE servers ADD COLUMN needs_sign_in INTEGER;
+    "#,
 ];
 
 /// Bring the schema up to date. Several processes may open a new database at once (four

@@ -10,6 +10,8 @@ pub struct ServerRow {
     pub resource: Option<String>,
     pub issuer: Option<String>,
     pub created_at: i64,
+    /// `None` until a probe or sign-in found out; `Some(false)`: it answers without a token.
+    pub needs_sign_in: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -14,6 +14,7 @@ fn server_from(row: &Row) -> rusqlite::Result<ServerRow> {
         resource: row.get("resource")?,
         issuer: row.get("issuer")?,
         created_at: row.get("created_at")?,
+        needs_sign_in: row.get("needs_sign_in")?,
     })
 }
 
@@ -70,6 +71,14 @@ impl Store {
         self.conn().execute(
             "UPDATE servers SET resource = ?2, issuer = ?3 WHERE id = ?1",
             params![id, resource, issuer],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_server_needs_sign_in(&self, id: i64, needs: bool) -> Result<()> {
+        self.conn().execute(
+            "UPDATE servers SET needs_sign_in = ?2 WHERE id = ?1",
+            params![id, needs],
         )?;
         Ok(())
     }
@@ -218,6 +227,26 @@ impl Store {
         )?;
         let rows = stmt.query_map([server_id], grant_from)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Make `grant_id` the one `token`, `proxy` and the app use for its server.
+    pub fn set_default_grant(&self, server_id: i64, grant_id: i64) -> Result<()> {
+        let tx = self.conn().unchecked_transaction()?;
+        let found = tx.execute(
+            "UPDATE grants SET is_default = 1 WHERE id = ?2 AND server_id = ?1",
+            params![server_id, grant_id],
+        )?;
+        if found == 0 {
+            return Err(Error::InvalidInput(format!(
+                "grant {grant_id} does not belong to this server"
+            )));
+        }
+        tx.execute(
+            "UPDATE grants SET is_default = 0 WHERE server_id = ?1 AND id != ?2",
+            params![server_id, grant_id],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn all_grants(&self) -> Result<Vec<GrantRow>> {

@@ -1,0 +1,307 @@
+//! The desktop app's actions, headless: add a server, connect with live steps and cancel,
+//! plan and perform a revoke, refresh everything. The Tauri shell only forwards these, so every
+//! behaviour here is tested without a window.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use tokio::sync::Notify;
+use ts_rs::TS;
+
+use crate::context::Latchkey;
+use crate::disconnect::{self, Revoked};
+use crate::oauth::connect::{self, ConnectOutcome, ConnectRequest, Progress};
+use crate::oauth::probe::{self, Probe};
+use crate::overview::problem::Problem;
+use crate::overview::{self, ScopeChip, ServerView, chips};
+use crate::store::{GrantRow, ServerRow};
+use crate::{Error, Result, broker, url_policy};
+
+/// The steps of Connect as the window shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectStep {
+    Discovering,
+    Registering,
+    /// The browser is open at the server's sign-in page ("open again" and "cancel" apply).
+    WaitingForBrowser,
+    Exchanging,
+    Connected,
+    NoSignInNeeded,
+    Failed,
+    Cancelled,
+}
+
+impl ConnectStep {
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Self::Connected | Self::NoSignInNeeded | Self::Failed | Self::Cancelled
+        )
+    }
+}
+
+/// One step of a Connect, sent to the window as it happens (the `connect-progress` event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ConnectUpdate {
+    pub url: String,
+    pub step: ConnectStep,
+    /// The authorization server, once discovered.
+    pub issuer: Option<String>,
+    /// Connected: the scopes granted.
+    pub scopes: Vec<ScopeChip>,
+    pub account: Option<String>,
+    /// Failed: what went wrong, in plain words, with the detail one click away.
+    pub problem: Option<Problem>,
+}
+
+impl ConnectUpdate {
+    fn new(url: &str, step: ConnectStep) -> Self {
+        Self {
+            url: url.to_string(),
+            step,
+            issuer: None,
+            scopes: vec![],
+            account: None,
+            problem: None,
+        }
+    }
+
+    fn failed(url: &str, e: &Error) -> Self {
+        Self {
+            problem: Some(Problem::from(e)),
+            ..Self::new(url, ConnectStep::Failed)
+        }
+    }
+}
+
+/// A Connect in progress: the window can open the browser again or cancel it.
+#[derive(Default)]
+pub struct ConnectSession {
+    browser_url: Mutex<Option<String>>,
+    cancel: Notify,
+}
+
+impl ConnectSession {
+    pub fn cancel(&self) {
+        self.cancel.notify_one();
+    }
+
+    /// Open the sign-in page again (the person closed the tab, or it opened behind a window).
+    pub fn open_again(&self) -> Result<()> {
+        let url = self
+            .browser_url
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        match url {
+            Some(u) => crate::browser::open(&u),
+            None => Err(Error::InvalidInput(
+                "the sign-in page is not open yet".into(),
+            )),
+        }
+    }
+}
+
+/// Validate a URL typed by the person and add it to the list. The server is asked once whether
+/// it wants a sign-in; nothing is stored when the URL is wrong or the server does not answer.
+pub async fn add_server(lk: &Latchkey, url: &str) -> Result<ServerView> {
+    let url = url.trim();
+    let parsed = url_policy::parse_server_url(url)?;
+    let canonical = url_policy::canonical_resource(url)?;
+    let probed = probe::probe(&lk.http, &parsed).await?;
+    let store = lk.store();
+    let server = store.upsert_server(&canonical)?;
+    match probed {
+        Probe::Open => store.set_server_needs_sign_in(server.id, false)?,
+        Probe::Challenge(_) => store.set_server_needs_sign_in(server.id, true)?,
+        Probe::Unknown => {}
+    }
+    let server = store.server_by_id(server.id)?.unwrap_or(server);
+    let grants = store.grants_for_server(server.id)?;
+    Ok(overview::server_view(
+        &server,
+        &grants,
+        vec![],
+        &HashSet::new(),
+        crate::time::now(),
+    ))
+}
+
+/// Connect (or reconnect, or add another account), reporting each step through `emit`.
+/// Returns the final update (also emitted). Failure or cancel changes nothing stored.
+pub async fn connect(
+    lk: &Latchkey,
+    url: &str,
+    another_account: bool,
+    session: &ConnectSession,
+    emit: &(dyn Fn(ConnectUpdate) + Send + Sync),
+) -> ConnectUpdate {
+    let canonical = url_policy::canonical_resource(url).unwrap_or_else(|_| url.to_string());
+    let issuer: Mutex<Option<String>> = Mutex::new(None);
+    let progress = |p: Progress| {
+        let step = match p {
+            Progress::Discovering => ConnectStep::Discovering,
+            Progress::Registering { issuer: i } => {
+                *issuer.lock().unwrap_or_else(|e| e.into_inner()) = Some(i);
+                ConnectStep::Registering
+            }
+            Progress::WaitingForBrowser { url } => {
+                *session
+                    .browser_url
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(url);
+                ConnectStep::WaitingForBrowser
+            }
+            Progress::Exchanging => ConnectStep::Exchanging,
+        };
+        emit(ConnectUpdate {
+            issuer: issuer.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            ..ConnectUpdate::new(&canonical, step)
+        });
+    };
+    let request = ConnectRequest {
+        server_url: url.trim().to_string(),
+        open_browser: true,
+        another_account,
+        ..Default::default()
+    };
+    let outcome = tokio::select! {
+        r = connect::connect(lk, request, &progress) => Some(r),
+        _ = session.cancel.notified() => None,
+    };
+    let last = match outcome {
+        None => ConnectUpdate::new(&canonical, ConnectStep::Cancelled),
+        Some(Ok(ConnectOutcome::NoSignInNeeded)) => {
+            ConnectUpdate::new(&canonical, ConnectStep::NoSignInNeeded)
+        }
+        Some(Ok(ConnectOutcome::Connected(c))) => ConnectUpdate {
+            issuer: Some(c.grant.issuer.clone()),
+            scopes: chips(&c.grant.scopes),
+            account: c.grant.account.clone(),
+            ..ConnectUpdate::new(&c.server.url, ConnectStep::Connected)
+        },
+        Some(Err(e)) => ConnectUpdate::failed(&canonical, &e),
+    };
+    emit(last.clone());
+    last
+}
+
+/// What Revoke will do, said before it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RevokePlan {
+    pub url: String,
+    pub grant_id: i64,
+    pub account: Option<String>,
+    /// `true`: the authorization server is told (RFC 7009); `false`: the tokens can only be
+    /// removed here and the server-side grant remains until it expires.
+    pub at_server: bool,
+    pub issuer: String,
+    /// The sentence the confirmation shows.
+    pub message: String,
+}
+
+fn server_and_grant(
+    lk: &Latchkey,
+    url: &str,
+    grant_id: Option<i64>,
+) -> Result<(ServerRow, GrantRow)> {
+    let server = lk.find_server(url)?;
+    let grant = match grant_id {
+        None => broker::default_grant(lk, &server)?,
+        Some(id) => lk
+            .store()
+            .grants_for_server(server.id)?
+            .into_iter()
+            .find(|g| g.id == id)
+            .ok_or_else(|| Error::InvalidInput(format!("no account {id} for {url}")))?,
+    };
+    Ok((server, grant))
+}
+
+pub fn revoke_plan(lk: &Latchkey, url: &str, grant_id: Option<i64>) -> Result<RevokePlan> {
+    let (server, grant) = server_and_grant(lk, url, grant_id)?;
+    let at_server = lk
+        .store()
+        .auth_server_metadata(&grant.issuer)?
+        .and_then(|json| {
+            serde_json::from_str::<crate::oauth::metadata::AuthServerMetadata>(&json).ok()
+        })
+        .is_some_and(|md| md.revocation_endpoint.is_some());
+    let who = grant
+        .account
+        .as_deref()
+        .map(|a| format!(" for {a}"))
+        .unwrap_or_default();
+    let message = if at_server {
+        format!(
+            "Latchkey will ask {} to revoke the sign-in{who} to {}, then delete its tokens from this computer. Clients using it will need a new sign-in.",
+            grant.issuer, server.url
+        )
+    } else {
+        format!(
+            "{} has no way to revoke sign-ins, so Latchkey can only delete the tokens{who} from this computer. The grant at the server remains until it expires.",
+            grant.issuer
+        )
+    };
+    Ok(RevokePlan {
+        url: server.url,
+        grant_id: grant.id,
+        account: grant.account,
+        at_server,
+        issuer: grant.issuer,
+        message,
+    })
+}
+
+/// Revoke one account (the default when `grant_id` is `None`). When the server cannot be
+/// reached nothing is deleted: the error says so and the person can try again.
+pub async fn revoke(lk: &Latchkey, url: &str, grant_id: Option<i64>) -> Result<Revoked> {
+    let (server, grant) = server_and_grant(lk, url, grant_id)?;
+    disconnect::revoke_grant(lk, &server, grant, false).await
+}
+
+/// Make another account the default one for its server.
+pub fn set_default_account(lk: &Latchkey, url: &str, grant_id: i64) -> Result<()> {
+    let server = lk.find_server(url)?;
+    lk.store().set_default_grant(server.id, grant_id)
+}
+
+/// Remove a server that holds no sign-in from the list (one added by mistake).
+pub fn forget_server(lk: &Latchkey, url: &str) -> Result<()> {
+    let server = lk.find_server(url)?;
+    let store = lk.store();
+    if !store.grants_for_server(server.id)?.is_empty() {
+        return Err(Error::InvalidInput(
+            "this server still has a sign-in: revoke it first".into(),
+        ));
+    }
+    store.delete_server(server.id)
+}
+
+/// "Refresh all now": every grant that can refresh, one at a time, under the broker's rules.
+/// `on_server(url, started)` lets the window show "Refreshing…". Returns the failures.
+pub async fn refresh_all(
+    lk: &Latchkey,
+    on_server: &(dyn Fn(&str, bool) + Send + Sync),
+) -> Result<Vec<(String, Problem)>> {
+    let servers = lk.store().list_servers()?;
+    let mut failures = Vec::new();
+    for server in servers {
+        let grants = lk.store().grants_for_server(server.id)?;
+        let refreshable: Vec<GrantRow> =
+            grants.into_iter().filter(|g| g.has_refresh_token).collect();
+        if refreshable.is_empty() {
+            continue;
+        }
+        on_server(&server.url, true);
+        for grant in refreshable {
+            if let Err(e) = broker::refresh_now(lk, &server, grant).await {
+                failures.push((server.url.clone(), Problem::from(&e)));
+            }
+        }
+        on_server(&server.url, false);
+    }
+    Ok(failures)
+}

@@ -1,0 +1,139 @@
+//! The detail view of one server: where it signs in, how Latchkey registered, what was asked for
+//! and granted, the times that matter, and its history from the audit log.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{ScopeChip, ServerView, chips};
+use crate::context::Latchkey;
+use crate::oauth::metadata::AuthServerMetadata;
+use crate::store::RegistrationMethod;
+use crate::{Error, Result, refresher};
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ServerDetail {
+    pub server: ServerView,
+    /// The protected resource the tokens are bound to (RFC 8707).
+    pub resource: Option<String>,
+    pub issuer: Option<String>,
+    /// The account shown in this detail (the default unless another was asked for).
+    pub grant: Option<GrantDetail>,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct GrantDetail {
+    pub grant_id: i64,
+    pub account: Option<String>,
+    /// Public client identifier (never a secret).
+    pub client_id: String,
+    /// "Dynamic client registration (RFC 7591)", ...
+    pub registered_by: String,
+    pub requested_scopes: Vec<String>,
+    pub granted_scopes: Vec<ScopeChip>,
+    pub connected_at: i64,
+    /// When the current access token was issued (the last refresh, or the sign-in).
+    pub issued_at: i64,
+    pub expires_at: Option<i64>,
+    pub next_refresh_at: Option<i64>,
+    pub has_refresh_token: bool,
+    /// `true`: Revoke tells the authorization server (RFC 7009); `false`: it can only remove the
+    /// tokens here, and the server-side grant remains until it expires.
+    pub revokes_at_server: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HistoryEntry {
+    pub at: i64,
+    /// connected | refreshed | refresh_failed | needs_reconnect | revoked | revoked_locally |
+    /// token_handed_out
+    pub event: String,
+    pub detail: Option<String>,
+}
+
+pub fn registered_by(method: RegistrationMethod) -> &'static str {
+    match method {
+        RegistrationMethod::Preregistered => "Client id given by you (pre-registered)",
+        RegistrationMethod::MetadataDocument => "Client ID metadata document",
+        RegistrationMethod::Dynamic => "Dynamic client registration (RFC 7591)",
+        RegistrationMethod::LegacyDynamic => "Dynamic client registration (2025-03-26 fallback)",
+    }
+}
+
+/// `grant_id`: which account to show (default: the server's default account).
+pub fn build(
+    lk: &Latchkey,
+    server: ServerView,
+    grant_id: Option<i64>,
+    history_limit: usize,
+) -> Result<ServerDetail> {
+    let store = lk.store();
+    let row = store
+        .list_servers()?
+        .into_iter()
+        .find(|s| s.url == server.url);
+    let Some(row) = row else {
+        return Ok(ServerDetail {
+            server,
+            resource: None,
+            issuer: None,
+            grant: None,
+            history: vec![],
+        });
+    };
+    let grants = store.grants_for_server(row.id)?;
+    let grant = match grant_id {
+        Some(id) => Some(
+            grants
+                .iter()
+                .find(|g| g.id == id)
+                .ok_or_else(|| Error::InvalidInput(format!("no account {id} for this server")))?,
+        ),
+        None => grants.first(),
+    };
+    let grant = match grant {
+        None => None,
+        Some(g) => {
+            let registration = store.registration(g.registration_id)?;
+            let revokes_at_server = store
+                .auth_server_metadata(&g.issuer)?
+                .and_then(|json| serde_json::from_str::<AuthServerMetadata>(&json).ok())
+                .is_some_and(|md| md.revocation_endpoint.is_some());
+            Some(GrantDetail {
+                grant_id: g.id,
+                account: g.account.clone(),
+                client_id: registration
+                    .as_ref()
+                    .map(|r| r.client_id.clone())
+                    .unwrap_or_default(),
+                registered_by: registration
+                    .map(|r| registered_by(r.method).to_string())
+                    .unwrap_or_else(|| "Unknown (registration missing)".into()),
+                requested_scopes: g.requested_scopes.clone(),
+                granted_scopes: chips(&g.scopes),
+                connected_at: g.created_at,
+                issued_at: g.last_refreshed_at.unwrap_or(g.updated_at),
+                expires_at: g.access_expires_at,
+                next_refresh_at: refresher::planned_refresh(g),
+                has_refresh_token: g.has_refresh_token,
+                revokes_at_server,
+            })
+        }
+    };
+    let history = store
+        .audit_events(Some(&row.url), history_limit)?
+        .into_iter()
+        .map(|a| HistoryEntry {
+            at: a.at,
+            event: a.event,
+            detail: a.detail,
+        })
+        .collect();
+    Ok(ServerDetail {
+        server,
+        resource: row.resource,
+        issuer: row.issuer,
+        grant,
+        history,
+    })
+}

@@ -1,0 +1,201 @@
+//! What a person sees: one row per server with its status, scopes, account and the clients that
+//! use it, "needs attention" first. The desktop app and `latchkey list` both show this; the
+//! app's TypeScript types are generated from these Rust types (see [`bindings`]).
+//!
+//! Nothing here holds a secret: tokens stay in the keychain, the UI gets metadata only.
+
+pub mod bindings;
+pub mod detail;
+pub mod problem;
+pub mod scope_access;
+pub mod status;
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub use scope_access::ScopeAccess;
+pub use status::Status;
+
+use crate::clients::model::Transport;
+use crate::clients::scan::{self, Scan};
+use crate::context::{Latchkey, display_name};
+use crate::store::{GrantRow, ServerRow};
+use crate::{Result, url_policy};
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Overview {
+    pub servers: Vec<ServerView>,
+    pub attention_count: u32,
+    /// When a status will change by the clock alone (a warning starts, a token expires).
+    pub next_change_at: Option<i64>,
+    pub generated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ServerView {
+    /// The canonical URL: the key every action takes.
+    pub url: String,
+    /// `host/path`, as `latchkey list` names it.
+    pub name: String,
+    pub host: String,
+    /// MCP clients whose config files use this server.
+    pub clients: Vec<String>,
+    /// The default account's status (or the server's, when nobody is signed in).
+    pub status: Status,
+    pub scopes: Vec<ScopeChip>,
+    pub account: Option<String>,
+    /// Every signed-in account, the default first.
+    pub accounts: Vec<AccountView>,
+    /// Why it needs the person now, in plain words.
+    pub attention: Option<String>,
+    /// `false`: found only in an MCP client's config file; Latchkey has not signed in yet.
+    pub known_to_latchkey: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AccountView {
+    pub grant_id: i64,
+    pub account: Option<String>,
+    pub is_default: bool,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ScopeChip {
+    pub name: String,
+    pub access: ScopeAccess,
+}
+
+pub fn chips(scopes: &[String]) -> Vec<ScopeChip> {
+    scopes
+        .iter()
+        .map(|s| ScopeChip {
+            name: s.clone(),
+            access: scope_access::classify(s),
+        })
+        .collect()
+}
+
+/// Build the overview from the store (and a client-config scan, when there is one).
+/// `refreshing` holds the URLs of servers the caller is refreshing right now.
+pub fn build(
+    lk: &Latchkey,
+    scan: Option<&Scan>,
+    refreshing: &HashSet<String>,
+    at: i64,
+) -> Result<Overview> {
+    let mut servers = Vec::new();
+    let mut next_change_at: Option<i64> = None;
+    {
+        let store = lk.store();
+        for s in store.list_servers()? {
+            let grants = store.grants_for_server(s.id)?;
+            for g in &grants {
+                if let Some(t) = status::next_change(g, at) {
+                    next_change_at = Some(next_change_at.map_or(t, |n| n.min(t)));
+                }
+            }
+            let clients = scan
+                .map(|sc| scan::clients_using(sc, &s.url))
+                .unwrap_or_default();
+            servers.push(server_view(&s, &grants, clients, refreshing, at));
+        }
+    }
+    if let Some(sc) = scan {
+        servers.extend(unknown_remote_servers(sc, &servers));
+    }
+    sort(&mut servers);
+    Ok(Overview {
+        attention_count: servers.iter().filter(|s| s.attention.is_some()).count() as u32,
+        servers,
+        next_change_at,
+        generated_at: at,
+    })
+}
+
+pub fn server_view(
+    s: &ServerRow,
+    grants: &[GrantRow],
+    clients: Vec<String>,
+    refreshing: &HashSet<String>,
+    at: i64,
+) -> ServerView {
+    let default = grants.first();
+    let status = match default {
+        _ if refreshing.contains(&s.url) => Status::Refreshing,
+        Some(g) => Status::of_grant(g, at),
+        None if s.needs_sign_in == Some(false) => Status::NoSignInNeeded,
+        None => Status::NotConnected,
+    };
+    let name = display_name(&s.url);
+    ServerView {
+        url: s.url.clone(),
+        host: name.split('/').next().unwrap_or_default().to_string(),
+        name,
+        clients,
+        status,
+        scopes: default.map(|g| chips(&g.scopes)).unwrap_or_default(),
+        account: default.and_then(|g| g.account.clone()),
+        accounts: grants
+            .iter()
+            .map(|g| AccountView {
+                grant_id: g.id,
+                account: g.account.clone(),
+                is_default: g.is_default,
+                status: Status::of_grant(g, at),
+            })
+            .collect(),
+        attention: grants.iter().find_map(|g| status::attention(g, at)),
+        known_to_latchkey: true,
+    }
+}
+
+/// Remote servers the MCP clients use that Latchkey holds nothing for yet: shown as
+/// "Not connected" so one click signs them in.
+fn unknown_remote_servers(sc: &Scan, known: &[ServerView]) -> Vec<ServerView> {
+    let mut out: Vec<ServerView> = Vec::new();
+    for k in &sc.servers {
+        if !matches!(k.transport, Transport::StreamableHttp | Transport::Sse) {
+            continue;
+        }
+        let Some(url) = k.url.as_deref() else {
+            continue;
+        };
+        let Ok(canonical) = url_policy::canonical_resource(url) else {
+            continue;
+        };
+        if known.iter().chain(out.iter()).any(|s| s.url == canonical) {
+            continue;
+        }
+        let name = display_name(&canonical);
+        out.push(ServerView {
+            host: name.split('/').next().unwrap_or_default().to_string(),
+            name,
+            clients: scan::clients_using(sc, &canonical),
+            status: Status::NotConnected,
+            scopes: vec![],
+            account: None,
+            accounts: vec![],
+            attention: None,
+            known_to_latchkey: false,
+            url: canonical,
+        });
+    }
+    out
+}
+
+/// Needs attention first, then signed-in servers, then the rest; by name within each.
+fn sort(servers: &mut [ServerView]) {
+    servers.sort_by(|a, b| {
+        let rank = |s: &ServerView| {
+            (
+                s.attention.is_none(),
+                !matches!(s.status, Status::Connected { .. } | Status::Refreshing),
+                !s.known_to_latchkey,
+            )
+        };
+        rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name))
+    });
+}
