@@ -17,10 +17,23 @@ declare -A NEED=(
   [node]=nodejs
   [npm]=npm
   [faketime]=faketime
+  # The desktop app (Tauri v2 on WebKitGTK) and its tests under Xvfb with WebKitWebDriver.
+  [/usr/include/webkitgtk-4.1/webkit2/webkit2.h]=libwebkit2gtk-4.1-dev
+  [/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h]=libayatana-appindicator3-dev
+  [/usr/include/librsvg-2.0/librsvg/rsvg.h]=librsvg2-dev
+  [/usr/include/openssl/ssl.h]=libssl-dev
+  [/usr/include/xdo.h]=libxdo-dev
+  [file]=file
+  [Xvfb]=xvfb
+  [xauth]=xauth
+  [xvfb-run]=xvfb
+  [WebKitWebDriver]=webkit2gtk-driver
+  [dpkg-deb]=dpkg
+  [notify-send]=libnotify-bin
 )
 missing=()
 for what in "${!NEED[@]}"; do
-  if [[ $what == /* ]]; then [[ -x $what ]] && continue; else command -v "$what" >/dev/null 2>&1 && continue; fi
+  if [[ $what == /* ]]; then [[ -e $what ]] && continue; else command -v "$what" >/dev/null 2>&1 && continue; fi
   missing+=("${NEED[$what]}")
 done
 [[ -e /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)

@@ -1,0 +1,25 @@
+// Generates the app's context from ../tauri.conf.json, and one permission per command so the
+// window's capability (capabilities/main.json) can allow exactly these and nothing else.
+fn main() {
+    const COMMANDS: &[&str] = &[
+        "overview",
+        "server_detail",
+        "add_server",
+        "connect",
+        "open_again",
+        "cancel_connect",
+        "revoke_plan",
+        "revoke",
+        "refresh_all",
+        "set_default_account",
+        "forget_server",
+        "get_autostart",
+        "set_autostart",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build");
+}

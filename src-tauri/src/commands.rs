@@ -1,0 +1,179 @@
+//! The window's commands: each a thin call into `latchkey_core::app_actions` or the overview.
+//! Errors reach the window as a [`Problem`] (plain words plus the technical detail). No command
+//! returns a token: the types sent are metadata only.
+
+use latchkey_core::app_actions::{self, ConnectStep, ConnectUpdate, RevokePlan};
+use latchkey_core::disconnect::Revoked;
+use latchkey_core::overview::detail::{self, ServerDetail};
+use latchkey_core::overview::problem::Problem;
+use latchkey_core::overview::{Overview, ServerView};
+use latchkey_core::{Error, url_policy};
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+use crate::AppState;
+use crate::live;
+
+type CmdResult<T> = Result<T, Problem>;
+
+fn problem(e: Error) -> Problem {
+    Problem::from(&e)
+}
+
+/// The URL as the store keys it; a URL typed by hand may differ in case or trailing slash.
+fn canonical(url: &str) -> CmdResult<String> {
+    url_policy::canonical_resource(url.trim()).map_err(problem)
+}
+
+#[tauri::command]
+pub fn overview(state: State<'_, AppState>) -> CmdResult<Overview> {
+    state.overview().map_err(problem)
+}
+
+#[tauri::command]
+pub fn server_detail(
+    state: State<'_, AppState>,
+    url: String,
+    grant_id: Option<i64>,
+) -> CmdResult<ServerDetail> {
+    let url = canonical(&url)?;
+    let view = state
+        .overview()
+        .map_err(problem)?
+        .servers
+        .into_iter()
+        .find(|s| s.url == url)
+        .ok_or_else(|| problem(Error::InvalidInput(format!("no server {url} is listed"))))?;
+    detail::build(&state.lk, view, grant_id, 100).map_err(problem)
+}
+
+#[tauri::command]
+pub async fn add_server<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: String,
+) -> CmdResult<ServerView> {
+    let mut view = app_actions::add_server(&state.lk, &url)
+        .await
+        .map_err(problem)?;
+    view.clients = state.clients_using(&view.url);
+    live::changed(&app);
+    Ok(view)
+}
+
+/// Runs the whole sign-in; the steps go to the window as `connect-progress` events and the
+/// final one is also the result.
+#[tauri::command]
+pub async fn connect<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: String,
+    another_account: Option<bool>,
+) -> CmdResult<ConnectUpdate> {
+    let key = canonical(&url)?;
+    let Some(session) = state.begin_session(&key) else {
+        return Err(problem(Error::InvalidInput(
+            "a sign-in to this server is already in progress: finish it in the browser, or cancel it".into(),
+        )));
+    };
+    let emitter = app.clone();
+    let emit = move |u: ConnectUpdate| {
+        let _ = emitter.emit("connect-progress", u);
+    };
+    let last = app_actions::connect(
+        &state.lk,
+        &url,
+        another_account.unwrap_or(false),
+        &session,
+        &emit,
+    )
+    .await;
+    state.end_session(&key);
+    if last.step != ConnectStep::Failed {
+        live::changed(&app);
+    }
+    Ok(last)
+}
+
+#[tauri::command]
+pub fn open_again(state: State<'_, AppState>, url: String) -> CmdResult<()> {
+    let key = canonical(&url)?;
+    match state.session(&key) {
+        Some(s) => s.open_again().map_err(problem),
+        None => Err(problem(Error::InvalidInput(
+            "no sign-in to this server is in progress".into(),
+        ))),
+    }
+}
+
+#[tauri::command]
+pub fn cancel_connect(state: State<'_, AppState>, url: String) -> CmdResult<()> {
+    let key = canonical(&url)?;
+    if let Some(s) = state.session(&key) {
+        s.cancel();
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub fn revoke_plan(
+    state: State<'_, AppState>,
+    url: String,
+    grant_id: Option<i64>,
+) -> CmdResult<RevokePlan> {
+    app_actions::revoke_plan(&state.lk, &url, grant_id).map_err(problem)
+}
+
+#[tauri::command]
+pub async fn revoke<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: String,
+    grant_id: Option<i64>,
+) -> CmdResult<Revoked> {
+    let outcome = app_actions::revoke(&state.lk, &url, grant_id)
+        .await
+        .map_err(problem)?;
+    live::changed(&app);
+    Ok(outcome)
+}
+
+#[tauri::command]
+pub async fn refresh_all<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CmdResult<()> {
+    live::refresh_all(&app, &state).await
+}
+
+#[tauri::command]
+pub fn set_default_account<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: String,
+    grant_id: i64,
+) -> CmdResult<()> {
+    app_actions::set_default_account(&state.lk, &url, grant_id).map_err(problem)?;
+    live::changed(&app);
+    Ok(())
+}
+
+#[tauri::command]
+pub fn forget_server<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: String,
+) -> CmdResult<()> {
+    app_actions::forget_server(&state.lk, &url).map_err(problem)?;
+    live::changed(&app);
+    Ok(())
+}
+
+#[tauri::command]
+pub fn get_autostart<R: Runtime>(app: AppHandle<R>) -> CmdResult<bool> {
+    crate::autostart::enabled(&app).map_err(problem)
+}
+
+#[tauri::command]
+pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> CmdResult<()> {
+    crate::autostart::set(&app, enabled).map_err(problem)
+}

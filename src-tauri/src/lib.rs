@@ -1,0 +1,127 @@
+//! Latchkey's desktop shell: the tray, the window and the refresher, as thin glue over
+//! `latchkey-core`. Every behaviour lives in the core; this crate forwards commands, turns store
+//! changes into window events and tray updates, and owns the app's lifetime.
+//!
+//! - [`commands`]: what the window may call (and nothing returns a token).
+//! - [`tray`]: the tray icon (normal or needs-attention) and its menu.
+//! - [`window`]: the one main window, created on demand and destroyed on close.
+//! - [`live`]: watchers and timers that keep window, tray and notifications current.
+//! - [`attention`]: desktop notifications when a grant needs the person.
+
+pub mod attention;
+pub mod autostart;
+pub mod commands;
+pub mod live;
+pub mod state;
+pub mod tray;
+pub mod window;
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use tauri::{Builder, Manager, RunEvent, Runtime};
+
+pub use state::AppState;
+
+/// When the process started, for the "launch to tray ready" figure.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// What to start besides the commands: tests with the mock runtime start none of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Features {
+    pub tray: bool,
+    pub live: bool,
+    pub open_window: bool,
+}
+
+/// The app for any runtime: the real one in [`run`], `MockRuntime` in tests.
+pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Features) -> Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::overview,
+            commands::server_detail,
+            commands::add_server,
+            commands::connect,
+            commands::open_again,
+            commands::cancel_connect,
+            commands::revoke_plan,
+            commands::revoke,
+            commands::refresh_all,
+            commands::set_default_account,
+            commands::forget_server,
+            commands::get_autostart,
+            commands::set_autostart,
+        ])
+        .setup(move |app| {
+            if features.tray {
+                tray::create(app.handle())?;
+                let ms = STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or(0);
+                tracing::info!("tray ready after {ms} ms");
+            }
+            if features.live {
+                live::start(app.handle().clone())?;
+            }
+            if features.open_window {
+                window::show(app.handle());
+            }
+            Ok(())
+        })
+}
+
+/// The real app: one instance, tray, notifications, optional start at login.
+pub fn run() {
+    STARTED.get_or_init(Instant::now);
+    init_logging();
+    let state = match AppState::open() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("latchkey-app: {e}");
+            std::process::exit(1);
+        }
+    };
+    // `--hidden`: started at login; stay in the tray until the person opens the window.
+    let hidden = std::env::args().any(|a| a == "--hidden");
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // A second launch focuses the first instead of starting another.
+            window::show(app);
+        }))
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--hidden"]),
+        ));
+    let app = run_app(
+        builder,
+        state,
+        Features {
+            tray: true,
+            live: true,
+            open_window: !hidden,
+        },
+    )
+    .build(tauri::generate_context!())
+    .expect("the Tauri app could not be built");
+    app.run(|app, event| match event {
+        // The last window closed: keep running in the tray. Quit (an explicit code) exits.
+        RunEvent::ExitRequested {
+            api, code: None, ..
+        } => api.prevent_exit(),
+        RunEvent::Exit => {
+            if let Some(state) = app.try_state::<AppState>() {
+                state.stop();
+            }
+        }
+        _ => {}
+    });
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LATCHKEY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
