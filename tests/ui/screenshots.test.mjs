@@ -1,0 +1,72 @@
+// The screenshots in docs/screenshots (shown in the README), taken at 900x640 from the built UI
+// on the fake backend. Each also checks the one thing it shows, so a broken view fails here.
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { screenshotScenario, URLS } from "./scenarios.mjs";
+import { launch, nowSeconds, openApp, row, screenshots, serveDist, textIs } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  await mkdir(screenshots, { recursive: true });
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const shot = (page, name) => page.screenshot({ path: path.join(screenshots, name) });
+
+test("list, light and dark", async () => {
+  for (const scheme of ["light", "dark"]) {
+    const app = await openApp(browser, server.url, screenshotScenario(nowSeconds()), {
+      colorScheme: scheme,
+    });
+    await textIs(row(app.page, URLS.linear).getByTestId("status-pill"), "Needs reconnect");
+    await shot(app.page, `ui-list-${scheme}.png`);
+    await app.close();
+  }
+});
+
+test("connect steps", async () => {
+  const app = await openApp(browser, server.url, screenshotScenario(nowSeconds()));
+  const { page } = app;
+  // Reconnect the row that needs attention: it is the first, so the steps show without scrolling.
+  await row(page, URLS.linear).getByTestId("reconnect-button").click();
+  for (let i = 0; i < 3; i++) await page.evaluate((u) => window.__fake.step(u), URLS.linear);
+  const steps = row(page, URLS.linear).getByTestId("connect-steps");
+  await steps.and(page.locator('[data-step="waiting_for_browser"]')).waitFor();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.mouse.move(0, 0);
+  await shot(page, "ui-connect-steps.png");
+  await app.close();
+});
+
+test("revoke dialog", async () => {
+  const app = await openApp(browser, server.url, screenshotScenario(nowSeconds()));
+  await row(app.page, URLS.github).getByTestId("revoke-button").click();
+  await app.page.getByTestId("revoke-confirm").waitFor();
+  await shot(app.page, "ui-revoke-dialog.png");
+  await app.close();
+});
+
+test("detail view", async () => {
+  const app = await openApp(browser, server.url, screenshotScenario(nowSeconds()));
+  await row(app.page, URLS.github).getByTestId("details-button").click();
+  await app.page.getByTestId("history-entry").first().waitFor();
+  await shot(app.page, "ui-detail.png");
+  await app.close();
+});
+
+test("empty state", async () => {
+  const app = await openApp(browser, server.url, {});
+  assert.equal(await app.page.getByTestId("empty-state").isVisible(), true);
+  await shot(app.page, "ui-empty.png");
+  await app.close();
+});

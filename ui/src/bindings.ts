@@ -1,0 +1,127 @@
+// Generated from crates/latchkey-core/src/overview (ts-rs). Do not edit: run
+// `LATCHKEY_UPDATE_BINDINGS=1 cargo test -p latchkey-core bindings` after changing them.
+
+export type Overview = { servers: Array<ServerView>, attention_count: number, 
+/**
+ * When a status will change by the clock alone (a warning starts, a token expires).
+ */
+next_change_at: number | null, generated_at: number, };
+
+export type ServerView = { 
+/**
+ * The canonical URL: the key every action takes.
+ */
+url: string, 
+/**
+ * `host/path`, as `latchkey list` names it.
+ */
+name: string, host: string, 
+/**
+ * MCP clients whose config files use this server.
+ */
+clients: Array<string>, 
+/**
+ * The default account's status (or the server's, when nobody is signed in).
+ */
+status: Status, scopes: Array<ScopeChip>, account: string | null, 
+/**
+ * Every signed-in account, the default first.
+ */
+accounts: Array<AccountView>, 
+/**
+ * Why it needs the person now, in plain words.
+ */
+attention: string | null, 
+/**
+ * `false`: found only in an MCP client's config file; Latchkey has not signed in yet.
+ */
+known_to_latchkey: boolean, };
+
+export type AccountView = { grant_id: number, account: string | null, is_default: boolean, status: Status, };
+
+export type ScopeChip = { name: string, access: ScopeAccess, };
+
+export type ScopeAccess = "identity" | "read" | "write";
+
+export type Status = { "kind": "connected", 
+/**
+ * Unix seconds; `None` when the server gave no lifetime.
+ */
+expires_at: number | null, refreshes_automatically: boolean, } | { "kind": "expired" } | { "kind": "needs_reconnect", reason: string | null, } | { "kind": "not_connected" } | { "kind": "refreshing" } | { "kind": "no_sign_in_needed" };
+
+export type ServerDetail = { server: ServerView, 
+/**
+ * The protected resource the tokens are bound to (RFC 8707).
+ */
+resource: string | null, issuer: string | null, 
+/**
+ * The account shown in this detail (the default unless another was asked for).
+ */
+grant: GrantDetail | null, history: Array<HistoryEntry>, };
+
+export type GrantDetail = { grant_id: number, account: string | null, 
+/**
+ * Public client identifier (never a secret).
+ */
+client_id: string, 
+/**
+ * "Dynamic client registration (RFC 7591)", ...
+ */
+registered_by: string, requested_scopes: Array<string>, granted_scopes: Array<ScopeChip>, connected_at: number, 
+/**
+ * When the current access token was issued (the last refresh, or the sign-in).
+ */
+issued_at: number, expires_at: number | null, next_refresh_at: number | null, has_refresh_token: boolean, 
+/**
+ * `true`: Revoke tells the authorization server (RFC 7009); `false`: it can only remove the
+ * tokens here, and the server-side grant remains until it expires.
+ */
+revokes_at_server: boolean, };
+
+export type HistoryEntry = { at: number, 
+/**
+ * connected | refreshed | refresh_failed | needs_reconnect | revoked | revoked_locally |
+ * token_handed_out
+ */
+event: string, detail: string | null, };
+
+export type Problem = { kind: ErrorKind, 
+/**
+ * What happened and what to do, in plain words.
+ */
+message: string, 
+/**
+ * The technical detail (the error as the CLI prints it).
+ */
+detail: string, };
+
+export type ErrorKind = "invalid" | "user_must_act" | "grant_rejected" | "transient";
+
+export type ConnectStep = "discovering" | "registering" | "waiting_for_browser" | "exchanging" | "connected" | "no_sign_in_needed" | "failed" | "cancelled";
+
+export type ConnectUpdate = { url: string, step: ConnectStep, 
+/**
+ * The authorization server, once discovered.
+ */
+issuer: string | null, 
+/**
+ * Connected: the scopes granted.
+ */
+scopes: Array<ScopeChip>, account: string | null, 
+/**
+ * Failed: what went wrong, in plain words, with the detail one click away.
+ */
+problem: Problem | null, };
+
+export type RevokePlan = { url: string, grant_id: number, account: string | null, 
+/**
+ * `true`: the authorization server is told (RFC 7009); `false`: the tokens can only be
+ * removed here and the server-side grant remains until it expires.
+ */
+at_server: boolean, issuer: string, 
+/**
+ * The sentence the confirmation shows.
+ */
+message: string, };
+
+export type Revoked = "at_server" | "locally_only" | "local_by_request";

@@ -1,0 +1,57 @@
+// The window's only way to reach Latchkey: typed calls to the Rust shell's commands
+// (src-tauri/src/commands.rs) and its two events. Types come from ../bindings.ts, which is
+// generated from the Rust types. Tokens never cross this boundary: only metadata does.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  ConnectUpdate,
+  Overview,
+  Problem,
+  Revoked,
+  RevokePlan,
+  ServerDetail,
+  ServerView,
+} from "../bindings";
+
+/** Commands reject with a Problem: `message` in plain words, `detail` for the curious. */
+export function asProblem(e: unknown): Problem {
+  if (e && typeof e === "object" && "message" in e && "detail" in e && "kind" in e) {
+    return e as Problem;
+  }
+  const text = e instanceof Error ? e.message : String(e);
+  return { kind: "invalid", message: text, detail: text };
+}
+
+export const api = {
+  overview: () => invoke<Overview>("overview"),
+  serverDetail: (url: string, grantId: number | null = null) =>
+    invoke<ServerDetail>("server_detail", { url, grantId }),
+  /** Validates the URL and asks the server once whether it wants a sign-in. */
+  addServer: (url: string) => invoke<ServerView>("add_server", { url }),
+  /** Resolves with the final update; the steps arrive as `connect-progress` events. */
+  connect: (url: string, anotherAccount = false) =>
+    invoke<ConnectUpdate>("connect", { url, anotherAccount }),
+  openAgain: (url: string) => invoke<void>("open_again", { url }),
+  cancelConnect: (url: string) => invoke<void>("cancel_connect", { url }),
+  revokePlan: (url: string, grantId: number | null = null) =>
+    invoke<RevokePlan>("revoke_plan", { url, grantId }),
+  revoke: (url: string, grantId: number | null = null) =>
+    invoke<Revoked>("revoke", { url, grantId }),
+  refreshAll: () => invoke<void>("refresh_all"),
+  setDefaultAccount: (url: string, grantId: number) =>
+    invoke<void>("set_default_account", { url, grantId }),
+  /** Only for servers without a sign-in (added by mistake). */
+  forgetServer: (url: string) => invoke<void>("forget_server", { url }),
+  getAutostart: () => invoke<boolean>("get_autostart"),
+  setAutostart: (enabled: boolean) => invoke<void>("set_autostart", { enabled }),
+};
+
+/** The store changed (this app, a `latchkey proxy`, the CLI): fetch the overview again. */
+export function onStateChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen("state-changed", () => handler());
+}
+
+/** One step of a Connect in progress. */
+export function onConnectProgress(handler: (u: ConnectUpdate) => void): Promise<UnlistenFn> {
+  return listen<ConnectUpdate>("connect-progress", (e) => handler(e.payload));
+}
