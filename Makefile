@@ -12,13 +12,18 @@ CARGO_SEL := --workspace --all-targets --locked
 NODE22_BIN := $(REPO)/tests/conformance/node_modules/node/bin
 WITH_KEYRING := $(REPO)/tests/support/with-keyring.sh
 TEST_PATH := $(NODE22_BIN):$(PATH)
+# The app's WebDriver (tauri-driver, from crates.io) is installed into target/tools.
+TAURI_DRIVER := $(REPO)/target/tools/bin/tauri-driver
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+DEBUG_DEB := target/debug/bundle/deb/Latchkey_0.1.0_amd64.deb
 
-.PHONY: help deps system-deps node-deps build lint test test-rust test-conformance test-peers run bench clean
+.PHONY: help deps system-deps node-deps ui-build build lint test test-rust test-ui test-app test-package test-conformance test-peers run package bench bench-app clean
 
 help:
-	@echo "make run    install what is missing, build, and start Latchkey (the CLI until the desktop app lands)"
-	@echo "make test   install what is missing and run every test (lint, unit, end-to-end, conformance)"
-	@echo "make bench  the proxy benchmark against npx mcp-remote (see benches/README.md)"
+	@echo "make run      install what is missing, build, and start Latchkey in the tray"
+	@echo "make test     install what is missing and run every test (lint, unit, UI, app, end-to-end, conformance, .deb)"
+	@echo "make package  a release .deb (the app, the latchkey CLI on PATH, a desktop entry)"
+	@echo "make bench    the proxy benchmark against npx mcp-remote; make bench-app: the app's launch, memory, wake-ups"
 
 deps: system-deps node-deps
 
@@ -37,17 +42,22 @@ tests/conformance/node_modules/.latchkey-stamp: tests/conformance/package.json t
 	@test -x $(NODE22_BIN)/node || { echo "Node 22 did not install (tests/conformance/node_modules/node)"; exit 1; }
 	@touch $@
 
-build: system-deps
+# The web UI, built to ui/dist (the app embeds it at compile time, so every cargo build needs it).
+ui-build: node-deps
+	npm run --silent ui:build
+
+build: system-deps ui-build
 	$(CARGO) build $(CARGO_SEL)
 
-lint: system-deps
+lint: system-deps ui-build
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy $(CARGO_SEL) -- -D warnings
+	npm run --silent ui:check
 
-test: deps lint test-rust test-peers test-conformance
+test: deps lint test-rust test-ui test-peers test-conformance test-app test-package
 
 # Unit and end-to-end tests, all with a real Secret Service in a private D-Bus session.
-test-rust: deps
+test-rust: deps ui-build
 	$(CARGO) build $(CARGO_SEL)
 	PATH="$(TEST_PATH)" timeout 1800 $(WITH_KEYRING) $(CARGO) test $(CARGO_SEL)
 
@@ -56,26 +66,60 @@ test-peers: deps
 	PATH="$(TEST_PATH)" timeout 300 node tests/peers/selftest.mjs
 	PATH="$(TEST_PATH)" timeout 300 node tests/peers/hostile-selftest.mjs
 
+# The UI's unit tests (Vitest) and its browser tests in headless Debian Chromium (playwright-core).
+test-ui: deps ui-build
+	npm run --silent ui:test
+	timeout 300 npm run --silent ui:e2e
+
+$(TAURI_DRIVER):
+	$(CARGO) install tauri-driver --version 2.1.0 --locked --root target/tools
+
+# The real app under Xvfb, driven by tauri-driver + WebKitWebDriver, against a real OAuth server.
+test-app: deps ui-build $(TAURI_DRIVER)
+	$(CARGO) build $(CARGO_SEL)
+	PATH="$(TEST_PATH)" timeout 600 $(XVFB) $(WITH_KEYRING) node --test tests/app/
+
+# The .deb from the Tauri bundler (debug build, to save a release build here): dpkg -i, start
+# the CLI and the app from their installed paths, dpkg -r.
+test-package: deps ui-build
+	npx tauri build --debug --bundles deb --ci --config '{"build":{"beforeBuildCommand":""},"bundle":{"linux":{"deb":{"files":{"/usr/bin/latchkey":"target/debug/latchkey"}}}}}'
+	timeout 300 $(XVFB) $(WITH_KEYRING) tests/package/deb.sh $(DEBUG_DEB)
+
+# A release .deb for people: target/release/bundle/deb/.
+package: deps ui-build
+	$(CARGO) build --release -p latchkey-cli --locked
+	npx tauri build --bundles deb --ci --config '{"build":{"beforeBuildCommand":""}}'
+	@ls -1 target/release/bundle/deb/*.deb
+
 # The official MCP conformance suite, `conformance client --suite auth`, against latchkey proxy.
 test-conformance: deps
 	$(CARGO) build $(CARGO_SEL)
 	PATH="$(TEST_PATH)" timeout 600 $(WITH_KEYRING) tests/conformance/run.sh
 
-run: deps
+# Starts the app in the tray with its window open. Without a desktop (no DISPLAY or
+# WAYLAND_DISPLAY) it runs on a virtual display, which is only useful to see that it starts:
+# on such a machine use the `latchkey` command instead.
+run: deps ui-build
 	$(CARGO) build $(CARGO_SEL)
-	@echo
-	@echo "The desktop app is not built yet (issue 3); Latchkey runs as the 'latchkey' command:"
-	@echo "  $(REPO)/target/debug/latchkey connect <mcp-server-url>"
-	@echo
-	target/debug/latchkey doctor || true
-	@echo
-	target/debug/latchkey list
+	@echo "The command line: $(REPO)/target/debug/latchkey (connect, list, proxy, run, ...)"
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  exec target/debug/latchkey-app; \
+	else \
+	  echo "No desktop display found: starting Latchkey on a virtual display (Ctrl-C stops it)."; \
+	  exec $(XVFB) dbus-run-session -- target/debug/latchkey-app; \
+	fi
 
 bench: deps
 	$(CARGO) build --release -p latchkey-cli --locked
 	cd benches/proxy && npm ci --no-audit --no-fund --loglevel=error
 	PATH="$(TEST_PATH)" $(WITH_KEYRING) node benches/proxy/bench.mjs
 
+# The app's launch time, memory with the window open and closed, and idle wake-ups, beside a
+# bare Tauri window (benches/app/README.md).
+bench-app: deps ui-build
+	$(CARGO) build --release --locked -p latchkey-app
+	PATH="$(TEST_PATH)" $(XVFB) $(WITH_KEYRING) benches/app/run.sh
+
 clean:
 	$(CARGO) clean
-	rm -rf node_modules tests/conformance/node_modules benches/proxy/node_modules
+	rm -rf node_modules tests/conformance/node_modules benches/proxy/node_modules ui/dist

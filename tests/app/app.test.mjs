@@ -1,0 +1,199 @@
+// The real desktop app under Xvfb, driven through tauri-driver + WebKitWebDriver, against the
+// MCP TypeScript SDK's auth server (tests/peers/sdk-server.mjs) with a real Secret Service.
+// Run by `make test-app` (inside xvfb-run and tests/support/with-keyring.sh).
+//
+// Click Connect, the $BROWSER stand-in approves, the row turns Connected with the right scopes
+// and expiry; a CLI refresh shows up live; Revoke, and the server reports the token revoked.
+// Then bad input: not a URL, a server that does not answer, a denied consent, a locked keychain:
+// each a clear message, nothing else changes. Screenshots go to docs/screenshots/app-*.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Session, sleep } from './webdriver.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const app = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/debug/latchkey-app');
+const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/debug/latchkey');
+const driverBin = process.env.TAURI_DRIVER ?? join(repo, 'target/tools/bin/tauri-driver');
+const shots = join(repo, 'docs/screenshots');
+const children = [];
+
+function startPeer(script, env = {}) {
+  const child = spawn(process.execPath, [join(repo, script)], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolveReady, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolveReady(JSON.parse(line)));
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+  });
+}
+
+async function admin(peer, path, method = 'GET') {
+  const r = await fetch(`${peer.admin_url}${path}`, { method });
+  return r.json();
+}
+
+function latchkey(env, ...args) {
+  return execFileSync(cli, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const row = (url) => `[data-testid="server-row"][data-url="${url}"]`;
+
+async function saveShot(s, name) {
+  mkdirSync(shots, { recursive: true });
+  writeFileSync(join(shots, name), await s.screenshot());
+}
+
+test('the desktop app: connect, live update, revoke, and bad input', { timeout: 240000 }, async (t) => {
+  const peer = await startPeer('tests/peers/sdk-server.mjs');
+  const latchkeyHome = mkdtempSync(join(tmpdir(), 'latchkey-app-e2e-'));
+  const env = {
+    ...process.env,
+    LATCHKEY_HOME: latchkeyHome,
+    LATCHKEY_KEYCHAIN_TIMEOUT: '5',
+    BROWSER: join(repo, 'tests/browser/follow.sh'),
+    LATCHKEY_LOG: 'info',
+  };
+  const port = 4444 + Math.floor(Math.random() * 500);
+  const driver = spawn(driverBin, ['--port', String(port), '--native-port', String(port + 1000)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(driver);
+  const s = await Session.create(`http://127.0.0.1:${port}`, {
+    'tauri:options': { application: app },
+  });
+  t.after(() => s.close());
+  const url = peer.mcp_url;
+
+  await t.test('a new person sees what to do', async () => {
+    const empty = await s.waitFor('[data-testid="empty-state"]');
+    assert.match(await s.text(empty), /add/i);
+    await saveShot(s, 'app-empty.png');
+  });
+
+  await t.test('add a server by URL', async () => {
+    await s.type(await s.waitFor('[data-testid="add-server-input"]'), url);
+    await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+    const r = await s.waitFor(row(url));
+    assert.equal(await s.attr(r, 'data-status'), 'not_connected');
+  });
+
+  await t.test('Connect: the browser approves, the row turns Connected with scopes and expiry', async () => {
+    await s.click(await s.waitFor(`${row(url)} [data-testid="connect-button"]`));
+    const r = await s.waitFor(row(url), {
+      timeoutMs: 30000,
+      accept: async (el) => (await s.attr(el, 'data-status')) === 'connected',
+    });
+    const pill = await s.text((await s.findAll('[data-testid="status-pill"]', r))[0]);
+    assert.match(pill, /Connected · expires in (5\d|60) min · refreshes automatically|Connected · expires in 1 h · refreshes automatically/);
+    const chips = {};
+    for (const c of await s.findAll('[data-testid="scope-chip"]', r)) {
+      chips[(await s.text(c)).trim()] = await s.attr(c, 'data-access');
+    }
+    assert.deepEqual(chips, { 'mcp:read': 'read', 'mcp:write': 'write' });
+    const stats = await admin(peer, '/stats');
+    assert.equal(stats.active_grants, 1);
+    await saveShot(s, 'app-connected.png');
+  });
+
+  await t.test('the window never holds the token', async () => {
+    const token = latchkey(env, 'token', url).trim();
+    assert.ok(token.length > 10);
+    const source = await s.source();
+    assert.ok(!source.includes(token), 'the access token is in the DOM');
+  });
+
+  await t.test('a refresh by the CLI shows up live in the detail view', async () => {
+    await s.click(await s.waitFor(`${row(url)} [data-testid="details-button"]`));
+    await s.waitFor('[data-testid="server-detail"]');
+    const before = (await s.findAll('[data-testid="history-entry"]')).length;
+    const started = Date.now();
+    latchkey(env, 'refresh', url);
+    await s.waitFor('[data-testid="history-entry"]', {
+      accept: async () => (await s.findAll('[data-testid="history-entry"]')).length > before,
+    });
+    const ms = Date.now() - started;
+    console.log(`# live update: the CLI's refresh reached the window in ${ms} ms`);
+    await saveShot(s, 'app-detail.png');
+    await s.click(await s.waitFor('[data-testid="detail-back"]'));
+  });
+
+  await t.test('Revoke asks once, then the server reports the grant revoked', async () => {
+    await s.click(await s.waitFor(`${row(url)} [data-testid="revoke-button"]`));
+    const message = await s.text(await s.waitFor('[data-testid="revoke-message"]'));
+    assert.match(message, /revoke the sign-in/);
+    await saveShot(s, 'app-revoke.png');
+    await s.click(await s.waitFor('[data-testid="revoke-confirm"]'));
+    await s.waitFor(row(url), {
+      accept: async (el) => (await s.attr(el, 'data-status')) === 'not_connected',
+    });
+    const stats = await admin(peer, '/stats');
+    assert.ok(stats.revocations >= 1, JSON.stringify(stats));
+    assert.equal(stats.active_grants, 0);
+  });
+
+  const rowCount = async () => (await s.findAll('[data-testid="server-row"]')).length;
+
+  await t.test('bad input: not a URL, a server that does not answer', async () => {
+    const rows = await rowCount();
+    for (const [typed, want] of [
+      ['not a url', /./],
+      ['http://127.0.0.1:9/mcp', /Could not reach/],
+    ]) {
+      await s.type(await s.waitFor('[data-testid="add-server-input"]'), typed);
+      await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+      const err = await s.waitFor('[data-testid="add-server-error"]', {
+        accept: async (el) => want.test(await s.text(el)),
+      });
+      assert.ok((await s.text(err)).length > 5);
+      assert.equal(await rowCount(), rows, `${typed} changed the list`);
+    }
+  });
+
+  await t.test('a denied consent says so and stores nothing', async () => {
+    await admin(peer, '/authorize-mode?mode=deny', 'POST');
+    try {
+      await s.click(await s.waitFor(`${row(url)} [data-testid="connect-button"]`));
+      const msg = await s.waitFor(`${row(url)} [data-testid="problem-message"]`, {
+        timeoutMs: 30000,
+        accept: async (el) => /declined/.test(await s.text(el)),
+      });
+      assert.match(await s.text(msg), /declined in the browser/);
+      const r = await s.waitFor(row(url));
+      assert.equal(await s.attr(r, 'data-status'), 'not_connected');
+      assert.equal((await admin(peer, '/stats')).active_grants, 0);
+    } finally {
+      await admin(peer, '/authorize-mode?mode=approve', 'POST');
+    }
+  });
+
+  await t.test('a locked keychain is a clear message and stores nothing', async () => {
+    execFileSync('dbus-send', [
+      '--session', '--dest=org.freedesktop.secrets', '--print-reply', '/org/freedesktop/secrets',
+      'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login',
+    ], { stdio: 'ignore' });
+    await s.click(await s.waitFor(`${row(url)} [data-testid="connect-button"]`));
+    const msg = await s.waitFor(`${row(url)} [data-testid="problem-message"]`, {
+      timeoutMs: 40000,
+      accept: async (el) => /keychain/i.test(await s.text(el)),
+    });
+    assert.match(await s.text(msg), /keychain is locked or not available/);
+    const list = JSON.parse(latchkey(env, 'list', '--json'));
+    const server = list.servers.find((x) => x.url === url);
+    assert.equal(server.status, 'not_connected');
+    assert.equal(server.grants.length, 0);
+  });
+});
+
+test.after(() => {
+  for (const c of children) c.kill('SIGTERM');
+});

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the .deb built by the Tauri bundler with `dpkg -i`, checks what it holds, starts the
+# CLI and the app from their installed paths, then removes the package again.
+#   tests/package/deb.sh <path-to.deb>
+# Needs root (or sudo), a display (run under xvfb-run) and a Secret Service
+# (tests/support/with-keyring.sh). `make test-package` does all of that.
+set -euo pipefail
+deb=${1:?usage: $0 <path-to.deb>}
+sudo=""
+[[ $(id -u) == 0 ]] || sudo="sudo"
+fail() { echo "deb test: FAIL: $*" >&2; exit 1; }
+
+contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./##')
+for want in usr/bin/latchkey-app usr/bin/latchkey usr/share/applications/Latchkey.desktop \
+  usr/share/icons/hicolor/128x128/apps/latchkey-app.png; do
+  grep -qx -- "$want" <<<"$contents" || fail "$want is not in the package"
+done
+
+$sudo dpkg -i "$deb" >/dev/null
+trap '$sudo dpkg -r latchkey >/dev/null 2>&1 || true' EXIT
+
+# The desktop entry starts the installed app.
+grep -q '^Exec=latchkey-app' /usr/share/applications/Latchkey.desktop || fail "desktop entry: $(cat /usr/share/applications/Latchkey.desktop)"
+[[ $(command -v latchkey) == /usr/bin/latchkey ]] || fail "latchkey is not on PATH"
+
+# The CLI from PATH works.
+home=$(mktemp -d)
+export LATCHKEY_HOME="$home"
+latchkey --version | grep -q '^latchkey ' || fail "latchkey --version"
+latchkey list | grep -q 'No servers yet' || fail "latchkey list"
+
+# The app starts, reaches "tray ready", and keeps running until stopped.
+log="$home/app.log"
+LATCHKEY_LOG=info /usr/bin/latchkey-app --hidden >"$log" 2>&1 &
+app=$!
+for _ in $(seq 1 100); do
+  grep -q 'tray ready' "$log" && break
+  kill -0 $app 2>/dev/null || { cat "$log" >&2; fail "the installed app exited"; }
+  sleep 0.2
+done
+grep -q 'tray ready' "$log" || { cat "$log" >&2; fail "the installed app never reported its tray ready"; }
+sleep 1
+kill -0 $app 2>/dev/null || { cat "$log" >&2; fail "the installed app did not stay up"; }
+
+# One instance only: a second launch hands over to the first and exits.
+timeout 20 /usr/bin/latchkey-app --hidden >"$home/second.log" 2>&1 || { cat "$home/second.log" >&2; fail "the second launch did not exit by itself"; }
+grep -q 'tray ready' "$home/second.log" && fail "a second instance started its own tray"
+kill -0 $app 2>/dev/null || fail "the first instance died when the second launched"
+kill $app
+wait $app 2>/dev/null || true
+echo "deb test: ok ($(grep -o 'tray ready after [0-9]* ms' "$log"))"
