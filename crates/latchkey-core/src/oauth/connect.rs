@@ -13,6 +13,7 @@ use super::probe::{self, Probe};
 use super::registration::{self, ClientOptions};
 use super::scopes;
 use super::token::{self, ClientCredentials, TokenSet};
+use super::userinfo;
 use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::secret::Secret;
@@ -152,7 +153,10 @@ pub async fn connect(
         &wanted,
     )
     .await?;
-    let account = id_token.as_ref().and_then(token::account_from_id_token);
+    let account = match id_token.as_ref().and_then(token::account_from_id_token) {
+        Some(a) => Some(a),
+        None => userinfo::account(&lk.http, md, &tokens, &server_url).await,
+    };
     let grant = save_grant(
         lk,
         &server,

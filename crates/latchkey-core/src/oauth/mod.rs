@@ -22,3 +22,4 @@ pub mod registration;
 pub mod revoke;
 pub mod scopes;
 pub mod token;
+pub mod userinfo;

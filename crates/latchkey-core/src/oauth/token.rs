@@ -235,6 +235,12 @@ pub fn account_from_id_token(id_token: &Secret) -> Option<String> {
         .decode(payload.trim_end_matches('='))
         .ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    account_from_claims(&claims)
+}
+
+/// The name a person knows the account by, from OpenID Connect claims (an ID token's or
+/// userinfo's): email, then preferred_username, name, and the subject as the last resort.
+pub fn account_from_claims(claims: &serde_json::Value) -> Option<String> {
     ["email", "preferred_username", "name", "sub"]
         .iter()
         .find_map(|k| {
@@ -242,7 +248,7 @@ pub fn account_from_id_token(id_token: &Secret) -> Option<String> {
                 .get(*k)
                 .and_then(|v| v.as_str())
                 .filter(|s| !s.is_empty())
-                .map(str::to_string)
+                .map(crate::error::sanitize_server_text)
         })
 }
 
