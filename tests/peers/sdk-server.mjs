@@ -487,6 +487,22 @@ async function main() {
     knobs.max_scope = list;
     return res.json({ max_scope: list.join(' ') });
   });
+  // The network "goes down" for N seconds: the listening socket closes (connections are
+  // refused, as for an unreachable host) and reopens on the same port with all state kept.
+  admin.post('/offline', (req, res) => {
+    const seconds = Number(req.query.seconds ?? req.body?.seconds ?? 0);
+    if (!(seconds > 0 && seconds <= 600)) return res.status(400).json({ error: 'seconds must be 1..600' });
+    res.json({ offline_for: seconds });
+    res.on('finish', () => {
+      server.close();
+      server.closeAllConnections();
+      log(`offline for ${seconds} s`);
+      setTimeout(() => {
+        listen(server, port).then(() => log('back online'), (e) => log(`cannot listen again: ${e}`));
+      }, seconds * 1000);
+    });
+    return undefined;
+  });
   app.use('/admin', admin);
 
   installShutdown([server], () => mcp.closeAll());

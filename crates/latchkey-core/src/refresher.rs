@@ -4,6 +4,11 @@
 //! recomputation whenever the store changes (a `connect` in another process) or the machine
 //! wakes.
 //!
+//! Offline: when a refresh fails for want of a network and the authorization server's host does
+//! not even accept a TCP connection, the grant is paused (no refresh request is sent) and the
+//! host is probed every [`crate::net_probe::probe_interval`]; the refresh runs as soon as the
+//! host answers again.
+//!
 //! Sleep and clock jumps: `tokio::time::sleep` runs on the monotonic clock, which stops while
 //! the machine sleeps. The timer is therefore never set further than [`MAX_SLEEP`] ahead, and
 //! every wake compares the wall clock with the monotonic one and recomputes the plan.
@@ -33,6 +38,8 @@ fn max_sleep() -> i64 {
 /// Backoff after passing failures: 10 s, 20 s, 40 s ... capped at 10 minutes.
 const BACKOFF_BASE: i64 = 10;
 const BACKOFF_CAP: i64 = 600;
+/// How long a network probe may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// Quiet time after a store change before planning again.
 const STORE_SETTLE: Duration = Duration::from_millis(300);
 
@@ -109,10 +116,15 @@ pub fn plan(grants: &[GrantRow], retries: &HashMap<i64, Retry>, at: i64) -> Plan
     Plan { due, next }
 }
 
+/// A grant's `not_before` while it waits for the network (far beyond any real due time).
+const PAUSED: i64 = i64::MAX / 4;
+
 pub struct Refresher {
     lk: Arc<Latchkey>,
     changed: Arc<Notify>,
     retries: HashMap<i64, Retry>,
+    /// Grants paused while offline, and the host each waits for.
+    offline: HashMap<i64, (String, u16)>,
     /// How many times the loop woke up (for the "no polling" check in tests and benchmarks).
     pub wakeups: u64,
 }
@@ -124,6 +136,7 @@ impl Refresher {
             lk,
             changed,
             retries: HashMap::new(),
+            offline: HashMap::new(),
             wakeups: 0,
         }
     }
@@ -146,6 +159,9 @@ impl Refresher {
             };
             self.retries
                 .retain(|id, _| grants.iter().any(|g| g.id == *id));
+            self.offline
+                .retain(|id, _| grants.iter().any(|g| g.id == *id));
+            self.resume_if_online().await;
             let plan = plan(&grants, &self.retries, at);
             for id in &plan.due {
                 if let Some(g) = grants.iter().find(|g| g.id == *id) {
@@ -155,7 +171,10 @@ impl Refresher {
             if !plan.due.is_empty() {
                 continue; // the store changed: plan again from fresh rows
             }
-            let cap = max_sleep();
+            let mut cap = max_sleep();
+            if !self.offline.is_empty() {
+                cap = cap.min(crate::net_probe::probe_interval().as_secs() as i64);
+            }
             let sleep_s = plan.next.map_or(cap, |n| (n - at).clamp(0, cap));
             tracing::debug!(
                 "refresher: sleeping {sleep_s} s (next due: {:?})",
@@ -183,8 +202,50 @@ impl Refresher {
         }
     }
 
+    /// After a passing failure: is the authorization server's host unreachable? Then the grant
+    /// waits for the network instead of backing off.
+    async fn pause_if_offline(&mut self, id: i64, issuer: &str) -> bool {
+        let Some(target) = crate::net_probe::target(issuer) else {
+            return false;
+        };
+        if crate::net_probe::reachable(&target, PROBE_TIMEOUT).await {
+            return false;
+        }
+        self.offline.insert(id, target);
+        true
+    }
+
+    /// Probe each host paused grants wait for; release the grants whose host answers.
+    async fn resume_if_online(&mut self) {
+        if self.offline.is_empty() {
+            return;
+        }
+        let mut hosts: Vec<(String, u16)> = self.offline.values().cloned().collect();
+        hosts.sort();
+        hosts.dedup();
+        for host in hosts {
+            if !crate::net_probe::reachable(&host, PROBE_TIMEOUT).await {
+                continue;
+            }
+            tracing::info!("refresher: {}:{} answers again; refreshing", host.0, host.1);
+            let back: Vec<i64> = self
+                .offline
+                .iter()
+                .filter(|(_, h)| **h == host)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in back {
+                self.offline.remove(&id);
+                if let Some(r) = self.retries.get_mut(&id) {
+                    r.not_before = 0;
+                }
+            }
+        }
+    }
+
     async fn refresh_one(&mut self, grant: GrantRow) {
         let id = grant.id;
+        let issuer = grant.issuer.clone();
         let server = match self.lk.store().server_by_id(grant.server_id) {
             Ok(Some(s)) => s,
             _ => return,
@@ -192,6 +253,7 @@ impl Refresher {
         match broker::token_for_grant(&self.lk, &server, grant, false).await {
             Ok(handed) => {
                 self.retries.remove(&id);
+                self.offline.remove(&id);
                 if handed.refreshed {
                     tracing::info!("refresher: refreshed {}", server.url);
                 } else {
@@ -210,6 +272,17 @@ impl Refresher {
                 // The broker marked it "needs reconnect"; it leaves the plan by itself.
                 self.retries.remove(&id);
                 tracing::warn!("refresher: {}: {e}", server.url);
+            }
+            Err(e)
+                if e.kind() == ErrorKind::Transient && self.pause_if_offline(id, &issuer).await =>
+            {
+                let r = self.retries.entry(id).or_default();
+                r.failures += 1;
+                r.not_before = PAUSED;
+                tracing::warn!(
+                    "refresher: {}: {e}; offline (the authorization server's host does not answer): refreshing when it does",
+                    server.url
+                );
             }
             Err(e) => {
                 let r = self.retries.entry(id).or_default();

@@ -208,3 +208,61 @@ fn a_clock_jump_forward_refreshes_at_once_and_a_jump_back_loses_nothing() {
     let token = lk.run(&["token", &url]).ok().stdout.trim().to_string();
     assert_eq!(mcp_status_with_token(&url, &token), 200);
 }
+
+#[test]
+fn offline_the_daemon_pauses_and_refreshes_as_soon_as_the_network_returns() {
+    // The access token is due half-way through its 20 s lifetime (10-11 s after the sign-in);
+    // the server's host refuses connections for 25 s from the sign-in.
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[("ACCESS_TOKEN_TTL", "20")]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    peer.post_admin("/offline?seconds=25");
+    let started = Instant::now();
+    let daemon = {
+        let log = lk.home.path().join("daemon.log");
+        let child = lk
+            .command(&["daemon"])
+            .env("LATCHKEY_LOG", "latchkey=debug,latchkey_core=debug,warn")
+            .env("LATCHKEY_OFFLINE_PROBE_SECS", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Daemon { child, log }
+    };
+    wait_until(
+        "the daemon to notice it is offline",
+        Duration::from_secs(22),
+        || {
+            daemon
+                .log_text()
+                .contains("offline (the authorization server's host does not answer)")
+        },
+    );
+    wait_until(
+        "the refresh after the network returns",
+        Duration::from_secs(40),
+        || daemon.log_text().contains("refresher: refreshed"),
+    );
+    let waited = started.elapsed();
+    let log = daemon.stop();
+    // Paused, not backing off: one failed attempt, however long the outage (the 10 s / 20 s
+    // backoff would have spent two or three), and the refresh within a probe of the return.
+    assert_eq!(
+        log.matches("offline (the authorization").count(),
+        1,
+        "{log}"
+    );
+    assert!(!log.contains("retrying in"), "{log}");
+    assert!(log.contains("answers again; refreshing"), "{log}");
+    assert!(
+        waited < Duration::from_secs(25 + 6),
+        "refreshed {waited:?} after the outage began (25 s outage, 1 s probes)"
+    );
+    let stats = peer.stats();
+    assert_eq!(stats["refreshes"], 1);
+    assert_eq!(stats["refresh_token_reuse_detected"], 0);
+    assert_eq!(lk.list()["servers"][0]["status"], "connected");
+}
