@@ -53,3 +53,62 @@ pub fn announce<R: Runtime>(app: &AppHandle<R>, o: &Overview) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use latchkey_core::overview::Status;
+
+    fn server(url: &str, status: Status, attention: Option<&str>) -> ServerView {
+        ServerView {
+            url: url.into(),
+            name: url.into(),
+            host: url.into(),
+            clients: vec![],
+            status,
+            scopes: vec![],
+            account: None,
+            accounts: vec![],
+            attention: attention.map(str::to_string),
+            known_to_latchkey: true,
+        }
+    }
+
+    fn overview(servers: Vec<ServerView>) -> Overview {
+        Overview {
+            attention_count: servers.iter().filter(|s| s.attention.is_some()).count() as u32,
+            servers,
+            next_change_at: None,
+            generated_at: 0,
+        }
+    }
+
+    #[test]
+    fn each_condition_is_announced_once_and_again_after_it_cleared() {
+        let announced = Announced::default();
+        let rejected = || {
+            server(
+                "https://a",
+                Status::NeedsReconnect { reason: None },
+                Some("reconnect"),
+            )
+        };
+        let fine = || server("https://a", Status::NotConnected, None);
+
+        let first = newly_needing(&announced, &overview(vec![rejected()]));
+        assert_eq!(first.len(), 1, "announced when it appears");
+        assert!(
+            newly_needing(&announced, &overview(vec![rejected()])).is_empty(),
+            "not twice"
+        );
+        assert!(newly_needing(&announced, &overview(vec![fine()])).is_empty());
+        assert_eq!(
+            newly_needing(&announced, &overview(vec![rejected()])).len(),
+            1,
+            "again after it cleared and came back"
+        );
+        // Another condition of the same server is news too.
+        let expired = server("https://a", Status::Expired, Some("expired"));
+        assert_eq!(newly_needing(&announced, &overview(vec![expired])).len(), 1);
+    }
+}

@@ -18,6 +18,16 @@ pub fn enabled<R: Runtime>(app: &AppHandle<R>) -> Result<bool> {
 
 pub fn set<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<()> {
     let m = manager(app)?;
+    // The plugin's auto-launch crate creates ~/.config/autostart but not ~/.config itself, so
+    // on a fresh account enabling failed; make the whole path first.
+    #[cfg(target_os = "linux")]
+    if on && let Some(home) = std::env::var_os("HOME") {
+        let dir = std::path::PathBuf::from(home)
+            .join(".config")
+            .join("autostart");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
+    }
     let r = if on { m.enable() } else { m.disable() };
     r.map_err(|e| Error::Io(format!("cannot change the start-at-login setting: {e}")))
 }

@@ -156,3 +156,60 @@ fn empty_overview() -> Overview {
         generated_at: 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(status: Status, attention: bool) -> ServerView {
+        ServerView {
+            url: "https://a".into(),
+            name: "a".into(),
+            host: "a".into(),
+            clients: vec![],
+            status,
+            scopes: vec![],
+            account: None,
+            accounts: vec![],
+            attention: attention.then(|| "x".to_string()),
+            known_to_latchkey: true,
+        }
+    }
+
+    #[test]
+    fn one_word_per_status() {
+        let connected = || Status::Connected {
+            expires_at: Some(1),
+            refreshes_automatically: false,
+        };
+        let rows = [
+            (server(connected(), false), "Connected"),
+            (server(connected(), true), "Expiring"),
+            (server(Status::Expired, true), "Expired"),
+            (
+                server(Status::NeedsReconnect { reason: None }, true),
+                "Reconnect",
+            ),
+            (server(Status::NotConnected, false), "Disconnected"),
+            (server(Status::Refreshing, false), "Refreshing"),
+            (server(Status::NoSignInNeeded, false), "Open"),
+        ];
+        for (s, want) in rows {
+            assert_eq!(one_word(&s), want, "{:?}", s.status);
+            assert_eq!(want.split_whitespace().count(), 1);
+        }
+    }
+
+    #[test]
+    fn tooltip_counts_what_needs_attention() {
+        let o = |n| Overview {
+            servers: vec![],
+            attention_count: n,
+            next_change_at: None,
+            generated_at: 0,
+        };
+        assert_eq!(tooltip(&o(0)), "Latchkey");
+        assert_eq!(tooltip(&o(1)), "Latchkey: 1 server needs attention");
+        assert_eq!(tooltip(&o(3)), "Latchkey: 3 servers need attention");
+    }
+}

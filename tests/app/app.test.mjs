@@ -4,13 +4,14 @@
 //
 // Click Connect, the $BROWSER stand-in approves, the row turns Connected with the right scopes
 // and expiry; a CLI refresh shows up live; Revoke, and the server reports the token revoked.
-// Then bad input: not a URL, a server that does not answer, a denied consent, a locked keychain:
+// Then bad input: not a URL, a server that does not answer, one that needs no sign-in, a denied
+// consent, a locked keychain:
 // each a clear message, nothing else changes. Screenshots go to docs/screenshots/app-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,10 +46,19 @@ function latchkey(env, ...args) {
   return execFileSync(cli, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+async function waitUntil(check, what, timeoutMs = 5000) {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
+    await sleep(100);
+  }
+}
+
 const row = (url) => `[data-testid="server-row"][data-url="${url}"]`;
 
 async function saveShot(s, name) {
   mkdirSync(shots, { recursive: true });
+  await sleep(400); // let WebKit paint the last change before the capture
   writeFileSync(join(shots, name), await s.screenshot());
 }
 
@@ -159,6 +169,17 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     }
   });
 
+  await t.test('a server that needs no sign-in says so', async () => {
+    const open = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'no-auth' });
+    await s.type(await s.waitFor('[data-testid="add-server-input"]'), open.mcp_url);
+    await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+    const r = await s.waitFor(row(open.mcp_url), {
+      accept: async (el) => (await s.attr(el, 'data-status')) === 'no_sign_in_needed',
+    });
+    assert.match(await s.text((await s.findAll('[data-testid="status-pill"]', r))[0]), /No sign-in needed/);
+    assert.equal((await s.findAll('[data-testid="connect-button"]', r)).length, 0);
+  });
+
   await t.test('a denied consent says so and stores nothing', async () => {
     await admin(peer, '/authorize-mode?mode=deny', 'POST');
     try {
@@ -174,6 +195,33 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     } finally {
       await admin(peer, '/authorize-mode?mode=approve', 'POST');
     }
+  });
+
+  await t.test('start at login writes (and removes) the desktop autostart entry', async () => {
+    // tauri-plugin-autostart (through the auto-launch crate) always writes ~/.config/autostart,
+    // whatever XDG_CONFIG_HOME says.
+    const dir = join(process.env.HOME, '.config', 'autostart');
+    const entries = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.desktop')) : []);
+    await s.click(await s.waitFor('[data-testid="settings-button"]'));
+    // Enabled once the current setting has been read from the system.
+    const toggle = await s.waitFor('[data-testid="autostart-toggle"]', {
+      accept: async (el) => (await s.attr(el, 'disabled')) === null,
+    }).catch(async (e) => {
+      throw new Error(`${e.message}; the settings say: ${await s.text(await s.waitFor('#settings-panel'))}`);
+    });
+    assert.deepEqual(entries(), []);
+    await s.click(toggle);
+    await waitUntil(() => entries().length === 1, 'the autostart entry is written').catch(async (e) => {
+      const found = execFileSync('find', [process.env.HOME, '-name', '*.desktop'], { encoding: 'utf8' });
+      const panel = await s.text(await s.waitFor('#settings-panel'));
+      throw new Error(`${e.message}; .desktop files under HOME: ${found || 'none'}; settings: ${panel}`);
+    });
+    const entry = readFileSync(join(dir, entries()[0]), 'utf8');
+    assert.match(entry, /latchkey-app/);
+    assert.match(entry, /--hidden/);
+    await s.click(toggle);
+    await waitUntil(() => entries().length === 0, 'the autostart entry is removed');
+    await s.click(await s.waitFor('[data-testid="settings-button"]'));
   });
 
   await t.test('a locked keychain is a clear message and stores nothing', async () => {

@@ -497,6 +497,20 @@ cases['never-callback'] = async () => {
   }
 };
 
+cases['no-auth'] = async () => {
+  const peer = await start({ MODE: 'no-auth' });
+  try {
+    const r = await req(peer.ready.mcp_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } } }),
+    });
+    ok(r.status === 200 && r.json?.result, 'no-auth: initialize answers without a token', r.status);
+  } finally {
+    await stop(peer);
+  }
+};
+
 cases['no-pkce-support'] = async () => {
   const peer = await start({ MODE: 'no-pkce-support' });
   try {

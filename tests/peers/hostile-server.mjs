@@ -32,6 +32,7 @@
 // token-invalid-grant    | /token refresh_token grant answers 400 {"error":"invalid_grant"}
 // token-malformed        | /token refresh_token grant answers 200 with truncated JSON (refresh token not spent)
 // token-slow             | /token refresh_token grant answers only after SLOW_MS (refresh token not spent)
+// no-auth                | /mcp answers without a token (a server that needs no sign-in)
 //
 // Usage: MODE=wrong-state node tests/peers/hostile-server.mjs     (docs: tests/peers/README.md)
 // Ready line (stdout, one line):
@@ -49,7 +50,7 @@ const MODES = [
   'issuer-mismatch', 'resource-mismatch', 'redirect-other-origin', 'oversized-metadata',
   'oversized-metadata-cl', 'slow-metadata', 'malformed-metadata', 'no-access-token',
   'dcr-rejected', 'callback-twice', 'never-callback', 'deny', 'no-pkce-support', 'token-500',
-  'token-invalid-grant', 'token-malformed', 'token-slow',
+  'token-invalid-grant', 'token-malformed', 'token-slow', 'no-auth',
 ];
 
 let mode = process.env.MODE || 'good';
@@ -476,7 +477,7 @@ function rpcResult(msg) {
 
 async function handleMcp(req, res) {
   const auth = bearer(req);
-  if (!auth.ok) {
+  if (!auth.ok && mode !== 'no-auth') {
     stats.mcp_unauthorized += 1;
     const challenge = auth.presented
       ? `Bearer error="invalid_token", error_description="unknown or expired token", resource_metadata="${prmUrl}"`
