@@ -199,3 +199,121 @@ fn sort(servers: &mut [ServerView]) {
         rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name))
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clients::model::KnownServer;
+    use crate::home::Home;
+    use crate::http::HttpClient;
+    use crate::secrets::Secrets;
+    use crate::secrets::memory::MemoryStore;
+    use crate::store::{GrantStatus, NewGrant, RegistrationMethod, Store, TokenAuthMethod};
+
+    fn latchkey(dir: &std::path::Path) -> Latchkey {
+        Latchkey::from_parts(
+            Home::at(dir.to_path_buf(), true).unwrap(),
+            Store::open_in_memory().unwrap(),
+            Secrets::new(Arc::new(MemoryStore::default())),
+            HttpClient::new().unwrap(),
+        )
+    }
+
+    fn grant(lk: &Latchkey, url: &str, expires_in: i64, refresh: bool, at: i64) -> i64 {
+        let store = lk.store();
+        let server = store.upsert_server(url).unwrap();
+        let reg = store
+            .insert_registration(
+                "https://as",
+                "c",
+                RegistrationMethod::Dynamic,
+                TokenAuthMethod::None,
+                "http://127.0.0.1:1/cb",
+                false,
+            )
+            .unwrap();
+        store
+            .insert_grant(&NewGrant {
+                server_id: server.id,
+                registration_id: reg.id,
+                issuer: "https://as".into(),
+                resource: url.into(),
+                account: None,
+                scopes: vec!["read".into()],
+                requested_scopes: vec![],
+                access_expires_at: Some(at + expires_in),
+                has_refresh_token: refresh,
+            })
+            .unwrap()
+            .id
+    }
+
+    fn remote(url: &str) -> KnownServer {
+        KnownServer {
+            key: url.into(),
+            transport: Transport::StreamableHttp,
+            url: Some(url.into()),
+            command: None,
+            args: vec![],
+            env: vec![],
+            headers: vec![],
+            used_by: vec![],
+            findings: vec![],
+        }
+    }
+
+    #[test]
+    fn attention_first_then_connected_then_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let lk = latchkey(dir.path());
+        let at = crate::time::now();
+        grant(&lk, "https://a.example/mcp", 3600, true, at);
+        let rejected = grant(&lk, "https://b.example/mcp", 3600, true, at);
+        lk.store()
+            .set_grant_status(rejected, GrantStatus::NeedsReconnect, Some("invalid_grant"))
+            .unwrap();
+        grant(&lk, "https://c.example/mcp", 3600, false, at);
+        lk.store().upsert_server("https://d.example/mcp").unwrap();
+        let scan = Scan {
+            servers: vec![
+                remote("https://a.example/mcp"),
+                remote("https://e.example/mcp/"),
+            ],
+            files: vec![],
+        };
+        let o = build(&lk, Some(&scan), &HashSet::new(), at).unwrap();
+        let order: Vec<(&str, &str)> = o
+            .servers
+            .iter()
+            .map(|s| (s.name.as_str(), s.status.word()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("b.example/mcp", "needs_reconnect"),
+                ("a.example/mcp", "connected"),
+                ("c.example/mcp", "connected"),
+                ("d.example/mcp", "not_connected"),
+                ("e.example/mcp", "not_connected"),
+            ],
+            "a server in a client's config that Latchkey holds is listed once"
+        );
+        assert_eq!(o.attention_count, 1);
+        assert!(!o.servers[4].known_to_latchkey);
+        // c has no refresh token: the window looks again when its warning starts.
+        assert_eq!(o.next_change_at, Some(at + 3600 - status::EXPIRY_WARNING));
+    }
+
+    #[test]
+    fn a_server_being_refreshed_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let lk = latchkey(dir.path());
+        let at = crate::time::now();
+        grant(&lk, "https://a.example/mcp", 3600, true, at);
+        let refreshing: HashSet<String> = ["https://a.example/mcp".to_string()].into();
+        let o = build(&lk, None, &refreshing, at).unwrap();
+        assert_eq!(o.servers[0].status, Status::Refreshing);
+    }
+}

@@ -1,0 +1,203 @@
+// The desktop app's figures, beside a bare Tauri window as the floor (benches/app/README.md):
+// launch to tray ready, memory with the window open and after it is closed (ten servers), and
+// CPU wake-ups per minute while idle with nothing due. Run by `make bench-app` under Xvfb with
+// a real Secret Service. Prints a table and writes benches/app/results.json.
+import { spawn, execFileSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Session, sleep } from '../../tests/app/webdriver.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const appBin = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/release/latchkey-app');
+const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/release/latchkey');
+const bareBin = process.env.BARE_BIN ?? join(repo, 'target/release/bare-tauri-window');
+const driverBin = process.env.TAURI_DRIVER ?? join(repo, 'target/tools/bin/tauri-driver');
+const SERVERS = 10;
+const LAUNCHES = Number(process.env.LAUNCHES ?? 5);
+const IDLE_S = Number(process.env.IDLE_SECONDS ?? 60);
+const children = [];
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
+function startPeer() {
+  const child = spawn(process.execPath, [join(repo, 'tests/peers/sdk-server.mjs')], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  children.push(child);
+  return new Promise((ok) => createInterface({ input: child.stdout }).once('line', (l) => ok(JSON.parse(l))));
+}
+
+/** Spawn, and resolve with the ms from spawn to the first stderr line matching `ready`. */
+function launch(bin, args, env, ready) {
+  const started = performance.now();
+  const child = spawn(bin, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((ok, fail) => {
+    const lines = createInterface({ input: child.stderr });
+    lines.on('line', (line) => {
+      const m = ready.exec(line);
+      if (m) ok({ child, wallMs: performance.now() - started, selfMs: Number(m[1]) });
+    });
+    child.once('exit', (code) => fail(new Error(`${bin} exited ${code} before it was ready`)));
+  });
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([done, sleep(3000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function descendants(pid) {
+  const out = [pid];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    let kids = '';
+    try {
+      kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const k of kids.split(' ').filter(Boolean)) out.push(...descendants(Number(k)));
+  }
+  return out;
+}
+
+function kib(pid, file, field) {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+/** RSS of the process alone, and PSS of it with its children (WebKit's web/network processes). */
+function memory(pid) {
+  const all = descendants(pid);
+  return {
+    rssMiB: kib(pid, 'status', 'VmRSS') / 1024,
+    totalPssMiB: all.reduce((sum, p) => sum + kib(p, 'smaps_rollup', 'Pss'), 0) / 1024,
+    processes: all.length,
+  };
+}
+
+/** Context switches of every thread of `pid` (and its children): each is a wake-up. */
+function switches(pid) {
+  let n = 0;
+  for (const p of descendants(pid)) {
+    for (const task of readdirSync(`/proc/${p}/task`)) {
+      try {
+        const s = readFileSync(`/proc/${p}/task/${task}/status`, 'utf8');
+        n += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(s)[1]);
+        n += Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(s)[1]);
+      } catch {
+        // a thread that ended between the listing and the read
+      }
+    }
+  }
+  return n;
+}
+
+async function wakeupsPerMinute(pid) {
+  const before = switches(pid);
+  await sleep(IDLE_S * 1000);
+  return ((switches(pid) - before) * 60) / IDLE_S;
+}
+
+function pidOf(name) {
+  const out = execFileSync('pgrep', ['-n', '-x', name.slice(0, 15)], { encoding: 'utf8' }).trim();
+  return Number(out);
+}
+
+async function withDriver(env, application, body) {
+  const port = 5444 + Math.floor(Math.random() * 400);
+  const driver = spawn(driverBin, ['--port', String(port), '--native-port', String(port + 1000)], {
+    env,
+    stdio: 'ignore',
+  });
+  children.push(driver);
+  const s = await Session.create(`http://127.0.0.1:${port}`, { 'tauri:options': { application } });
+  try {
+    return await body(s);
+  } finally {
+    await s.close();
+    await stop(driver);
+  }
+}
+
+const home = mkdtempSync(join(tmpdir(), 'latchkey-bench-app-'));
+const env = {
+  ...process.env,
+  LATCHKEY_HOME: home,
+  BROWSER: join(repo, 'tests/browser/follow.sh'),
+  LATCHKEY_LOG: 'info',
+};
+
+console.error(`seeding ${SERVERS} signed-in servers…`);
+const peers = await Promise.all(Array.from({ length: SERVERS }, startPeer));
+for (const p of peers) execFileSync(cli, ['connect', p.mcp_url], { env, stdio: 'ignore' });
+
+console.error(`launch to ready, ${LAUNCHES} times each…`);
+const appLaunch = [];
+const bareLaunch = [];
+for (let i = 0; i < LAUNCHES; i++) {
+  const a = await launch(appBin, ['--hidden'], env, /tray ready after (\d+) ms/);
+  appLaunch.push(a);
+  await stop(a.child);
+  const b = await launch(bareBin, [], env, /bare window ready after (\d+) ms/);
+  bareLaunch.push(b);
+  await stop(b.child);
+}
+
+console.error('the app with its window open, then closed…');
+const app = await withDriver(env, appBin, async (s) => {
+  await s.waitFor('[data-testid="server-row"]', {
+    accept: async () => (await s.findAll('[data-testid="server-row"]')).length === SERVERS,
+  });
+  await sleep(3000);
+  const pid = pidOf('latchkey-app');
+  const open = memory(pid);
+  const openWakeups = await wakeupsPerMinute(pid);
+  await s.cmd('DELETE', '/window');
+  await sleep(5000);
+  const closed = memory(pid);
+  const closedWakeups = await wakeupsPerMinute(pid);
+  return { open, openWakeups, closed, closedWakeups };
+});
+
+console.error('the bare Tauri window…');
+const bare = await withDriver(env, bareBin, async () => {
+  await sleep(3000);
+  const pid = pidOf('bare-tauri-window');
+  const open = memory(pid);
+  const openWakeups = await wakeupsPerMinute(pid);
+  return { open, openWakeups };
+});
+
+const results = {
+  servers: SERVERS,
+  idle_seconds: IDLE_S,
+  launch_ms: {
+    app_wall_median: median(appLaunch.map((x) => x.wallMs)),
+    app_self_median: median(appLaunch.map((x) => x.selfMs)),
+    bare_wall_median: median(bareLaunch.map((x) => x.wallMs)),
+    bare_self_median: median(bareLaunch.map((x) => x.selfMs)),
+  },
+  app,
+  bare,
+};
+writeFileSync(join(repo, 'benches/app/results.json'), JSON.stringify(results, null, 2));
+const f = (x) => x.toFixed(1);
+console.log(`
+| | Latchkey app | bare Tauri window |
+| --- | --- | --- |
+| launch to ready (wall, median of ${LAUNCHES}) | ${f(results.launch_ms.app_wall_median)} ms (tray ready) | ${f(results.launch_ms.bare_wall_median)} ms (setup done) |
+| RSS of the process, window open | ${f(app.open.rssMiB)} MiB | ${f(bare.open.rssMiB)} MiB |
+| PSS with WebKit's processes, window open | ${f(app.open.totalPssMiB)} MiB (${app.open.processes} processes) | ${f(bare.open.totalPssMiB)} MiB (${bare.open.processes} processes) |
+| RSS after the window is closed | ${f(app.closed.rssMiB)} MiB | - |
+| PSS after the window is closed | ${f(app.closed.totalPssMiB)} MiB (${app.closed.processes} processes) | - |
+| wake-ups per minute, window open, idle | ${f(app.openWakeups)} | ${f(bare.openWakeups)} |
+| wake-ups per minute, window closed, idle | ${f(app.closedWakeups)} | - |
+`);
+process.exit(0);
