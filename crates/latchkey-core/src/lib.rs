@@ -31,6 +31,7 @@ pub mod store;
 pub mod store_watch;
 pub mod time;
 pub mod url_policy;
+pub mod wake_watch;
 
 pub use context::Latchkey;
 pub use error::{Error, ErrorKind, Result};

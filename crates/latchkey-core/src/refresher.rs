@@ -10,7 +10,8 @@
 //! host answers again.
 //!
 //! Sleep and clock jumps: `tokio::time::sleep` runs on the monotonic clock, which stops while
-//! the machine sleeps. The timer is therefore never set further than [`MAX_SLEEP`] ahead, and
+//! the machine sleeps. logind's wake-up signal ([`crate::wake_watch`]) makes the refresher plan
+//! again at once; without logind the timer is never set further than [`MAX_SLEEP`] ahead, and
 //! every wake compares the wall clock with the monotonic one and recomputes the plan.
 
 use std::collections::HashMap;
@@ -143,6 +144,13 @@ impl Refresher {
 
     /// Run until `stop` is notified.
     pub async fn run(mut self, stop: Arc<Notify>) {
+        // A wake-up from sleep plans again at once, like a store change.
+        let wake = tokio::spawn(crate::wake_watch::watch(self.changed.clone()));
+        self.run_loop(stop).await;
+        wake.abort();
+    }
+
+    async fn run_loop(&mut self, stop: Arc<Notify>) {
         let mut last_prune = 0;
         loop {
             let at = now();

@@ -266,3 +266,98 @@ fn offline_the_daemon_pauses_and_refreshes_as_soon_as_the_network_returns() {
     assert_eq!(stats["refresh_token_reuse_detected"], 0);
     assert_eq!(lk.list()["servers"][0]["status"], "connected");
 }
+
+/// A private bus standing in for the system bus, where the test plays logind.
+struct FakeSystemBus {
+    child: Child,
+    address: String,
+}
+
+impl FakeSystemBus {
+    fn start() -> FakeSystemBus {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (make test installs dbus)");
+        let mut address = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut address)
+            .unwrap();
+        FakeSystemBus {
+            child,
+            address: address.trim().to_string(),
+        }
+    }
+
+    /// logind's signal after a resume.
+    fn announce_wake_up(&self) {
+        let status = std::process::Command::new("dbus-send")
+            .arg(format!("--bus={}", self.address))
+            .args([
+                "--type=signal",
+                "/org/freedesktop/login1",
+                "org.freedesktop.login1.Manager.PrepareForSleep",
+                "boolean:false",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for FakeSystemBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn waking_from_sleep_refreshes_at_once_without_waiting_for_the_timer() {
+    // The refresher's timer is 5 minutes long (the default); the machine "sleeps" 50 minutes
+    // (the wall clock jumps, the monotonic clock does not), then logind says it woke up.
+    let peer = Peer::start(
+        "tests/peers/sdk-server.mjs",
+        &[("ACCESS_TOKEN_TTL", "3600")],
+    );
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let bus = FakeSystemBus::start();
+    let clock = lk.home.path().join("faketime");
+    std::fs::write(&clock, "+0\n").unwrap();
+    let log = lk.home.path().join("daemon.log");
+    let child = lk
+        .command(&["daemon"])
+        .env("LATCHKEY_LOG", "latchkey_core=debug,warn")
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &bus.address)
+        .env("LD_PRELOAD", libfaketime())
+        .env("FAKETIME_TIMESTAMP_FILE", &clock)
+        .env("FAKETIME_NO_CACHE", "1")
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let daemon = Daemon { child, log };
+    wait_until(
+        "the daemon to watch logind",
+        Duration::from_secs(20),
+        || daemon.log_text().contains("watching logind for wake-ups"),
+    );
+    std::fs::write(&clock, "+50m\n").unwrap();
+    bus.announce_wake_up();
+    wait_until(
+        "the refresh after the wake-up (the 5-minute timer would be far too late)",
+        Duration::from_secs(20),
+        || peer.stats()["refreshes"] == 1,
+    );
+    let log = daemon.stop();
+    assert!(log.contains("the machine woke from sleep"), "{log}");
+    assert_eq!(peer.stats()["refresh_token_reuse_detected"], 0);
+    assert_eq!(lk.list()["servers"][0]["status"], "connected");
+}
