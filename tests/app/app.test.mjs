@@ -180,6 +180,37 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     assert.equal((await s.findAll('[data-testid="connect-button"]', r)).length, 0);
   });
 
+  await t.test('a rejected refresh: the row needs attention and a desktop notification says so', async () => {
+    const hostile = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'good' });
+    // Watch the session bus for the notification call (no notification daemon is needed to
+    // see the request the app sends).
+    const monitor = spawn('dbus-monitor', ['--session',
+      "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"],
+    { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(monitor);
+    let seen = '';
+    monitor.stdout.on('data', (d) => { seen += d; });
+    await s.type(await s.waitFor('[data-testid="add-server-input"]'), hostile.mcp_url);
+    await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+    await s.click(await s.waitFor(`${row(hostile.mcp_url)} [data-testid="connect-button"]`));
+    await s.waitFor(row(hostile.mcp_url), {
+      timeoutMs: 30000,
+      accept: async (el) => (await s.attr(el, 'data-status')) === 'connected',
+    });
+    await fetch(`${hostile.admin_url}/mode?mode=token-invalid-grant`, { method: 'POST' });
+    await s.click(await s.waitFor('[data-testid="refresh-all"]'));
+    const r = await s.waitFor(row(hostile.mcp_url), {
+      accept: async (el) => (await s.attr(el, 'data-status')) === 'needs_reconnect',
+    });
+    assert.match(await s.text((await s.findAll('[data-testid="attention"]', r))[0]), /Reconnect/);
+    assert.equal((await s.findAll('[data-testid="reconnect-button"]', r)).length, 1);
+    await waitUntil(() => seen.includes('needs you'), 'a desktop notification', 10000);
+    assert.match(seen, /stopped accepting this sign-in/);
+    await saveShot(s, 'app-attention.png');
+    // The refresh's failure notice stays until dismissed (it would cover the rows below).
+    for (const b of await s.findAll('.notice-region button')) await s.click(b);
+  });
+
   await t.test('a denied consent says so and stores nothing', async () => {
     await admin(peer, '/authorize-mode?mode=deny', 'POST');
     try {
