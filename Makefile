@@ -77,7 +77,7 @@ $(TAURI_DRIVER):
 # The real app under Xvfb, driven by tauri-driver + WebKitWebDriver, against a real OAuth server.
 test-app: deps ui-build $(TAURI_DRIVER)
 	$(CARGO) build $(CARGO_SEL)
-	PATH="$(TEST_PATH)" timeout 600 $(XVFB) $(WITH_KEYRING) node --test tests/app/
+	PATH="$(TEST_PATH)" timeout 600 $(XVFB) $(WITH_KEYRING) node --test tests/app/*.test.mjs
 
 # The .deb from the Tauri bundler (debug build, to save a release build here): dpkg -i, start
 # the CLI and the app from their installed paths, dpkg -r.
