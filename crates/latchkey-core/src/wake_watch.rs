@@ -17,6 +17,13 @@ pub async fn watch(woke: Arc<Notify>) {
 }
 
 async fn run(woke: Arc<Notify>) -> zbus::Result<()> {
+    // No system bus socket: nothing to listen to. (Asking zbus anyway would leave a thread of
+    // its blocking pool waking twice a second for nothing.)
+    if std::env::var_os("DBUS_SYSTEM_BUS_ADDRESS").is_none()
+        && !std::path::Path::new("/run/dbus/system_bus_socket").exists()
+    {
+        return Err(zbus::Error::Address("no system bus socket".into()));
+    }
     let conn = zbus::Connection::system().await?;
     // Matched by interface, member and path (not by sender): a local process faking a wake-up
     // can only make the refresher plan again, which is harmless.

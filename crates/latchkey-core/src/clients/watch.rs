@@ -3,14 +3,17 @@
 //! one update. Folders that do not exist yet are covered by watching their nearest existing
 //! ancestor and re-arming when they appear; atomic-rename saves are seen because the folder,
 //! not the file, is watched.
+//!
+//! The debounce is done here, blocking on the event channel, rather than with
+//! `notify-debouncer-full`: that one ticks every quarter of its timeout whether anything
+//! happened or not (about 1,600 wake-ups a minute at 150 ms), and the app must sleep while idle.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use notify::RecursiveMode;
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify::{EventKind, RecursiveMode, Watcher};
 
 use super::model::Location;
 use super::paths;
@@ -20,7 +23,7 @@ use crate::{Error, Result};
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
 
 pub struct ConfigWatch {
-    debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    watcher: notify::RecommendedWatcher,
     locations: Vec<Location>,
     watched: HashSet<PathBuf>,
     rx: mpsc::Receiver<Vec<PathBuf>>,
@@ -30,17 +33,18 @@ pub struct ConfigWatch {
 impl ConfigWatch {
     pub fn new(locations: Vec<Location>, debounce: Duration) -> Result<Self> {
         let (tx, rx) = mpsc::channel();
-        let debouncer = new_debouncer(debounce, None, move |result: DebounceEventResult| {
-            if let Ok(events) = result {
-                let paths: Vec<PathBuf> = events.into_iter().flat_map(|e| e.event.paths).collect();
-                if !paths.is_empty() {
-                    let _ = tx.send(paths);
-                }
+        let watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
+            // Opening or reading a file changes nothing (and happens all the time).
+            if let Ok(event) = result
+                && !matches!(event.kind, EventKind::Access(_))
+                && !event.paths.is_empty()
+            {
+                let _ = tx.send(event.paths);
             }
         })
         .map_err(|e| Error::Io(format!("cannot start the config watcher: {e}")))?;
         let mut watch = Self {
-            debouncer,
+            watcher,
             locations,
             watched: HashSet::new(),
             rx,
@@ -81,7 +85,7 @@ impl ConfigWatch {
             if let Some(target) = target
                 && !self.watched.contains(&target)
                 && self
-                    .debouncer
+                    .watcher
                     .watch(&target, RecursiveMode::NonRecursive)
                     .is_ok()
             {
@@ -150,11 +154,19 @@ fn leads_to(path: &Path, pattern: &Path) -> bool {
     true
 }
 
+/// The folder to watch for `dir`: itself, or its nearest existing ancestor, but never a
+/// top-level system folder standing in for a missing one (`/etc` for `/etc/claude-code`):
+/// inotify reports every file opened there, so the app would wake each time any program starts.
 fn nearest_existing(dir: &Path) -> Option<PathBuf> {
+    let depth = |p: &Path| {
+        p.components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .count()
+    };
     let mut current = Some(dir);
     while let Some(d) = current {
         if d.is_dir() {
-            return Some(d.to_path_buf());
+            return (d == dir || depth(d) > 1).then(|| d.to_path_buf());
         }
         current = d.parent();
     }
@@ -163,8 +175,18 @@ fn nearest_existing(dir: &Path) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::leads_to;
+    use super::{leads_to, nearest_existing};
     use std::path::Path;
+
+    #[test]
+    fn a_missing_system_folder_is_not_watched_through_its_top_level_parent() {
+        let missing = Path::new("/etc/latchkey-test-does-not-exist/x");
+        assert_eq!(nearest_existing(missing), None);
+        assert_eq!(nearest_existing(Path::new("/etc")), Some("/etc".into()), "itself is fine");
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b");
+        assert_eq!(nearest_existing(&deep), Some(dir.path().to_path_buf()));
+    }
 
     #[test]
     fn leads_to_rows() {
