@@ -17,6 +17,9 @@ declare -A NEED=(
   [node]=nodejs
   [npm]=npm
   [faketime]=faketime
+  # The `pass` secret backend and its tests (a throw-away GnuPG key).
+  [gpg]=gnupg
+  [pass]=pass
   # The desktop app (Tauri v2 on WebKitGTK) and its tests under Xvfb with WebKitWebDriver.
   [/usr/include/webkitgtk-4.1/webkit2/webkit2.h]=libwebkit2gtk-4.1-dev
   [/usr/include/libayatana-appindicator3-0.1/libayatana-appindicator/app-indicator.h]=libayatana-appindicator3-dev

@@ -1,13 +1,12 @@
 //! [`Latchkey`]: the home, the store, the keychain and the HTTP client, opened once per process
 //! and handed to every operation.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::home::Home;
 use crate::http::HttpClient;
-use crate::secrets::chunked::Chunked;
-use crate::secrets::keychain::Keychain;
-use crate::secrets::{SecretStore, Secrets};
+use crate::secrets::Secrets;
+use crate::secrets::backend::Backend;
 use crate::store::{ServerRow, Store};
 use crate::{Error, Result};
 
@@ -19,16 +18,18 @@ pub struct Latchkey {
 }
 
 impl Latchkey {
-    /// The real thing: `LATCHKEY_HOME` (or the platform data dir) and the OS keychain.
+    /// The real thing: `LATCHKEY_HOME` (or the platform data dir) and the secret backend its
+    /// settings choose (the OS keychain unless told otherwise).
     pub fn open() -> Result<Self> {
         let home = Home::from_env()?;
+        let settings = crate::settings::load(&home)?;
+        let backend = Backend::chosen(&settings)?;
+        let (secrets, _) = crate::secrets::backend::open(&home, &settings, backend)?;
         let store = Store::open(&home.database_path())?;
-        let keychain: Arc<dyn SecretStore> =
-            Arc::new(Chunked::new(Keychain::new(home.keychain_service())));
         Ok(Self::from_parts(
             home,
             store,
-            Secrets::new(keychain),
+            Secrets::new(secrets),
             HttpClient::new()?,
         ))
     }

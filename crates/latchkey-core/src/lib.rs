@@ -27,6 +27,7 @@ pub mod overview;
 pub mod refresher;
 pub mod secret;
 pub mod secrets;
+pub mod settings;
 pub mod store;
 pub mod store_watch;
 pub mod time;

@@ -3,8 +3,7 @@ use std::process::ExitCode;
 use latchkey_core::Result;
 use latchkey_core::home::Home;
 use latchkey_core::secrets::Secrets;
-use latchkey_core::secrets::chunked::Chunked;
-use latchkey_core::secrets::keychain::Keychain;
+use latchkey_core::secrets::backend::{self, Backend};
 use latchkey_core::store::Store;
 
 pub async fn run() -> Result<ExitCode> {
@@ -29,20 +28,33 @@ pub async fn run() -> Result<ExitCode> {
         Ok(_) => report(true, "database", home.database_path().display().to_string()),
         Err(e) => report(false, "database", e.to_string()),
     }
-    let secrets = Secrets::new(std::sync::Arc::new(Chunked::new(Keychain::new(
-        home.keychain_service(),
-    ))));
-    match secrets.probe().await {
-        Ok(()) => report(
-            true,
-            "keychain",
-            format!(
-                "{} (items under \"{}\")",
-                keychain_name(),
-                home.keychain_service()
-            ),
-        ),
-        Err(e) => report(false, "keychain", e.to_string()),
+    // Where secrets live: the backend the settings (or LATCHKEY_BACKEND) choose, and whether
+    // a throw-away item can be written, read back and deleted there.
+    let chosen = latchkey_core::settings::load(&home).and_then(|settings| {
+        let backend = Backend::chosen(&settings)?;
+        let (store, about) = backend::open(&home, &settings, backend)?;
+        Ok((backend, store, about))
+    });
+    match chosen {
+        Ok((backend, store, about)) => {
+            let source = if std::env::var_os("LATCHKEY_BACKEND").is_some() {
+                "LATCHKEY_BACKEND"
+            } else if latchkey_core::settings::path(&home).exists() {
+                "settings.toml"
+            } else {
+                "the default"
+            };
+            report(
+                true,
+                "secret backend",
+                format!("{} ({source})", backend.name()),
+            );
+            match Secrets::new(store).probe().await {
+                Ok(()) => report(true, backend.name(), about),
+                Err(e) => report(false, backend.name(), e.to_string()),
+            }
+        }
+        Err(e) => report(false, "secret backend", e.to_string()),
     }
     report(true, "browser", latchkey_core::browser::describe());
     Ok(if problems == 0 {
@@ -50,14 +62,4 @@ pub async fn run() -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-fn keychain_name() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "macOS Keychain"
-    } else if cfg!(windows) {
-        "Windows Credential Manager"
-    } else {
-        "Secret Service"
-    }
 }

@@ -7,12 +7,46 @@ use crate::support::*;
 
 #[test]
 fn connect_list_refresh_revoke_against_the_sdk_server() {
+    lifecycle(&Latchkey::new(), &|| {});
+}
+
+/// Issue 6: the same lifecycle, unchanged, with every secret in the Unix password store.
+#[test]
+fn the_same_lifecycle_with_secrets_in_pass() {
+    let pass = PassFixture::new();
+    let lk = pass.latchkey();
+    lifecycle(&lk, &|| {
+        assert!(
+            pass.entries().iter().any(|e| e.contains("/grant/")),
+            "the grant's tokens are in the password store: {:?}",
+            pass.entries()
+        );
+    });
+    let doctor = lk.run(&["doctor"]);
+    assert!(
+        doctor
+            .stdout
+            .contains("ok   secret backend: pass (LATCHKEY_BACKEND)")
+            && doctor.stdout.contains("ok   pass: password store"),
+        "{}",
+        doctor.stdout
+    );
+    // Revoked: the grant's entry is gone from the store.
+    assert!(
+        pass.entries().iter().all(|e| !e.contains("/grant/")),
+        "{:?}",
+        pass.entries()
+    );
+}
+
+/// `connected` runs right after the sign-in, to check where the tokens went.
+fn lifecycle(lk: &Latchkey, connected: &dyn Fn()) {
     let peer = Peer::start("tests/peers/sdk-server.mjs", &[("ACCESS_TOKEN_TTL", "6")]);
     let url = peer.mcp_url();
-    let lk = Latchkey::new();
 
     let connect = lk.run(&["connect", &url]);
     connect.ok();
+    connected();
     assert!(
         connect
             .stdout

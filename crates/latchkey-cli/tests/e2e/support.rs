@@ -346,3 +346,85 @@ pub fn responses(stdout: &str) -> std::collections::HashMap<String, Value> {
         .filter_map(|v| v.get("id").map(|id| (id.to_string(), v.clone())))
         .collect()
 }
+
+/// A Unix password store (`pass`) with a throw-away GnuPG home and key, for the `pass` secret
+/// backend (issue 6).
+pub struct PassFixture {
+    pub gnupg: tempfile::TempDir,
+    pub store: tempfile::TempDir,
+}
+
+impl PassFixture {
+    pub fn new() -> PassFixture {
+        let gnupg = tempfile::tempdir().unwrap();
+        let store = tempfile::tempdir().unwrap();
+        let run = |cmd: &mut Command| {
+            let out = cmd.env("GNUPGHOME", gnupg.path()).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        run(Command::new("gpg")
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args([
+                "--quick-gen-key",
+                "Latchkey e2e <e2e@latchkey.invalid>",
+                "future-default",
+                "default",
+                "never",
+            ]));
+        let keys = run(Command::new("gpg").args(["--list-secret-keys", "--with-colons"]));
+        let fingerprint = keys
+            .lines()
+            .find(|l| l.starts_with("fpr:"))
+            .and_then(|l| l.split(':').nth(9))
+            .unwrap()
+            .to_string();
+        run(Command::new("pass")
+            .env("PASSWORD_STORE_DIR", store.path())
+            .args(["init", &fingerprint]));
+        PassFixture { gnupg, store }
+    }
+
+    /// A Latchkey home whose secrets go to this store.
+    pub fn latchkey(&self) -> Latchkey {
+        Latchkey::new()
+            .with_env("LATCHKEY_BACKEND", "pass")
+            .with_env(
+                "PASSWORD_STORE_DIR",
+                &self.store.path().display().to_string(),
+            )
+            .with_env("GNUPGHOME", &self.gnupg.path().display().to_string())
+    }
+
+    /// Entry names in the store (`folder/key`), from its files.
+    pub fn entries(&self) -> Vec<String> {
+        fn walk(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, base, out);
+                } else if let Some(rel) = p.strip_prefix(base).ok().and_then(|r| r.to_str()) {
+                    if let Some(name) = rel.strip_suffix(".gpg") {
+                        out.push(name.to_string());
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.store.path(), self.store.path(), &mut out);
+        out
+    }
+}
+
+impl Drop for PassFixture {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .env("GNUPGHOME", self.gnupg.path())
+            .args(["--kill", "gpg-agent"])
+            .status();
+    }
+}

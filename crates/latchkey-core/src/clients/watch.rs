@@ -182,7 +182,11 @@ mod tests {
     fn a_missing_system_folder_is_not_watched_through_its_top_level_parent() {
         let missing = Path::new("/etc/latchkey-test-does-not-exist/x");
         assert_eq!(nearest_existing(missing), None);
-        assert_eq!(nearest_existing(Path::new("/etc")), Some("/etc".into()), "itself is fine");
+        assert_eq!(
+            nearest_existing(Path::new("/etc")),
+            Some("/etc".into()),
+            "itself is fine"
+        );
         let dir = tempfile::tempdir().unwrap();
         let deep = dir.path().join("a/b");
         assert_eq!(nearest_existing(&deep), Some(dir.path().to_path_buf()));

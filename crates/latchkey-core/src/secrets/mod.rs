@@ -1,13 +1,16 @@
 //! Where secrets live: tokens, refresh tokens and client secrets are only ever stored through a
-//! [`SecretStore`]. The real one is the OS keychain ([`keychain::Keychain`]); [`memory`] is for
-//! unit tests of pure logic.
+//! [`SecretStore`]: the OS keychain ([`keychain::Keychain`], the default) or the Unix password
+//! store ([`pass::PassStore`]), chosen by [`backend`]; [`memory`] is for unit tests of pure
+//! logic.
 //!
 //! Keychain calls block (D-Bus, Security.framework, Win32), and a locked keyring can open an
 //! invisible prompt and hang: [`Secrets`] runs every call on a blocking thread with a time-out.
 
+pub mod backend;
 pub mod chunked;
 pub mod keychain;
 pub mod memory;
+pub mod pass;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +35,9 @@ pub enum KeychainError {
     TimedOut(u64),
     #[error("the OS keychain refused the operation: {0}")]
     Other(String),
+    /// Another secret backend (pass) cannot be used as it is set up; the text says what to do.
+    #[error("{0}")]
+    Unusable(String),
 }
 
 impl KeychainError {

@@ -1,0 +1,84 @@
+//! Latchkey's settings file, `<LATCHKEY_HOME>/settings.toml` (absent: every default). Today it
+//! chooses where secrets live; `LATCHKEY_BACKEND` overrides that for one process.
+//!
+//! ```toml
+//! backend = "pass"            # keychain (default) | pass
+//!
+//! [pass]
+//! store_dir = "/home/me/.password-store"   # default: PASSWORD_STORE_DIR, else ~/.password-store
+//! folder = "latchkey"                      # default: latchkey (latchkey-<hash> for a LATCHKEY_HOME)
+//! gnupg_home = "/home/me/.gnupg"           # default: GNUPGHOME, else ~/.gnupg
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::home::Home;
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub backend: Option<String>,
+    #[serde(default)]
+    pub pass: PassSettings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PassSettings {
+    pub store_dir: Option<PathBuf>,
+    pub folder: Option<String>,
+    /// GnuPG's home for this store (default: GNUPGHOME, else ~/.gnupg).
+    pub gnupg_home: Option<PathBuf>,
+}
+
+pub fn path(home: &Home) -> PathBuf {
+    home.dir().join("settings.toml")
+}
+
+/// The settings, or the defaults when there is no file. A file that does not parse is an error
+/// naming it (secrets must not silently go to another backend than the one chosen).
+pub fn load(home: &Home) -> Result<Settings> {
+    read(&path(home))
+}
+
+fn read(path: &Path) -> Result<Settings> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+        Err(e) => return Err(Error::Io(format!("cannot read {}: {e}", path.display()))),
+    };
+    toml_edit::de::from_str(&text).map_err(|e| {
+        Error::InvalidInput(format!(
+            "{} is not valid: {}",
+            path.display(),
+            e.to_string().trim()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("settings.toml");
+        assert_eq!(read(&p).unwrap(), Settings::default(), "no file: defaults");
+
+        std::fs::write(&p, "backend = \"pass\"\n[pass]\nfolder = \"work\"\n").unwrap();
+        let s = read(&p).unwrap();
+        assert_eq!(s.backend.as_deref(), Some("pass"));
+        assert_eq!(s.pass.folder.as_deref(), Some("work"));
+
+        std::fs::write(&p, "backnd = \"pass\"\n").unwrap();
+        let e = read(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("settings.toml is not valid") && e.contains("backnd"),
+            "{e}"
+        );
+    }
+}
