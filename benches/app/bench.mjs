@@ -8,13 +8,12 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Session, sleep } from '../../tests/app/webdriver.mjs';
+import { sleep } from '../../tests/app/webdriver.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const appBin = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/release/latchkey-app');
 const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/release/latchkey');
 const bareBin = process.env.BARE_BIN ?? join(repo, 'target/release/bare-tauri-window');
-const driverBin = process.env.TAURI_DRIVER ?? join(repo, 'target/tools/bin/tauri-driver');
 const SERVERS = 10;
 const LAUNCHES = Number(process.env.LAUNCHES ?? 5);
 const IDLE_S = Number(process.env.IDLE_SECONDS ?? 60);
@@ -55,7 +54,13 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function descendants(pid) {
   const out = [pid];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
+  let tasks = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out; // it ended while we looked
+  }
+  for (const task of tasks) {
     let kids = '';
     try {
       kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
@@ -68,7 +73,13 @@ function descendants(pid) {
 }
 
 function kib(pid, file, field) {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'));
+  let text = '';
+  try {
+    text = readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return 0; // it ended while we looked
+  }
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
 
@@ -82,49 +93,39 @@ function memory(pid) {
   };
 }
 
-/** Context switches of every thread of `pid` (and its children): each is a wake-up. */
+/** Context switches per thread of `pid` and its children: `pid/tid` -> count. */
 function switches(pid) {
-  let n = 0;
+  const out = new Map();
   for (const p of descendants(pid)) {
-    for (const task of readdirSync(`/proc/${p}/task`)) {
+    let tasks = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
       try {
         const s = readFileSync(`/proc/${p}/task/${task}/status`, 'utf8');
-        n += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(s)[1]);
-        n += Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(s)[1]);
+        out.set(`${p}/${task}`,
+          Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(s)[1]) + Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(s)[1]));
       } catch {
         // a thread that ended between the listing and the read
       }
     }
   }
-  return n;
+  return out;
 }
 
+/** Wake-ups per minute: context switches of the threads alive at both ends of the interval. */
 async function wakeupsPerMinute(pid) {
   const before = switches(pid);
   await sleep(IDLE_S * 1000);
-  return ((switches(pid) - before) * 60) / IDLE_S;
+  let n = 0;
+  for (const [k, v] of switches(pid)) if (before.has(k)) n += v - before.get(k);
+  return (n * 60) / IDLE_S;
 }
 
-function pidOf(name) {
-  const out = execFileSync('pgrep', ['-n', '-x', name.slice(0, 15)], { encoding: 'utf8' }).trim();
-  return Number(out);
-}
 
-async function withDriver(env, application, body) {
-  const port = 5444 + Math.floor(Math.random() * 400);
-  const driver = spawn(driverBin, ['--port', String(port), '--native-port', String(port + 1000)], {
-    env,
-    stdio: 'ignore',
-  });
-  children.push(driver);
-  const s = await Session.create(`http://127.0.0.1:${port}`, { 'tauri:options': { application } });
-  try {
-    return await body(s);
-  } finally {
-    await s.close();
-    await stop(driver);
-  }
-}
 
 const home = mkdtempSync(join(tmpdir(), 'latchkey-bench-app-'));
 const env = {
@@ -151,29 +152,29 @@ for (let i = 0; i < LAUNCHES; i++) {
 }
 
 console.error('the app with its window open, then closed…');
-const app = await withDriver(env, appBin, async (s) => {
-  await s.waitFor('[data-testid="server-row"]', {
-    accept: async () => (await s.findAll('[data-testid="server-row"]')).length === SERVERS,
-  });
-  await sleep(3000);
-  const pid = pidOf('latchkey-app');
-  const open = memory(pid);
-  const openWakeups = await wakeupsPerMinute(pid);
-  await s.cmd('DELETE', '/window');
+const app = await (async () => {
+  const { child } = await launch(appBin, [], env, /tray ready after (\d+) ms/);
+  await sleep(5000); // the window's first fetch and render of the ten rows
+  const open = memory(child.pid);
+  const openWakeups = await wakeupsPerMinute(child.pid);
+  execFileSync('python3', [join(repo, 'benches/app/close_window.py'), 'Latchkey'], { env });
   await sleep(5000);
-  const closed = memory(pid);
-  const closedWakeups = await wakeupsPerMinute(pid);
+  if (child.exitCode !== null) throw new Error('the app exited when its window closed');
+  const closed = memory(child.pid);
+  const closedWakeups = await wakeupsPerMinute(child.pid);
+  await stop(child);
   return { open, openWakeups, closed, closedWakeups };
-});
+})();
 
 console.error('the bare Tauri window…');
-const bare = await withDriver(env, bareBin, async () => {
-  await sleep(3000);
-  const pid = pidOf('bare-tauri-window');
-  const open = memory(pid);
-  const openWakeups = await wakeupsPerMinute(pid);
+const bare = await (async () => {
+  const { child } = await launch(bareBin, [], env, /bare window ready after (\d+) ms/);
+  await sleep(5000);
+  const open = memory(child.pid);
+  const openWakeups = await wakeupsPerMinute(child.pid);
+  await stop(child);
   return { open, openWakeups };
-});
+})();
 
 const results = {
   servers: SERVERS,
