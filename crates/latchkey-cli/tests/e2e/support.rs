@@ -407,10 +407,10 @@ impl PassFixture {
                 let p = e.path();
                 if p.is_dir() {
                     walk(&p, base, out);
-                } else if let Some(rel) = p.strip_prefix(base).ok().and_then(|r| r.to_str()) {
-                    if let Some(name) = rel.strip_suffix(".gpg") {
-                        out.push(name.to_string());
-                    }
+                } else if let Some(rel) = p.strip_prefix(base).ok().and_then(|r| r.to_str())
+                    && let Some(name) = rel.strip_suffix(".gpg")
+                {
+                    out.push(name.to_string());
                 }
             }
         }
