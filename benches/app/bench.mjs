@@ -154,7 +154,7 @@ for (let i = 0; i < LAUNCHES; i++) {
 console.error('the app with its window open, then closed…');
 const app = await (async () => {
   const { child } = await launch(appBin, [], env, /tray ready after (\d+) ms/);
-  await sleep(5000); // the window's first fetch and render of the ten rows
+  await sleep(15000); // the first fetch, render and start-up work of the window settle
   const open = memory(child.pid);
   const openWakeups = await wakeupsPerMinute(child.pid);
   execFileSync('python3', [join(repo, 'benches/app/close_window.py'), 'Latchkey'], { env });
