@@ -60,11 +60,21 @@ pub fn reference(value: &str) -> Option<&str> {
         .filter(|n| !n.is_empty())
 }
 
-/// Resolve every `latchkey:<name>` value among `vars`. A missing secret is an error that names
-/// the command which sets it; nothing is resolved partially.
+/// Whether `latchkey run` replaces this value: a `latchkey:<name>` or an `op://` reference.
+pub fn is_reference(value: &str) -> bool {
+    reference(value).is_some() || crate::op_refs::is_reference(value)
+}
+
+/// Resolve every reference among `vars`: `latchkey:<name>` from the secret backend, `op://...`
+/// through the 1Password CLI. A missing secret is an error that names the command which sets
+/// it; nothing is resolved partially.
 pub async fn resolve(lk: &Latchkey, vars: &[(String, String)]) -> Result<Vec<(String, Secret)>> {
     let mut out = Vec::new();
     for (var, value) in vars {
+        if crate::op_refs::is_reference(value) {
+            out.push((var.clone(), crate::op_refs::read(var, value).await?));
+            continue;
+        }
         let Some(name) = reference(value) else {
             continue;
         };

@@ -23,6 +23,7 @@ pub mod http;
 pub mod lock;
 pub mod net_probe;
 pub mod oauth;
+pub mod op_refs;
 pub mod overview;
 pub mod refresher;
 pub mod secret;

@@ -1,5 +1,5 @@
 //! `latchkey run -- <cmd> [args]`: environment values that are `latchkey:<name>` references
-//! are replaced by keychain secrets, then the command *replaces* this process (`exec` on Unix),
+//! are replaced by secrets from the backend (and `op://...` ones through the 1Password CLI), then the command *replaces* this process (`exec` on Unix),
 //! so it gets the terminal, signals and exit status exactly as if started directly. Nothing
 //! secret stays in the MCP client's config file.
 
@@ -14,7 +14,7 @@ pub async fn run(command: Vec<String>) -> Result<ExitCode> {
         .ok_or_else(|| Error::InvalidInput("no command given".into()))?;
     let vars: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(_, v)| env_secrets::reference(v).is_some())
+        .filter(|(_, v)| env_secrets::is_reference(v))
         .collect();
     let mut cmd = Command::new(program);
     cmd.args(args);

@@ -131,3 +131,73 @@ fn secret_values_never_come_from_argv_and_bad_names_are_refused() {
     let empty = lk.run_with_stdin(&["secret", "set", "a/B"], "");
     assert_eq!(empty.code, 1);
 }
+
+/// A stand-in for the 1Password CLI: the real `op` cannot be installed here (docs/cli.md says
+/// so), so this checks the call Latchkey makes and answers like `op read --no-newline`.
+fn fake_op_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("op");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\n\
+         [ \"$1 $2 $3\" = \"read --no-newline --\" ] || { echo \"[ERROR] unexpected arguments: $*\" >&2; exit 2; }\n\
+         case \"$4\" in\n\
+           'op://Private/GitHub/token') printf '%s' 'op-value-123' ;;\n\
+           *) echo \"[ERROR] 2026/11/26 12:00:00 \\\"$4\\\" isn't an item\" >&2; exit 1 ;;\n\
+         esac\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+#[test]
+fn run_resolves_op_references_through_the_1password_cli() {
+    let lk = Latchkey::new();
+    let op = fake_op_dir();
+    let path = format!("{}:/usr/bin:/bin", op.path().display());
+    let run = |var: &str, path: &str| {
+        lk.command(&["run", "--", "sh", "-c", "printf '%s' \"$GH\""])
+            .env("GH", var)
+            .env("PATH", path)
+            .output()
+            .unwrap()
+    };
+
+    let ok = run("op://Private/GitHub/token", &path);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&ok.stdout), "op-value-123");
+
+    let rows = [
+        (
+            "an item op does not have",
+            "op://Private/Missing/token",
+            path.as_str(),
+            "op read op://Private/Missing/token failed: [ERROR]",
+        ),
+        (
+            "a malformed reference",
+            "op://Private/GitHub",
+            path.as_str(),
+            "is not a 1Password reference",
+        ),
+        (
+            "no op installed",
+            "op://Private/GitHub/token",
+            "/usr/bin:/bin",
+            "`op`) is not installed",
+        ),
+    ];
+    for (name, reference, path, want) in rows {
+        let out = run(reference, path);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(want), "{name}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name}: the command must not run");
+    }
+}
