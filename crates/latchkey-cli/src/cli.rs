@@ -125,6 +125,12 @@ pub enum SecretCommand {
     },
     /// Delete a secret.
     Rm { name: String },
+    /// Move every secret and grant to another backend (keychain | pass), verifying each copy
+    /// before the source is deleted; run it again to finish an interrupted move.
+    Migrate {
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Args, Clone, Default)]

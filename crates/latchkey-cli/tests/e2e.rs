@@ -7,6 +7,8 @@
 #[path = "e2e/support.rs"]
 mod support;
 
+#[path = "e2e/backends.rs"]
+mod backends;
 #[path = "e2e/bad_input.rs"]
 mod bad_input;
 #[path = "e2e/clients.rs"]

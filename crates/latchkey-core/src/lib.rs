@@ -21,6 +21,7 @@ pub mod grant_client;
 pub mod home;
 pub mod http;
 pub mod lock;
+pub mod migrate;
 pub mod net_probe;
 pub mod oauth;
 pub mod op_refs;

@@ -59,6 +59,25 @@ fn read(path: &Path) -> Result<Settings> {
     })
 }
 
+/// Record `backend` in the settings file, keeping everything else in it (comments too), with an
+/// atomic write.
+pub fn set_backend(home: &Home, backend: &str) -> Result<()> {
+    let p = path(home);
+    let text = match std::fs::read_to_string(&p) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::Io(format!("cannot read {}: {e}", p.display()))),
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| Error::InvalidInput(format!("{} is not valid: {e}", p.display())))?;
+    doc["backend"] = toml_edit::value(backend);
+    let tmp = p.with_extension("toml.tmp");
+    std::fs::write(&tmp, doc.to_string())
+        .and_then(|()| std::fs::rename(&tmp, &p))
+        .map_err(|e| Error::Io(format!("cannot write {}: {e}", p.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +92,21 @@ mod tests {
         let s = read(&p).unwrap();
         assert_eq!(s.backend.as_deref(), Some("pass"));
         assert_eq!(s.pass.folder.as_deref(), Some("work"));
+
+        // set_backend keeps the rest of the file.
+        std::fs::write(
+            &p,
+            "# mine\nbackend = \"pass\" # note\n[pass]\nfolder = \"work\"\n",
+        )
+        .unwrap();
+        let home = Home::at(dir.path().to_path_buf(), true).unwrap();
+        set_backend(&home, "keychain").unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            text.starts_with("# mine\n") && text.contains("folder = \"work\""),
+            "{text}"
+        );
+        assert_eq!(read(&p).unwrap().backend.as_deref(), Some("keychain"));
 
         std::fs::write(&p, "backnd = \"pass\"\n").unwrap();
         let e = read(&p).unwrap_err().to_string();

@@ -43,6 +43,28 @@ pub async fn run(cmd: SecretCommand) -> Result<ExitCode> {
                 }
             }
         }
+        SecretCommand::Migrate { to } => {
+            let to = latchkey_core::secrets::backend::Backend::parse(&to)?;
+            let done =
+                latchkey_core::migrate::migrate(&lk, to, &|line| eprintln!("{line}")).await?;
+            println!(
+                "Moved {} secret(s) to {}{}; settings.toml now says backend = \"{}\".",
+                done.moved,
+                to.name(),
+                if done.already > 0 {
+                    format!(" ({} moved by an earlier run)", done.already)
+                } else {
+                    String::new()
+                },
+                to.name()
+            );
+            for key in &done.missing {
+                eprintln!("warning: {key} was in neither backend (nothing to move)");
+            }
+            if std::env::var_os("LATCHKEY_BACKEND").is_some() {
+                eprintln!("note: LATCHKEY_BACKEND is set and still overrides the settings file");
+            }
+        }
         SecretCommand::Rm { name } => {
             if !env_secrets::remove(&lk, &name).await? {
                 return Err(Error::InvalidInput(format!("no secret named '{name}'")));

@@ -158,6 +158,15 @@ impl Store {
 
     /// Registrations held for one authorization server, newest first. Registration state is
     /// keyed by issuer: a client id is never used with another authorization server.
+    /// Registrations that keep a client secret (in the secret backend).
+    pub fn registrations_with_secret(&self) -> Result<Vec<RegistrationRow>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT * FROM registrations WHERE has_secret = 1 ORDER BY id")?;
+        let rows = stmt.query_map([], registration_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn registrations_for(&self, issuer: &str) -> Result<Vec<RegistrationRow>> {
         let mut stmt = self
             .conn()
