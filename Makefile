@@ -17,7 +17,7 @@ TAURI_DRIVER := $(REPO)/target/tools/bin/tauri-driver
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 DEBUG_DEB := target/debug/bundle/deb/Latchkey_0.1.0_amd64.deb
 
-.PHONY: help deps system-deps node-deps ui-build build lint test test-rust test-ui test-app test-package test-conformance test-peers run package bench bench-app clean
+.PHONY: help deps system-deps node-deps ui-build build lint test test-rust test-ui test-app test-package test-conformance test-peers run package bench bench-app bench-backends clean
 
 help:
 	@echo "make run      install what is missing, build, and start Latchkey in the tray"
@@ -119,6 +119,11 @@ bench: deps
 bench-app: deps ui-build
 	$(CARGO) build --release --locked -p latchkey-app
 	PATH="$(TEST_PATH)" $(XVFB) $(WITH_KEYRING) benches/app/run.sh
+
+# Secret backends side by side: token, run, refresh and migrating 1,000 secrets (keychain vs pass).
+bench-backends: deps
+	$(CARGO) build --release --locked -p latchkey-cli
+	PATH="$(TEST_PATH)" $(WITH_KEYRING) benches/backends/run.sh
 
 clean:
 	$(CARGO) clean
