@@ -2,37 +2,19 @@
 // browser, explains a failure in plain words with the detail one click away, and works from
 // the keyboard alone.
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, test } from "node:test";
-import { DENIED, fullScenario, ISSUER, URLS } from "./scenarios.mjs";
+import { test } from "node:test";
+import { DENIED, ISSUER, URLS } from "./scenarios.mjs";
 import {
   eventually,
   fakeCalls,
   focused,
-  launch,
-  nowSeconds,
-  openApp,
   row,
-  serveDist,
   tabTo,
   textIs,
+  useFreshApp,
 } from "./harness.mjs";
 
-let server;
-let browser;
-let app;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-beforeEach(async () => {
-  app = await openApp(browser, server.url, fullScenario(nowSeconds()));
-});
-afterEach(async () => app?.close());
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = useFreshApp();
 
 const step = (page, url) => page.evaluate((u) => window.__fake.step(u), url);
 const stepsOf = (page, url) => row(page, url).getByTestId("connect-steps");
@@ -43,7 +25,7 @@ async function stepIs(page, url, want) {
 }
 
 test("the steps show in order, then the row turns Connected", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await row(page, URLS.tickets).getByTestId("connect-button").click();
   await stepIs(page, URLS.tickets, "discovering");
   assert.deepEqual((await fakeCalls(page, "connect")).map((c) => c.args), [
@@ -86,7 +68,7 @@ test("the steps show in order, then the row turns Connected", async () => {
 });
 
 test("Cancel while waiting for the browser stops it and changes nothing", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await row(page, URLS.linear).getByTestId("reconnect-button").click();
   for (let i = 0; i < 3; i++) await step(page, URLS.linear);
   await stepIs(page, URLS.linear, "waiting_for_browser");
@@ -108,7 +90,7 @@ test("Cancel while waiting for the browser stops it and changes nothing", async 
 });
 
 test("a failure is explained in plain words, with the detail one click away", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await row(page, URLS.wiki).getByTestId("connect-button").click();
   for (let i = 0; i < 4; i++) await step(page, URLS.wiki);
   await stepIs(page, URLS.wiki, "failed");
@@ -126,7 +108,7 @@ test("a failure is explained in plain words, with the detail one click away", as
 });
 
 test("a rejected connect command shows its problem too", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   const problem = {
     kind: "user_must_act",
     message: "The keychain is locked. Unlock it and try again.",
@@ -139,7 +121,7 @@ test("a rejected connect command shows its problem too", async () => {
 });
 
 test("Add another account connects with anotherAccount", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await row(page, URLS.mail).getByTestId("add-account-button").click();
   await stepIs(page, URLS.mail, "discovering");
   assert.deepEqual((await fakeCalls(page, "connect")).map((c) => c.args), [
@@ -148,7 +130,7 @@ test("Add another account connects with anotherAccount", async () => {
 });
 
 test("keyboard alone: reach Connect, Open again and Cancel", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   const connect = `[data-testid="server-row"][data-url="${URLS.tickets}"] [data-testid="connect-button"]`;
   await tabTo(page, connect);
   await page.keyboard.press("Enter");

@@ -1,36 +1,18 @@
 // The detail view: where the server signs in, how Latchkey registered, scopes requested vs
 // granted, the times, and the history in words. Back or Escape returns to the list.
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, test } from "node:test";
-import { fullScenario, ISSUER, URLS } from "./scenarios.mjs";
+import { test } from "node:test";
+import { ISSUER, URLS } from "./scenarios.mjs";
 import {
   eventually,
   focused,
-  launch,
   norm,
-  nowSeconds,
-  openApp,
   row,
-  serveDist,
   textIs,
+  useFreshApp,
 } from "./harness.mjs";
 
-let server;
-let browser;
-let app;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-beforeEach(async () => {
-  app = await openApp(browser, server.url, fullScenario(nowSeconds()));
-});
-afterEach(async () => app?.close());
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = useFreshApp();
 
 async function openDetail(page) {
   await row(page, URLS.github).getByTestId("details-button").click();
@@ -39,7 +21,7 @@ async function openDetail(page) {
 }
 
 test("shows the resource, issuer, client, scopes, times and history", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   const detail = await openDetail(page);
   assert.equal(await page.getByTestId("server-row").count(), 0, "the list is replaced");
   await textIs(detail.getByTestId("detail-resource"), URLS.github);
@@ -78,7 +60,7 @@ test("shows the resource, issuer, client, scopes, times and history", async () =
 });
 
 test("Back returns to the list with focus on Details", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await openDetail(page);
   await page.getByTestId("detail-back").click();
   await row(page, URLS.github).waitFor();
@@ -86,7 +68,7 @@ test("Back returns to the list with focus on Details", async () => {
 });
 
 test("Escape returns to the list too", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await openDetail(page);
   await page.keyboard.press("Escape");
   await row(page, URLS.github).waitFor();
@@ -94,7 +76,7 @@ test("Escape returns to the list too", async () => {
 });
 
 test("the detail follows state-changed", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   const detail = await openDetail(page);
   await page.evaluate((url) => {
     const d = window.__fake.state.details[url];

@@ -6,8 +6,10 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
+import { after, afterEach, before, beforeEach } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { fullScenario } from "./scenarios.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, "../..");
@@ -113,6 +115,37 @@ export async function openApp(browser, baseUrl, scenario, opts = {}) {
       assert.deepEqual(errors, [], "no console errors, page errors or CSP violations");
     },
   };
+}
+
+/**
+ * One static server and one Chromium for a test file, started before its tests and stopped
+ * after them. `ctx.open(scenario, opts)` opens the app on a scenario (see `openApp`).
+ */
+export function useBrowser() {
+  const ctx = {
+    server: null,
+    browser: null,
+    open: (scenario, opts) => openApp(ctx.browser, ctx.server.url, scenario, opts),
+  };
+  before(async () => {
+    ctx.server = await serveDist();
+    ctx.browser = await launch();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
+}
+
+/** `useBrowser`, plus a fresh app on the full scenario in `ctx.app` for each test. */
+export function useFreshApp() {
+  const ctx = useBrowser();
+  beforeEach(async () => {
+    ctx.app = await ctx.open(fullScenario(nowSeconds()));
+  });
+  afterEach(async () => ctx.app?.close());
+  return ctx;
 }
 
 export const row = (page, url) => page.locator(`[data-testid="server-row"][data-url="${url}"]`);

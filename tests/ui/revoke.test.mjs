@@ -1,42 +1,24 @@
 // Revoke asks once, in the plan's words, with a button that names what it will do; Escape
 // cancels and nothing is revoked; focus is trapped in the dialog and returns where it was.
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, test } from "node:test";
-import { fullScenario, ISSUER, revokePlans, URLS } from "./scenarios.mjs";
+import { test } from "node:test";
+import { ISSUER, revokePlans, URLS } from "./scenarios.mjs";
 import {
   eventually,
   fakeCalls,
   focused,
-  launch,
-  nowSeconds,
-  openApp,
   row,
-  serveDist,
   tabTo,
   textIs,
+  useFreshApp,
 } from "./harness.mjs";
 
-let server;
-let browser;
-let app;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-beforeEach(async () => {
-  app = await openApp(browser, server.url, fullScenario(nowSeconds()));
-});
-afterEach(async () => app?.close());
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = useFreshApp();
 
 const plans = revokePlans();
 
 test("at the server: the plan's message, 'Revoke at server', then the outcome", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await row(page, URLS.github).getByTestId("revoke-button").click();
   const dialog = page.getByTestId("revoke-dialog");
   await dialog.waitFor();
@@ -59,7 +41,7 @@ test("at the server: the plan's message, 'Revoke at server', then the outcome", 
 });
 
 test("local only: 'Remove from this computer' and the note that the grant remains", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await row(page, URLS.docs).getByTestId("revoke-button").click();
   await textIs(page.getByTestId("revoke-message"), plans[URLS.docs].message);
   await textIs(page.getByTestId("revoke-confirm"), "Remove from this computer");
@@ -71,7 +53,7 @@ test("local only: 'Remove from this computer' and the note that the grant remain
 });
 
 test("Escape cancels: nothing is revoked and focus returns to Revoke", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   const button = row(page, URLS.github).getByTestId("revoke-button");
   await button.click();
   await page.getByTestId("revoke-confirm").waitFor();
@@ -88,7 +70,7 @@ test("Escape cancels: nothing is revoked and focus returns to Revoke", async () 
 });
 
 test("keyboard alone: open, focus trapped, confirm, focus back on the row", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await tabTo(page, `[data-testid="server-row"][data-url="${URLS.github}"] [data-testid="revoke-button"]`);
   await page.keyboard.press("Enter");
   await page.getByTestId("revoke-confirm").waitFor();
@@ -111,7 +93,7 @@ test("keyboard alone: open, focus trapped, confirm, focus back on the row", asyn
 });
 
 test("one of several accounts is revoked by its own grant id", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   await row(page, URLS.mail).getByTestId("account-revoke").click();
   await textIs(page.getByTestId("revoke-message"), plans[`${URLS.mail}#52`].message);
   await page.getByTestId("revoke-confirm").click();
@@ -126,7 +108,7 @@ test("one of several accounts is revoked by its own grant id", async () => {
 });
 
 test("a failed revoke keeps the dialog open with the reason", async () => {
-  const { page } = app;
+  const { page } = ctx.app;
   const problem = {
     kind: "transient",
     message: "The server did not answer. Nothing was deleted; try again.",

@@ -3,29 +3,24 @@
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import { screenshotScenario, URLS } from "./scenarios.mjs";
-import { launch, nowSeconds, openApp, row, screenshots, serveDist, textIs } from "./harness.mjs";
+import {
+  nowSeconds,
+  row,
+  screenshots,
+  textIs,
+  useBrowser,
+} from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(screenshots, { recursive: true });
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = useBrowser();
+before(() => mkdir(screenshots, { recursive: true }));
 
 const shot = (page, name) => page.screenshot({ path: path.join(screenshots, name) });
 
 test("list, light and dark", async () => {
   for (const scheme of ["light", "dark"]) {
-    const app = await openApp(browser, server.url, screenshotScenario(nowSeconds()), {
+    const app = await ctx.open(screenshotScenario(nowSeconds()), {
       colorScheme: scheme,
     });
     await textIs(row(app.page, URLS.linear).getByTestId("status-pill"), "Needs reconnect");
@@ -35,7 +30,7 @@ test("list, light and dark", async () => {
 });
 
 test("connect steps", async () => {
-  const app = await openApp(browser, server.url, screenshotScenario(nowSeconds()));
+  const app = await ctx.open(screenshotScenario(nowSeconds()));
   const { page } = app;
   // Reconnect the row that needs attention: it is the first, so the steps show without scrolling.
   await row(page, URLS.linear).getByTestId("reconnect-button").click();
@@ -49,7 +44,7 @@ test("connect steps", async () => {
 });
 
 test("revoke dialog", async () => {
-  const app = await openApp(browser, server.url, screenshotScenario(nowSeconds()));
+  const app = await ctx.open(screenshotScenario(nowSeconds()));
   await row(app.page, URLS.github).getByTestId("revoke-button").click();
   await app.page.getByTestId("revoke-confirm").waitFor();
   await shot(app.page, "ui-revoke-dialog.png");
@@ -57,7 +52,7 @@ test("revoke dialog", async () => {
 });
 
 test("detail view", async () => {
-  const app = await openApp(browser, server.url, screenshotScenario(nowSeconds()));
+  const app = await ctx.open(screenshotScenario(nowSeconds()));
   await row(app.page, URLS.github).getByTestId("details-button").click();
   await app.page.getByTestId("history-entry").first().waitFor();
   await shot(app.page, "ui-detail.png");
@@ -65,7 +60,7 @@ test("detail view", async () => {
 });
 
 test("empty state", async () => {
-  const app = await openApp(browser, server.url, {});
+  const app = await ctx.open({});
   assert.equal(await app.page.getByTestId("empty-state").isVisible(), true);
   await shot(app.page, "ui-empty.png");
   await app.close();

@@ -1,34 +1,22 @@
 // The window around the rows: Add server, live updates, themes, the empty state, settings and
 // Refresh all now.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { fullScenario, URLS } from "./scenarios.mjs";
 import {
   eventually,
   fakeCalls,
   focused,
-  launch,
   nowSeconds,
-  openApp,
   row,
-  serveDist,
   textIs,
+  useBrowser,
 } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = useBrowser();
 
 test("Add server: a rejection shows under the input, keeps the text, changes nothing else", async () => {
-  const app = await openApp(browser, server.url, fullScenario(nowSeconds()));
+  const app = await ctx.open(fullScenario(nowSeconds()));
   const { page } = app;
   const before = await page.getByTestId("server-row").count();
   const input = page.getByTestId("add-server-input");
@@ -57,7 +45,7 @@ test("Add server: a rejection shows under the input, keeps the text, changes not
 });
 
 test("live: state-changed updates a row, and a burst is fetched at most twice", async () => {
-  const app = await openApp(browser, server.url, fullScenario(nowSeconds()));
+  const app = await ctx.open(fullScenario(nowSeconds()));
   const { page } = app;
   const fetchesBefore = (await fakeCalls(page, "overview")).length;
   await page.evaluate((url) => {
@@ -78,7 +66,7 @@ test("live: state-changed updates a row, and a burst is fetched at most twice", 
 });
 
 test("a failed refetch keeps the last list and says it may be out of date", async () => {
-  const app = await openApp(browser, server.url, fullScenario(nowSeconds()));
+  const app = await ctx.open(fullScenario(nowSeconds()));
   const { page } = app;
   const problem = { kind: "transient", message: "The database is busy.", detail: "SQLITE_BUSY" };
   await page.evaluate((p) => {
@@ -94,7 +82,7 @@ test("a failed refetch keeps the last list and says it may be out of date", asyn
 });
 
 test("no polling: an idle window asks for nothing", async () => {
-  const app = await openApp(browser, server.url, fullScenario(nowSeconds()));
+  const app = await ctx.open(fullScenario(nowSeconds()));
   const { page } = app;
   const calls = (await page.evaluate(() => window.__fake.calls.length));
   await new Promise((r) => setTimeout(r, 1500));
@@ -105,7 +93,7 @@ test("no polling: an idle window asks for nothing", async () => {
 const background = (page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 
 test("themes: follows the system, the toggle overrides it and is remembered", async () => {
-  const app = await openApp(browser, server.url, fullScenario(nowSeconds()), { colorScheme: "light" });
+  const app = await ctx.open(fullScenario(nowSeconds()), { colorScheme: "light" });
   const { page } = app;
   const light = await background(page);
   await page.emulateMedia({ colorScheme: "dark" });
@@ -131,7 +119,7 @@ test("themes: follows the system, the toggle overrides it and is remembered", as
 });
 
 test("empty state tells a new person what to do", async () => {
-  const app = await openApp(browser, server.url, {});
+  const app = await ctx.open({});
   const { page } = app;
   const empty = page.getByTestId("empty-state");
   const text = (await empty.textContent()).replace(/\s+/g, " ");
@@ -153,7 +141,7 @@ test("empty state tells a new person what to do", async () => {
 });
 
 test("settings: Start at login reads and sets autostart", async () => {
-  const app = await openApp(browser, server.url, { ...fullScenario(nowSeconds()), autostart: false });
+  const app = await ctx.open({ ...fullScenario(nowSeconds()), autostart: false });
   const { page } = app;
   await page.getByTestId("settings-button").click();
   const box = page.getByTestId("autostart-toggle");
@@ -169,7 +157,7 @@ test("settings: Start at login reads and sets autostart", async () => {
 });
 
 test("Refresh all now calls the command and says when it is done", async () => {
-  const app = await openApp(browser, server.url, fullScenario(nowSeconds()));
+  const app = await ctx.open(fullScenario(nowSeconds()));
   const { page } = app;
   await page.getByTestId("refresh-all").click();
   await textIs(page.getByTestId("notice"), "Refresh finished.");
