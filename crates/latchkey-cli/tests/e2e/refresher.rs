@@ -2,6 +2,7 @@
 //! grant connected after it started, backs off on passing failures, and `latchkey log` shows
 //! what happened.
 
+use std::ffi::OsString;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,10 +15,16 @@ struct Daemon {
 
 impl Daemon {
     fn start(lk: &Latchkey) -> Daemon {
+        Daemon::start_with(lk, &[])
+    }
+
+    /// `latchkey daemon` with debug logs in `daemon.log` and `env` added.
+    fn start_with(lk: &Latchkey, env: &[(&str, OsString)]) -> Daemon {
         let log = lk.home.path().join("daemon.log");
         let child = lk
             .command(&["daemon"])
             .env("LATCHKEY_LOG", "latchkey=debug,latchkey_core=debug,warn")
+            .envs(env.iter().map(|(k, v)| (*k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -148,6 +155,17 @@ fn libfaketime() -> std::path::PathBuf {
     p
 }
 
+/// The environment that lets `clock` (a libfaketime timestamp file, "+0", "+50m") move the
+/// daemon's wall clock while its monotonic clock runs on.
+fn faketime_env(clock: &std::path::Path) -> Vec<(&'static str, OsString)> {
+    vec![
+        ("LD_PRELOAD", libfaketime().into()),
+        ("FAKETIME_TIMESTAMP_FILE", clock.into()),
+        ("FAKETIME_NO_CACHE", "1".into()),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1".into()),
+    ]
+}
+
 #[test]
 fn a_clock_jump_forward_refreshes_at_once_and_a_jump_back_loses_nothing() {
     let peer = Peer::start(
@@ -159,21 +177,10 @@ fn a_clock_jump_forward_refreshes_at_once_and_a_jump_back_loses_nothing() {
     lk.run(&["connect", &url]).ok();
     let clock = lk.home.path().join("faketime");
     std::fs::write(&clock, "+0\n").unwrap();
-    let log = lk.home.path().join("daemon.log");
-    let mut child = lk
-        .command(&["daemon"])
-        .env("LATCHKEY_LOG", "latchkey_core=debug,warn")
-        .env("LATCHKEY_REFRESHER_MAX_SLEEP", "1")
-        .env("LD_PRELOAD", libfaketime())
-        .env("FAKETIME_TIMESTAMP_FILE", &clock)
-        .env("FAKETIME_NO_CACHE", "1")
-        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let text = || std::fs::read_to_string(&log).unwrap_or_default();
+    let mut env = faketime_env(&clock);
+    env.push(("LATCHKEY_REFRESHER_MAX_SLEEP", "1".into()));
+    let mut daemon = Daemon::start_with(&lk, &env);
+    let text = || daemon.log_text();
     wait_until("the daemon to plan", Duration::from_secs(20), || {
         text().contains("refresher: sleeping")
     });
@@ -199,8 +206,8 @@ fn a_clock_jump_forward_refreshes_at_once_and_a_jump_back_loses_nothing() {
     // It jumps back: nothing is refreshed twice, nothing is lost.
     std::fs::write(&clock, "+0\n").unwrap();
     std::thread::sleep(Duration::from_secs(3));
-    let _ = child.kill();
-    let _ = child.wait();
+    let _ = daemon.child.kill();
+    let _ = daemon.child.wait();
     let stats = peer.stats();
     assert_eq!(stats["refreshes"], 1, "{stats}");
     assert_eq!(stats["refresh_token_reuse_detected"], 0);
@@ -219,19 +226,7 @@ fn offline_the_daemon_pauses_and_refreshes_as_soon_as_the_network_returns() {
     lk.run(&["connect", &url]).ok();
     peer.post_admin("/offline?seconds=25");
     let started = Instant::now();
-    let daemon = {
-        let log = lk.home.path().join("daemon.log");
-        let child = lk
-            .command(&["daemon"])
-            .env("LATCHKEY_LOG", "latchkey=debug,latchkey_core=debug,warn")
-            .env("LATCHKEY_OFFLINE_PROBE_SECS", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        Daemon { child, log }
-    };
+    let daemon = Daemon::start_with(&lk, &[("LATCHKEY_OFFLINE_PROBE_SECS", "1".into())]);
     wait_until(
         "the daemon to notice it is offline",
         Duration::from_secs(22),
@@ -329,21 +324,9 @@ fn waking_from_sleep_refreshes_at_once_without_waiting_for_the_timer() {
     let bus = FakeSystemBus::start();
     let clock = lk.home.path().join("faketime");
     std::fs::write(&clock, "+0\n").unwrap();
-    let log = lk.home.path().join("daemon.log");
-    let child = lk
-        .command(&["daemon"])
-        .env("LATCHKEY_LOG", "latchkey_core=debug,warn")
-        .env("DBUS_SYSTEM_BUS_ADDRESS", &bus.address)
-        .env("LD_PRELOAD", libfaketime())
-        .env("FAKETIME_TIMESTAMP_FILE", &clock)
-        .env("FAKETIME_NO_CACHE", "1")
-        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let daemon = Daemon { child, log };
+    let mut env = faketime_env(&clock);
+    env.push(("DBUS_SYSTEM_BUS_ADDRESS", bus.address.clone().into()));
+    let daemon = Daemon::start_with(&lk, &env);
     wait_until(
         "the daemon to watch logind",
         Duration::from_secs(20),
