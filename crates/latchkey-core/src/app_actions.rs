@@ -222,13 +222,7 @@ fn server_and_grant(
 
 pub fn revoke_plan(lk: &Latchkey, url: &str, grant_id: Option<i64>) -> Result<RevokePlan> {
     let (server, grant) = server_and_grant(lk, url, grant_id)?;
-    let at_server = lk
-        .store()
-        .auth_server_metadata(&grant.issuer)?
-        .and_then(|json| {
-            serde_json::from_str::<crate::oauth::metadata::AuthServerMetadata>(&json).ok()
-        })
-        .is_some_and(|md| md.revocation_endpoint.is_some());
+    let at_server = disconnect::revokes_at_server(&lk.store(), &grant.issuer)?;
     let who = grant
         .account
         .as_deref()

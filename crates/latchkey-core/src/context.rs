@@ -86,7 +86,8 @@ pub fn display_name(url: &str) -> String {
     rest.trim_end_matches('/').to_string()
 }
 
-fn host_of(url: &str) -> String {
+/// The host (and port) part of [`display_name`].
+pub fn host_of(url: &str) -> String {
     display_name(url)
         .split('/')
         .next()
@@ -103,6 +104,16 @@ pub mod keys {
 
     pub fn client_secret(registration_id: i64) -> String {
         format!("client/{registration_id}")
+    }
+
+    /// A `latchkey secret` value (`latchkey:<name>` references).
+    pub fn named_secret(name: &str) -> String {
+        format!("secret/{name}")
+    }
+
+    /// A client config file's backup, taken before Latchkey changed it.
+    pub fn backup(id: i64) -> String {
+        format!("backup/{id}")
     }
 }
 

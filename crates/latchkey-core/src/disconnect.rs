@@ -7,9 +7,10 @@ use crate::audit::{self, Event};
 use crate::broker;
 use crate::context::{Latchkey, keys};
 use crate::grant_client::GrantClient;
+use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::revoke::{self, RevokeOutcome};
 use crate::oauth::token;
-use crate::store::{GrantRow, ServerRow};
+use crate::store::{GrantRow, ServerRow, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -19,6 +20,15 @@ pub enum Revoked {
     LocallyOnly,
     /// `--local`: the server was not asked.
     LocalByRequest,
+}
+
+/// Whether Revoke tells the authorization server: its stored metadata names a revocation
+/// endpoint (RFC 7009). What the app's revoke plan and detail view both say.
+pub fn revokes_at_server(store: &Store, issuer: &str) -> Result<bool> {
+    Ok(store
+        .auth_server_metadata(issuer)?
+        .and_then(|json| serde_json::from_str::<AuthServerMetadata>(&json).ok())
+        .is_some_and(|md| md.revocation_endpoint.is_some()))
 }
 
 pub async fn revoke_server(lk: &Latchkey, server: &ServerRow, local_only: bool) -> Result<Revoked> {

@@ -30,7 +30,7 @@ pub fn check_name(name: &str) -> Result<()> {
 }
 
 fn key(name: &str) -> String {
-    format!("secret/{name}")
+    crate::context::keys::named_secret(name)
 }
 
 pub async fn set(lk: &Latchkey, name: &str, value: Secret) -> Result<()> {

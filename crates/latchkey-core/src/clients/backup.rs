@@ -17,7 +17,7 @@ use crate::{Error, Result, env_secrets};
 pub const MAX_BACKUP_BYTES: usize = 256 * 1024;
 
 fn key(id: i64) -> String {
-    format!("backup/{id}")
+    crate::context::keys::backup(id)
 }
 
 /// Apply `edit`; returns the id of the backup of the previous content.

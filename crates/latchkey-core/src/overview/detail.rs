@@ -6,7 +6,6 @@ use ts_rs::TS;
 
 use super::{ScopeChip, ServerView, chips};
 use crate::context::Latchkey;
-use crate::oauth::metadata::AuthServerMetadata;
 use crate::store::RegistrationMethod;
 use crate::{Error, Result, refresher};
 
@@ -95,10 +94,7 @@ pub fn build(
         None => None,
         Some(g) => {
             let registration = store.registration(g.registration_id)?;
-            let revokes_at_server = store
-                .auth_server_metadata(&g.issuer)?
-                .and_then(|json| serde_json::from_str::<AuthServerMetadata>(&json).ok())
-                .is_some_and(|md| md.revocation_endpoint.is_some());
+            let revokes_at_server = crate::disconnect::revokes_at_server(&store, &g.issuer)?;
             Some(GrantDetail {
                 grant_id: g.id,
                 account: g.account.clone(),

@@ -20,7 +20,7 @@ pub use status::Status;
 
 use crate::clients::model::Transport;
 use crate::clients::scan::{self, Scan};
-use crate::context::{Latchkey, display_name};
+use crate::context::{Latchkey, display_name, host_of};
 use crate::store::{GrantRow, ServerRow};
 use crate::{Result, url_policy};
 
@@ -132,7 +132,7 @@ pub fn server_view(
     let name = display_name(&s.url);
     ServerView {
         url: s.url.clone(),
-        host: name.split('/').next().unwrap_or_default().to_string(),
+        host: host_of(&s.url),
         name,
         clients,
         status,
@@ -171,7 +171,7 @@ fn unknown_remote_servers(sc: &Scan, known: &[ServerView]) -> Vec<ServerView> {
         }
         let name = display_name(&canonical);
         out.push(ServerView {
-            host: name.split('/').next().unwrap_or_default().to_string(),
+            host: host_of(&canonical),
             name,
             clients: scan::clients_using(sc, &canonical),
             status: Status::NotConnected,
