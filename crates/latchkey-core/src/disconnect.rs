@@ -61,6 +61,7 @@ pub async fn revoke_grant(
         }
     };
     lk.secrets.delete(&keys::grant_tokens(grant.id)).await?;
+    lk.secrets.drop_lease(&keys::grant_tokens(grant.id)).await?;
     let store = lk.store();
     store.delete_grant(grant.id)?;
     let (event, detail) = match outcome {

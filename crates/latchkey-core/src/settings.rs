@@ -2,12 +2,24 @@
 //! chooses where secrets live; `LATCHKEY_BACKEND` overrides that for one process.
 //!
 //! ```toml
-//! backend = "pass"            # keychain (default) | pass
+//! backend = "pass"            # keychain (default) | pass | openbao | vault
 //!
 //! [pass]
 //! store_dir = "/home/me/.password-store"   # default: PASSWORD_STORE_DIR, else ~/.password-store
 //! folder = "latchkey"                      # default: latchkey (latchkey-<hash> for a LATCHKEY_HOME)
 //! gnupg_home = "/home/me/.gnupg"           # default: GNUPGHOME, else ~/.gnupg
+//!
+//! [openbao]                                # or [vault] for backend = "vault"; the same keys
+//! address = "https://bao.example.com:8200" # default: BAO_ADDR, else VAULT_ADDR
+//! namespace = "team"                       # default: BAO_NAMESPACE, else VAULT_NAMESPACE
+//! mount = "secret"                         # the KV v2 mount (default: secret)
+//! path = "latchkey/alice"                  # folder in the mount (default as for pass)
+//! ca_cert = "/etc/ssl/team-ca.pem"         # default: BAO_CACERT, else VAULT_CACERT
+//! auth = "token"                           # token (default) | approle
+//! token_file = "/run/bao-agent/token"      # default: BAO_TOKEN, VAULT_TOKEN, ~/.vault-token
+//! role_id = "…"                            # approle: the role id,
+//! secret_id_file = "/etc/latchkey/sid"     #   a file holding the secret id,
+//! approle_mount = "approle"                #   and where AppRole is mounted
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -23,6 +35,27 @@ pub struct Settings {
     pub backend: Option<String>,
     #[serde(default)]
     pub pass: PassSettings,
+    #[serde(default)]
+    pub openbao: KvSettings,
+    #[serde(default)]
+    pub vault: KvSettings,
+}
+
+/// An OpenBao or Vault KV v2 store; see the module's example. Every key is optional: the
+/// ecosystem's variables and defaults fill the rest (`secrets::openbao::config`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct KvSettings {
+    pub address: Option<String>,
+    pub namespace: Option<String>,
+    pub mount: Option<String>,
+    pub path: Option<String>,
+    pub ca_cert: Option<PathBuf>,
+    pub auth: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub role_id: Option<String>,
+    pub secret_id_file: Option<PathBuf>,
+    pub approle_mount: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]

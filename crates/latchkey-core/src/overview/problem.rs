@@ -31,7 +31,10 @@ impl From<&Error> for Problem {
             Error::NeedsReconnect(_) => "The server no longer accepts this sign-in. Reconnect to sign in again.".into(),
             Error::NotConnected(_) => "You are not signed in to this server yet. Connect first.".into(),
             Error::Network(_) => "Could not reach the server. Check the address and your connection, then try again.".into(),
-            Error::Keychain(crate::secrets::KeychainError::Unusable(m)) => m.clone(),
+            Error::Keychain(
+                crate::secrets::KeychainError::Unusable(m)
+                | crate::secrets::KeychainError::Unreachable(m),
+            ) => m.clone(),
             Error::Keychain(k) => match k.kind() {
                 ErrorKind::UserMustAct => "The system keychain is locked or not available. Unlock it (log in to your desktop session) and try again. Nothing was changed.".into(),
                 _ => "The system keychain refused the operation. Nothing was changed.".into(),

@@ -1,12 +1,15 @@
-//! Which [`SecretStore`] holds this home's secrets: the OS keychain (default) or the Unix
-//! password store `pass`, chosen in the settings file and overridable per process with
-//! `LATCHKEY_BACKEND`. Latchkey never falls back from the chosen one to another.
+//! Which [`SecretStore`] holds this home's secrets: the OS keychain (default), the Unix
+//! password store `pass`, or a KV v2 mount on OpenBao or Vault; chosen in the settings file and
+//! overridable per process with `LATCHKEY_BACKEND`. Latchkey never falls back from the chosen
+//! one to another.
 
 use std::sync::Arc;
 
 use super::SecretStore;
 use super::chunked::Chunked;
 use super::keychain::Keychain;
+use super::openbao::KvStore;
+use super::openbao::config::{Flavor, KvConfig};
 use super::pass::PassStore;
 use crate::home::Home;
 use crate::settings::Settings;
@@ -16,6 +19,8 @@ use crate::{Error, Result};
 pub enum Backend {
     Keychain,
     Pass,
+    OpenBao,
+    Vault,
 }
 
 impl Backend {
@@ -23,6 +28,8 @@ impl Backend {
         match self {
             Backend::Keychain => "keychain",
             Backend::Pass => "pass",
+            Backend::OpenBao => "openbao",
+            Backend::Vault => "vault",
         }
     }
 
@@ -30,11 +37,10 @@ impl Backend {
         match name.trim() {
             "keychain" => Ok(Backend::Keychain),
             "pass" => Ok(Backend::Pass),
-            "openbao" | "vault" => Err(Error::InvalidInput(format!(
-                "the '{name}' secret backend is not available in this version of Latchkey yet; use keychain or pass"
-            ))),
+            "openbao" => Ok(Backend::OpenBao),
+            "vault" => Ok(Backend::Vault),
             other => Err(Error::InvalidInput(format!(
-                "unknown secret backend '{other}': use keychain or pass"
+                "unknown secret backend '{other}': use keychain, pass, openbao or vault"
             ))),
         }
     }
@@ -72,6 +78,23 @@ pub fn open(
             let about = store.describe();
             Ok((Arc::new(store), about))
         }
+        Backend::OpenBao | Backend::Vault => {
+            let (flavor, table) = if backend == Backend::OpenBao {
+                (Flavor::OpenBao, &settings.openbao)
+            } else {
+                (Flavor::Vault, &settings.vault)
+            };
+            let config = KvConfig::resolve(
+                flavor,
+                table,
+                &super::home_folder(home.keychain_service()),
+                dirs::home_dir(),
+                &|name| std::env::var(name).ok(),
+            )?;
+            let store = KvStore::new(config);
+            let about = store.describe();
+            Ok((Arc::new(store), about))
+        }
     }
 }
 
@@ -93,12 +116,8 @@ mod tests {
     fn backend_names() {
         assert_eq!(Backend::parse("pass").unwrap(), Backend::Pass);
         assert_eq!(Backend::parse(" keychain ").unwrap(), Backend::Keychain);
-        assert!(
-            Backend::parse("vault")
-                .unwrap_err()
-                .to_string()
-                .contains("not available")
-        );
+        assert_eq!(Backend::parse("openbao").unwrap(), Backend::OpenBao);
+        assert_eq!(Backend::parse("vault").unwrap().name(), "vault");
         assert!(
             Backend::parse("plaintext")
                 .unwrap_err()

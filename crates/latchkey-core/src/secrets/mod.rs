@@ -9,7 +9,9 @@
 pub mod backend;
 pub mod chunked;
 pub mod keychain;
+pub mod lease;
 pub mod memory;
+pub mod openbao;
 pub mod pass;
 
 use std::sync::Arc;
@@ -35,15 +37,20 @@ pub enum KeychainError {
     TimedOut(u64),
     #[error("the OS keychain refused the operation: {0}")]
     Other(String),
-    /// Another secret backend (pass) cannot be used as it is set up; the text says what to do.
+    /// Another secret backend (pass, OpenBao) cannot be used as it is set up; the text says
+    /// what to do.
     #[error("{0}")]
     Unusable(String),
+    /// A secret server (OpenBao) did not answer, or not now: try again later; nothing changed.
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 impl KeychainError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             KeychainError::Other(_) => ErrorKind::Invalid,
+            KeychainError::Unreachable(_) => ErrorKind::Transient,
             _ => ErrorKind::UserMustAct,
         }
     }
@@ -51,12 +58,52 @@ impl KeychainError {
 
 pub type KeychainResult<T> = std::result::Result<T, KeychainError>;
 
+/// `latchkey` for the default home; `latchkey-<hash>` for each other `LATCHKEY_HOME`, so test
+/// homes and profiles never share entries (the pass folder, the KV path).
+pub(crate) fn home_folder(keychain_service: &str) -> String {
+    if keychain_service == "latchkey" {
+        return "latchkey".into();
+    }
+    // FNV-1a: stable across versions and platforms (the std hasher is not).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in keychain_service.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("latchkey-{h:016x}")
+}
+
 /// Get/set/delete secrets by key. Implementations are blocking.
 pub trait SecretStore: Send + Sync + 'static {
     fn get(&self, key: &str) -> KeychainResult<Option<Secret>>;
     fn set(&self, key: &str, value: &Secret) -> KeychainResult<()>;
     /// Deleting a missing key is not an error.
     fn delete(&self, key: &str) -> KeychainResult<()>;
+
+    /// The value and the version the store holds it at (0: never written). Stores without
+    /// versions say 0; only a [`shared`](Self::shared) store's versions mean anything.
+    fn get_versioned(&self, key: &str) -> KeychainResult<(Option<Secret>, u64)> {
+        Ok((self.get(key)?, 0))
+    }
+
+    /// Write only if the key is still at `version` (check-and-set): `Some(new version)`, or
+    /// `None` when another writer came first and nothing was written. Stores only this machine
+    /// writes (the local lock already serialises them) just write.
+    fn set_if_version(
+        &self,
+        key: &str,
+        value: &Secret,
+        version: u64,
+    ) -> KeychainResult<Option<u64>> {
+        self.set(key, value)?;
+        Ok(Some(version + 1))
+    }
+
+    /// Whether other machines write this store too; the broker then takes a [`lease`] in it
+    /// besides the local lock.
+    fn shared(&self) -> bool {
+        false
+    }
 }
 
 /// Async front of a [`SecretStore`]: each call on a blocking thread, bounded by a time-out.
@@ -111,6 +158,26 @@ impl Secrets {
     pub async fn delete(&self, key: &str) -> KeychainResult<()> {
         let key = key.to_string();
         self.run(move |s| s.delete(&key)).await
+    }
+
+    pub async fn get_versioned(&self, key: &str) -> KeychainResult<(Option<Secret>, u64)> {
+        let key = key.to_string();
+        self.run(move |s| s.get_versioned(&key)).await
+    }
+
+    pub async fn set_if_version(
+        &self,
+        key: &str,
+        value: Secret,
+        version: u64,
+    ) -> KeychainResult<Option<u64>> {
+        let key = key.to_string();
+        self.run(move |s| s.set_if_version(&key, &value, version))
+            .await
+    }
+
+    pub fn shared(&self) -> bool {
+        self.store.shared()
     }
 
     /// Write, read back and delete a throw-away item: what `latchkey doctor` reports.

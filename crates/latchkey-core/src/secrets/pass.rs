@@ -55,7 +55,7 @@ impl PassStore {
                 check_entry(f).map_err(|e| Error::InvalidInput(format!("[pass] folder: {e}")))?;
                 f.trim_matches('/').to_string()
             }
-            None => default_folder(home.keychain_service()),
+            None => super::home_folder(home.keychain_service()),
         };
         Ok(Self::new(store_dir, folder).with_gnupg_home(settings.gnupg_home.clone()))
     }
@@ -168,21 +168,6 @@ fn check_entry(entry: &str) -> std::result::Result<(), String> {
     }
 }
 
-/// `latchkey` for the default home; `latchkey-<hash>` for each other `LATCHKEY_HOME`, so test
-/// homes and profiles never share entries.
-fn default_folder(keychain_service: &str) -> String {
-    if keychain_service == "latchkey" {
-        return "latchkey".into();
-    }
-    // FNV-1a: stable across versions and platforms (the std hasher is not).
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in keychain_service.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("latchkey-{h:016x}")
-}
-
 /// What `pass`/gpg said, as what to do. Their stderr names entries and keys, never values.
 fn explain(stderr: &str, store_dir: &Path) -> KeychainError {
     let dir = store_dir.display();
@@ -246,11 +231,11 @@ mod tests {
 
     #[test]
     fn one_folder_per_home() {
-        assert_eq!(default_folder("latchkey"), "latchkey");
-        let a = default_folder("latchkey@/tmp/a");
+        assert_eq!(super::super::home_folder("latchkey"), "latchkey");
+        let a = super::super::home_folder("latchkey@/tmp/a");
         assert!(a.starts_with("latchkey-") && a.len() == "latchkey-".len() + 16);
-        assert_ne!(a, default_folder("latchkey@/tmp/b"));
-        assert_eq!(a, default_folder("latchkey@/tmp/a"), "stable");
+        assert_ne!(a, super::super::home_folder("latchkey@/tmp/b"));
+        assert_eq!(a, super::super::home_folder("latchkey@/tmp/a"), "stable");
     }
 
     #[test]
