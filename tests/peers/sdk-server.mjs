@@ -43,6 +43,8 @@ const REFRESH_TOKEN_TTL = envInt('REFRESH_TOKEN_TTL', 30 * 24 * 3600); // second
 const CODE_TTL = envInt('CODE_TTL', 120); // seconds
 const SUBJECT = process.env.SUBJECT || 'latchkey-test-user';
 const REQUIRE_RESOURCE = envBool('REQUIRE_RESOURCE', false);
+// A slow token endpoint for refreshes, so two refreshers surely overlap in tests.
+const REFRESH_DELAY_MS = envInt('REFRESH_DELAY_MS', 0);
 
 const token = () => randomBytes(32).toString('base64url');
 const now = () => Date.now();
@@ -216,6 +218,7 @@ class PeerProvider {
   // --- /token: refresh_token (rotation + reuse detection) -------------------
   async exchangeRefreshToken(client, refreshToken, scopes, resource) {
     this.recordResource('token:refresh_token', resource);
+    if (REFRESH_DELAY_MS > 0) await new Promise((r) => setTimeout(r, REFRESH_DELAY_MS));
     try {
       const rt = this.refreshTokens.get(refreshToken);
       if (!rt) throw new InvalidGrantError('unknown refresh token');

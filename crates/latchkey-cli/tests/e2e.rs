@@ -4,6 +4,9 @@
 //!
 //! One test binary (fast to link), one module per capability, helpers in `support`.
 
+/// The OpenBao server fixture, shared with the core's tests.
+#[path = "../../latchkey-core/tests/support/openbao.rs"]
+mod openbao_server;
 #[path = "e2e/support.rs"]
 mod support;
 
@@ -25,6 +28,8 @@ mod leaks;
 mod lifecycle_oidc;
 #[path = "e2e/lifecycle_sdk.rs"]
 mod lifecycle_sdk;
+#[path = "e2e/openbao.rs"]
+mod openbao;
 #[path = "e2e/proxy.rs"]
 mod proxy;
 #[path = "e2e/refresher.rs"]

@@ -39,6 +39,37 @@ fn the_same_lifecycle_with_secrets_in_pass() {
     );
 }
 
+/// Issue 6: the same lifecycle, unchanged, with every secret in OpenBao's KV v2 mount.
+#[test]
+fn the_same_lifecycle_with_secrets_in_openbao() {
+    let bao = crate::openbao_server::Bao::dev();
+    let lk = crate::openbao::in_openbao(&bao, None);
+    lifecycle(&lk, &|| {
+        assert!(
+            bao.items("secret").iter().any(|i| i.ends_with("/grant/1")),
+            "the grant's tokens are in OpenBao: {:?}",
+            bao.items("secret")
+        );
+    });
+    let doctor = lk.run(&["doctor"]);
+    assert!(
+        doctor
+            .stdout
+            .contains("ok   secret backend: openbao (LATCHKEY_BACKEND)")
+            && doctor
+                .stdout
+                .contains("ok   openbao: OpenBao at http://127.0.0.1:"),
+        "{}",
+        doctor.stdout
+    );
+    // Revoked: the grant's item is gone, every version of it.
+    assert!(
+        bao.items("secret").iter().all(|i| !i.contains("grant/")),
+        "{:?}",
+        bao.items("secret")
+    );
+}
+
 /// `connected` runs right after the sign-in, to check where the tokens went.
 fn lifecycle(lk: &Latchkey, connected: &dyn Fn()) {
     let peer = Peer::start("tests/peers/sdk-server.mjs", &[("ACCESS_TOKEN_TTL", "6")]);

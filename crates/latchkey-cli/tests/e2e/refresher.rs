@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-struct Daemon {
+pub struct Daemon {
     child: Child,
     log: std::path::PathBuf,
 }
 
 impl Daemon {
-    fn start(lk: &Latchkey) -> Daemon {
+    pub fn start(lk: &Latchkey) -> Daemon {
         Daemon::start_with(lk, &[])
     }
 
@@ -33,11 +33,11 @@ impl Daemon {
         Daemon { child, log }
     }
 
-    fn log_text(&self) -> String {
+    pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn stop(mut self) -> String {
+    pub fn stop(mut self) -> String {
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -65,7 +65,7 @@ fn audit_kinds(lk: &Latchkey) -> Vec<String> {
         .collect()
 }
 
-fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         if check() {

@@ -264,6 +264,28 @@ disable_mlock = true
         )
     }
 
+    /// Every item under `mount` (KV v2 LIST, walked), as `path/to/key`.
+    pub fn items(&self, mount: &str) -> Vec<String> {
+        let mut out = vec![];
+        let mut folders = vec![String::new()];
+        while let Some(folder) = folders.pop() {
+            let (status, body) = self.root("LIST", &format!("{mount}/metadata/{folder}"), None);
+            if status != 200 {
+                continue;
+            }
+            for key in body["data"]["keys"].as_array().into_iter().flatten() {
+                let key = format!("{folder}{}", key.as_str().unwrap_or_default());
+                if key.ends_with('/') {
+                    folders.push(key);
+                } else {
+                    out.push(key);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// A token limited to `policy` (HCL), for permission tests.
     pub fn token_with_policy(&self, name: &str, policy: &str) -> String {
         let (status, body) = self.root(
