@@ -3,9 +3,16 @@
 //! `latchkey proxy <url>`) and "Move secrets to keychain" (plain-text values go to the keychain,
 //! the entry runs `latchkey run -- <original command>` with `latchkey:` references).
 //!
-//! JSON and JSONC files are edited through `jsonc-parser`'s CST, so only the entry's own text
-//! changes. The write itself ([`super::backup`]) keeps a backup in the keychain, refuses when
-//! the file changed since it was read, and replaces the file atomically.
+//! JSON and JSONC files are edited through `jsonc-parser`'s CST and Codex's TOML through
+//! `toml_edit`, so only the entry's own text changes; YAML (Continue, Goose) in [`yaml`], by the
+//! entry's byte range. Before anything is written, [`verify`] reads the result by the client's
+//! own rules and refuses unless only that entry changed. The write itself ([`super::backup`])
+//! keeps a backup in the keychain, refuses when the file changed since it was read, and
+//! replaces the file atomically.
+
+mod verify;
+mod yaml;
+pub mod yaml_edit;
 
 use std::path::{Path, PathBuf};
 
@@ -98,12 +105,17 @@ pub fn plan(
             let (secrets, summary) = apply_action(&mut TomlEntry(entry), name, action)?;
             (doc.to_string(), secrets, summary)
         }
+        (Format::Yaml, Layout::ContinueList | Layout::GooseExtensions) => {
+            yaml::plan(&original, layout, name, action)
+                .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?
+        }
         _ => {
             return Err(unsupported(
-                "only JSON, JSONC and Codex TOML files can be changed for now (YAML and XML come next)",
+                "only JSON, JSONC, Codex TOML and Continue or Goose YAML files can be changed for now (JetBrains XML comes next)",
             ));
         }
     };
+    verify::verify(&original, &new_text, format, layout, name)?;
     Ok(PlannedEdit {
         path: path.to_path_buf(),
         new_text,
@@ -142,7 +154,7 @@ fn apply_action(
         Action::UseSignIn => {
             let url = findings::mcp_remote_url(parsed.command.as_deref(), &parsed.args)
                 .or_else(|| {
-                    ["url", "serverUrl", "httpUrl"]
+                    ["url", "serverUrl", "httpUrl", "uri"]
                         .iter()
                         .find_map(|k| value.get(*k).and_then(|u| u.as_str()).map(str::to_string))
                 })
@@ -204,10 +216,12 @@ fn apply_action(
 
 /// Keys a remote entry has that `latchkey proxy` makes unnecessary (tokens and headers
 /// included: Latchkey attaches the token).
-const REMOTE_KEYS: [&str; 11] = [
+const REMOTE_KEYS: [&str; 13] = [
     "url",
     "serverUrl",
     "httpUrl",
+    "uri",
+    "requestOptions",
     "type",
     "headers",
     "transport",
@@ -520,13 +534,16 @@ command = "other"
         }
         let err = plan(
             &path,
-            Format::Yaml,
-            Layout::ContinueList,
+            Format::Xml,
+            Layout::JetbrainsXml,
             "x",
             Action::UseSignIn,
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("only JSON, JSONC and Codex TOML"), "{err}");
+        assert!(
+            err.contains("cannot change this file automatically"),
+            "{err}"
+        );
     }
 }
