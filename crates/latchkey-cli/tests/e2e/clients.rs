@@ -169,24 +169,8 @@ fn adopt_rewrites_one_entry_with_consent_and_restore_puts_it_back() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("pass --yes"));
     assert_eq!(std::fs::read_to_string(&cursor).unwrap(), original);
 
-    let ok = with_home(h, &["adopt", "linear", "--use-sign-in", "--yes"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-    let ok = with_home(h, &["adopt", "github", "--move-secrets", "--yes"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    adopt_yes(h, &["linear", "--use-sign-in"]);
+    adopt_yes(h, &["github", "--move-secrets"]);
     let changed = std::fs::read_to_string(&cursor).unwrap();
     assert!(
         changed.starts_with("{\n  // servers for work\n"),
@@ -241,4 +225,115 @@ fn adopt_rewrites_one_entry_with_consent_and_restore_puts_it_back() {
         String::from_utf8_lossy(&restored.stderr)
     );
     assert_eq!(std::fs::read_to_string(&cursor).unwrap(), original);
+}
+
+/// `latchkey adopt <args> --yes` in `home`, which must succeed.
+fn adopt_yes(home: &std::path::Path, args: &[&str]) {
+    let mut all = vec!["adopt"];
+    all.extend_from_slice(args);
+    all.push("--yes");
+    let out = with_home(home, &all).stdin(Stdio::null()).output().unwrap();
+    assert!(
+        out.status.success(),
+        "latchkey {}: {}",
+        all.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Issue 4: adopt in Goose's YAML and JetBrains' XML, the rest of each file byte for byte,
+/// the secrets out of every file, and `restore` putting each file back exactly.
+#[test]
+fn adopt_in_goose_yaml_and_jetbrains_xml_changes_only_the_entry() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let fixtures = repo_root().join("crates/latchkey-core/tests/fixtures/clients/linux/home");
+    let goose = h.join(".config/goose/config.yaml");
+    let goose_before = std::fs::read_to_string(fixtures.join(".config/goose/config.yaml")).unwrap();
+    write_atomically(&goose, &goose_before);
+    let jb_rel = ".config/JetBrains/IntelliJIdea2025.2/options/llm.mcpServers.xml";
+    let jetbrains = h.join(jb_rel);
+    let jb_before = std::fs::read_to_string(fixtures.join(jb_rel)).unwrap();
+    write_atomically(&jetbrains, &jb_before);
+
+    adopt_yes(h, &["slack", "--move-secrets"]);
+    adopt_yes(h, &["crm", "--use-sign-in"]);
+    adopt_yes(
+        h,
+        &[
+            "github",
+            "--move-secrets",
+            "--file",
+            jetbrains.to_str().unwrap(),
+        ],
+    );
+
+    let goose_after = std::fs::read_to_string(&goose).unwrap();
+    let jb_after = std::fs::read_to_string(&jetbrains).unwrap();
+    for (before, after, kept) in [
+        (&goose_before, &goose_after, "GOOSE_MODE: smart_approve\n"),
+        (
+            &jb_before,
+            &jb_after,
+            "<option name=\"name\" value=\"linear\" />",
+        ),
+    ] {
+        assert!(after.contains(kept), "{after}");
+        assert_ne!(before, after);
+    }
+    // Untouched entries keep their exact lines.
+    assert!(goose_after.contains("  developer:\n    bundled: true\n    display_name: Developer\n"));
+    assert!(!goose_after.contains("xoxb-") && !jb_after.contains("ghp_FAKE"));
+    assert!(
+        !contains(&all_bytes(h), "xoxb-713574888854") && !contains(&all_bytes(h), "ghp_FAKE8ZTr"),
+        "no file anywhere (backups included) holds a moved secret"
+    );
+
+    // What the scan reads now: each adopted entry starts latchkey, nothing left to fix there.
+    let scan: serde_json::Value = serde_json::from_slice(
+        &with_home(h, &["clients", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for (name, client) in [
+        ("slack", "goose"),
+        ("crm", "goose"),
+        ("github", "jetbrains"),
+    ] {
+        let server = scan["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| {
+                s["used_by"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|u| u["name"] == name && u["client"] == client)
+            })
+            .unwrap_or_else(|| panic!("{name} in {scan}"));
+        assert_eq!(server["command"], "latchkey", "{name}: {server}");
+        assert!(
+            server["findings"].as_array().unwrap().is_empty(),
+            "{name}: {server}"
+        );
+    }
+    let out = with_home(h, &["run", "--", "sh", "-c", "printf %s \"$T\""])
+        .env("T", "latchkey:slack/SLACK_BOT_TOKEN")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("xoxb-"));
+
+    // Restoring the first backup of each file gives it back byte for byte.
+    for (id, path, before) in [("1", &goose, &goose_before), ("3", &jetbrains, &jb_before)] {
+        let restored = with_home(h, &["restore", id]).output().unwrap();
+        assert!(
+            restored.status.success(),
+            "{}",
+            String::from_utf8_lossy(&restored.stderr)
+        );
+        assert_eq!(&std::fs::read_to_string(path).unwrap(), before);
+    }
 }

@@ -5,12 +5,13 @@
 //!
 //! JSON and JSONC files are edited through `jsonc-parser`'s CST and Codex's TOML through
 //! `toml_edit`, so only the entry's own text changes; YAML (Continue, Goose) in [`yaml`], by the
-//! entry's byte range. Before anything is written, [`verify`] reads the result by the client's
+//! entry's byte range; JetBrains XML in [`xml`], by attribute values. Before anything is written, [`verify`] reads the result by the client's
 //! own rules and refuses unless only that entry changed. The write itself ([`super::backup`])
 //! keeps a backup in the keychain, refuses when the file changed since it was read, and
 //! replaces the file atomically.
 
 mod verify;
+mod xml;
 mod yaml;
 pub mod yaml_edit;
 
@@ -109,10 +110,12 @@ pub fn plan(
             yaml::plan(&original, layout, name, action)
                 .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?
         }
+        (Format::Xml, Layout::JetbrainsXml) => xml::plan(&original, name, action)
+            .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?,
         _ => {
-            return Err(unsupported(
-                "only JSON, JSONC, Codex TOML and Continue or Goose YAML files can be changed for now (JetBrains XML comes next)",
-            ));
+            return Err(unsupported(&format!(
+                "editing {layout:?} files is not supported yet"
+            )));
         }
     };
     verify::verify(&original, &new_text, format, layout, name)?;
@@ -534,8 +537,8 @@ command = "other"
         }
         let err = plan(
             &path,
-            Format::Xml,
-            Layout::JetbrainsXml,
+            Format::Jsonc,
+            Layout::ZedContextServers,
             "x",
             Action::UseSignIn,
         )
