@@ -15,6 +15,8 @@ fn main() {
         "forget_server",
         "get_autostart",
         "set_autostart",
+        "adopt_plan",
+        "adopt",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -80,6 +80,7 @@ mod tests {
             servers,
             next_change_at: None,
             generated_at: 0,
+            config_findings: vec![],
         }
     }
 

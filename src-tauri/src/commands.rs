@@ -2,8 +2,9 @@
 //! Errors reach the window as a [`Problem`] (plain words plus the technical detail). No command
 //! returns a token: the types sent are metadata only.
 
-use latchkey_core::app_actions::{self, ConnectStep, ConnectUpdate, RevokePlan};
+use latchkey_core::app_actions::{self, AdoptPlan, ConnectStep, ConnectUpdate, RevokePlan};
 use latchkey_core::disconnect::Revoked;
+use latchkey_core::overview::config_findings::Fix;
 use latchkey_core::overview::detail::{self, ServerDetail};
 use latchkey_core::overview::problem::Problem;
 use latchkey_core::overview::{Overview, ServerView};
@@ -166,6 +167,43 @@ pub fn forget_server<R: Runtime>(
     app_actions::forget_server(&state.lk, &url).map_err(problem)?;
     live::changed(&app);
     Ok(())
+}
+
+/// The scan the window's findings came from: a fix only ever touches a file in it.
+fn scan(state: &AppState) -> CmdResult<std::sync::Arc<latchkey_core::clients::scan::Scan>> {
+    state.scan().ok_or_else(|| {
+        problem(Error::InvalidInput(
+            "the MCP clients' config files have not been read yet; try again in a moment".into(),
+        ))
+    })
+}
+
+#[tauri::command]
+pub fn adopt_plan(
+    state: State<'_, AppState>,
+    file: String,
+    entry: String,
+    fix: Fix,
+) -> CmdResult<AdoptPlan> {
+    let scan = scan(&state)?;
+    app_actions::adopt_plan(&scan, &file, &entry, fix).map_err(problem)
+}
+
+/// Make the fix the person confirmed: the backup's id.
+#[tauri::command]
+pub async fn adopt<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    file: String,
+    entry: String,
+    fix: Fix,
+) -> CmdResult<i64> {
+    let scan = scan(&state)?;
+    let id = app_actions::adopt(&state.lk, &scan, &file, &entry, fix)
+        .await
+        .map_err(problem)?;
+    live::rescan_now(&app);
+    Ok(id)
 }
 
 #[tauri::command]

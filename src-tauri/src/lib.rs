@@ -52,6 +52,8 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
             commands::forget_server,
             commands::get_autostart,
             commands::set_autostart,
+            commands::adopt_plan,
+            commands::adopt,
         ])
         .setup(move |app| {
             if features.tray {

@@ -111,6 +111,15 @@ fn watch_client_configs<R: Runtime>(app: AppHandle<R>) {
         .ok();
 }
 
+/// Scan the config files again now (after Latchkey changed one), without waiting for the
+/// watch to see it.
+pub fn rescan_now<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(dirs) = PlatformDirs::current() {
+        app.state::<AppState>().set_scan(scan::scan(&dirs, &[]));
+    }
+    changed(app);
+}
+
 /// "Refresh all now" (window button and tray item): each server shows "Refreshing…" while its
 /// turn runs. A failure is reported once for all of them.
 pub async fn refresh_all<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<(), Problem> {

@@ -50,6 +50,11 @@ impl AppState {
         )
     }
 
+    /// The latest scan of the MCP clients' config files (none before the first one ends).
+    pub fn scan(&self) -> Option<Arc<Scan>> {
+        lock(&self.scan).clone()
+    }
+
     pub fn set_scan(&self, scan: Scan) {
         *lock(&self.scan) = Some(Arc::new(scan));
     }

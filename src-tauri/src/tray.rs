@@ -154,6 +154,7 @@ fn empty_overview() -> Overview {
         attention_count: 0,
         next_change_at: None,
         generated_at: 0,
+        config_findings: vec![],
     }
 }
 
@@ -207,6 +208,7 @@ mod tests {
             attention_count: n,
             next_change_at: None,
             generated_at: 0,
+            config_findings: vec![],
         };
         assert_eq!(tooltip(&o(0)), "Latchkey");
         assert_eq!(tooltip(&o(1)), "Latchkey: 1 server needs attention");

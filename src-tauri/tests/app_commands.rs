@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
 const CANARY_AT: &str = "canary-at-app-commands-4f1c";
 const CANARY_RT: &str = "canary-rt-app-commands-9b2e";
@@ -333,4 +333,92 @@ async fn set_default_account_and_forget_server() {
             .iter()
             .all(|s| s["url"] != "https://other.example.com/mcp")
     );
+}
+
+/// Issue 4 in the window: a finding in a client's config file comes with its fix; the plan says
+/// what will change (never the value); the fix moves the secret and rewrites only that file,
+/// which must be one the scan found.
+#[tokio::test]
+async fn a_config_finding_is_fixed_with_consent_and_only_in_a_scanned_file() {
+    use latchkey_core::clients::paths::{Os, PlatformDirs};
+    use latchkey_core::clients::scan;
+
+    let f = fixture();
+    let home = tempfile::tempdir().unwrap();
+    let cursor = home.path().join(".cursor/mcp.json");
+    std::fs::create_dir_all(cursor.parent().unwrap()).unwrap();
+    let token = "ghp_canaryAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    std::fs::write(
+        &cursor,
+        format!(
+            "{{\n  \"mcpServers\": {{\n    \"github\": {{ \"command\": \"npx\", \"env\": {{ \"GITHUB_TOKEN\": \"{token}\" }} }}\n  }}\n}}\n"
+        ),
+    )
+    .unwrap();
+    let dirs = PlatformDirs::for_home(Os::Linux, home.path());
+    f.app.state::<AppState>().set_scan(scan::scan(&dirs, &[]));
+    let w = window(&f.app, "main");
+
+    let overview = call(&w, "overview", json!({})).unwrap();
+    let finding = overview["config_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["entry"] == "github")
+        .unwrap_or_else(|| panic!("{overview}"))
+        .clone();
+    assert_eq!(finding["fix"], "move_secrets");
+    assert_eq!(finding["client"], "Cursor");
+    assert!(!overview.to_string().contains(token));
+
+    let args = json!({ "file": finding["file"], "entry": "github", "fix": "move_secrets" });
+    let plan = call(&w, "adopt_plan", args.clone()).unwrap();
+    assert!(
+        plan["changes"][0]
+            .as_str()
+            .unwrap()
+            .contains("env GITHUB_TOKEN moves to the keychain as github/GITHUB_TOKEN"),
+        "{plan}"
+    );
+    assert!(
+        plan["message"]
+            .as_str()
+            .unwrap()
+            .contains("A backup is kept first")
+    );
+    assert!(!plan.to_string().contains(token));
+    assert!(
+        std::fs::read_to_string(&cursor).unwrap().contains(token),
+        "planning writes nothing"
+    );
+
+    // A file outside the scan is refused, whatever the window sends.
+    let elsewhere = home.path().join("other.json");
+    std::fs::copy(&cursor, &elsewhere).unwrap();
+    let refused = call(
+        &w,
+        "adopt",
+        json!({ "file": elsewhere, "entry": "github", "fix": "move_secrets" }),
+    )
+    .unwrap_err();
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("no config file Latchkey knows"),
+        "{refused}"
+    );
+    assert!(std::fs::read_to_string(&elsewhere).unwrap().contains(token));
+
+    let id = call(&w, "adopt", args).unwrap();
+    assert!(id.as_i64().unwrap() > 0);
+    let after = std::fs::read_to_string(&cursor).unwrap();
+    assert!(!after.contains(token), "{after}");
+    assert!(after.contains("latchkey:github/GITHUB_TOKEN"), "{after}");
+    let stored =
+        f.lk.secrets
+            .get("secret/github/GITHUB_TOKEN")
+            .await
+            .unwrap();
+    assert_eq!(stored.unwrap().expose(), token);
 }

@@ -48,7 +48,7 @@ function latchkey(env, ...args) {
 
 async function waitUntil(check, what, timeoutMs = 5000) {
   const started = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
     await sleep(100);
   }
@@ -253,6 +253,33 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     await s.click(toggle);
     await waitUntil(() => entries().length === 0, 'the autostart entry is removed');
     await s.click(await s.waitFor('[data-testid="settings-button"]'));
+  });
+
+  await t.test('a plain-text secret in a client config moves to the keychain, with consent', async () => {
+    // Written after start: the watch sees the new folder and file, and the window lists it.
+    const cursor = join(process.env.HOME, '.cursor', 'mcp.json');
+    const secret = 'ghp_appE2Eaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+    mkdirSync(dirname(cursor), { recursive: true });
+    writeFileSync(
+      cursor,
+      `{\n  // work\n  "mcpServers": {\n    "github": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": { "GITHUB_TOKEN": "${secret}" } }\n  }\n}\n`,
+    );
+    const finding = '[data-testid="config-finding"][data-entry="github"]';
+    await s.click(await s.waitFor(`${finding} [data-testid="finding-fix"]`, { timeoutMs: 20000 }));
+    const message = await s.waitFor('[data-testid="adopt-message"]');
+    assert.match(await s.text(message), /Latchkey will change .*\.cursor\/mcp\.json \(Cursor\)/);
+    assert.ok(!(await s.source()).includes(secret), 'the secret is not in the DOM');
+    assert.match(readFileSync(cursor, 'utf8'), new RegExp(secret), 'nothing written before consent');
+    await saveShot(s, 'app-adopt.png');
+    await s.click(await s.waitFor('[data-testid="adopt-confirm"]'));
+    const outcome = await s.waitFor('[data-testid="adopt-outcome"]');
+    assert.match(await s.text(outcome), /Changed Cursor's mcp\.json for github\. To undo: latchkey restore \d+/);
+    const after = readFileSync(cursor, 'utf8');
+    assert.ok(!after.includes(secret), after);
+    assert.match(after, /^\{\n {2}\/\/ work\n/, 'the comment stays');
+    assert.match(after, /latchkey:github\/GITHUB_TOKEN/);
+    assert.match(latchkey(env, 'secret', 'ls'), /github\/GITHUB_TOKEN/);
+    await waitUntil(async () => (await s.findAll(finding)).length === 0, 'the finding goes away');
   });
 
   await t.test('a locked keychain is a clear message and stores nothing', async () => {

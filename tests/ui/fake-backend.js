@@ -17,10 +17,13 @@
       attention_count: 0,
       next_change_at: null,
       generated_at: Math.floor(Date.now() / 1000),
+      config_findings: [],
     },
     details: clone(scenario.details) || {},
     revokePlans: clone(scenario.revokePlans) || {},
     revokeResults: clone(scenario.revokeResults) || {},
+    adoptPlans: clone(scenario.adoptPlans) || {},
+    nextBackupId: 1,
     connectScripts: clone(scenario.connectScripts) || {},
     addServer: clone(scenario.addServer) || {},
     errors: clone(scenario.errors) || {},
@@ -195,6 +198,21 @@
       recount();
       changed();
       return null;
+    },
+    adopt_plan({ file, entry, fix }) {
+      const plan = state.adoptPlans[`${file}#${entry}`];
+      if (!plan || plan.fix !== fix) throw problem(`No plan to fix ${entry} in ${file} in this test.`);
+      return plan;
+    },
+    adopt({ file, entry, fix }) {
+      const plan = state.adoptPlans[`${file}#${entry}`];
+      if (!plan || plan.fix !== fix) throw problem(`No plan to fix ${entry} in ${file} in this test.`);
+      // Like the real shell: the file is rewritten, the scan no longer finds it, the window hears.
+      state.overview.config_findings = state.overview.config_findings.filter(
+        (f) => !(f.file === file && f.entry === entry),
+      );
+      changed();
+      return state.nextBackupId++;
     },
     get_autostart() {
       return state.autostart;

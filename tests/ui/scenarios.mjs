@@ -134,12 +134,67 @@ export function everyState(now) {
   ]);
 }
 
-export function overviewOf(servers, now) {
+export function overviewOf(servers, now, configFindings = []) {
   return {
     servers,
     attention_count: servers.filter((s) => s.attention).length,
     next_change_at: null,
     generated_at: now,
+    config_findings: configFindings,
+  };
+}
+
+export const CURSOR_FILE = "/home/ada/.cursor/mcp.json";
+export const GOOSE_FILE = "/home/ada/.config/goose/config.yaml";
+
+/** What the scan of the clients' config files found, as the Rust side words it. */
+export function configFindings() {
+  return [
+    {
+      file: CURSOR_FILE,
+      client: "Cursor",
+      entry: "github",
+      what: "A secret (GitHub token) sits in plain text at env.GITHUB_PERSONAL_ACCESS_TOKEN.",
+      fix: "move_secrets",
+    },
+    {
+      file: GOOSE_FILE,
+      client: "Goose",
+      entry: "linear",
+      what: "Signs in to https://mcp.linear.app/mcp on its own, through npx mcp-remote; Latchkey's sign-in can serve it.",
+      fix: "use_sign_in",
+    },
+    {
+      file: "/home/ada/.config/zed/settings.json",
+      client: "Zed",
+      entry: "legacy",
+      what: "Talks to http://tools.example.com/mcp over plain http: anyone on the network can read it.",
+      fix: null,
+    },
+  ];
+}
+
+export function adoptPlans() {
+  return {
+    [`${CURSOR_FILE}#github`]: {
+      file: CURSOR_FILE,
+      client: "Cursor",
+      entry: "github",
+      fix: "move_secrets",
+      changes: [
+        "env GITHUB_PERSONAL_ACCESS_TOKEN moves to the keychain as github/GITHUB_PERSONAL_ACCESS_TOKEN",
+        "'github' will start through `latchkey run -- npx …`",
+      ],
+      message: `Latchkey will change ${CURSOR_FILE} (Cursor). A backup is kept first (latchkey restore puts it back).`,
+    },
+    [`${GOOSE_FILE}#linear`]: {
+      file: GOOSE_FILE,
+      client: "Goose",
+      entry: "linear",
+      fix: "use_sign_in",
+      changes: ["'linear' will run `latchkey proxy https://mcp.linear.app/mcp` (Latchkey's sign-in, tokens in the keychain)"],
+      message: `Latchkey will change ${GOOSE_FILE} (Goose). A backup is kept first (latchkey restore puts it back).`,
+    },
   };
 }
 
@@ -242,9 +297,10 @@ export const DENIED = {
 export function fullScenario(now) {
   const servers = everyState(now);
   return {
-    overview: overviewOf(servers, now),
+    overview: overviewOf(servers, now, configFindings()),
     details: { [URLS.github]: githubDetail(now, servers) },
     revokePlans: revokePlans(),
+    adoptPlans: adoptPlans(),
     revokeResults: { [URLS.github]: "at_server", [URLS.docs]: "locally_only", [URLS.mail]: "at_server" },
     connectScripts: {
       [URLS.tickets]: connectPath(URLS.tickets, now, servers),

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { before, test } from "node:test";
-import { screenshotScenario, URLS } from "./scenarios.mjs";
+import { configFindings, overviewOf, screenshotScenario, URLS } from "./scenarios.mjs";
 import {
   nowSeconds,
   row,
@@ -56,6 +56,20 @@ test("detail view", async () => {
   await row(app.page, URLS.github).getByTestId("details-button").click();
   await app.page.getByTestId("history-entry").first().waitFor();
   await shot(app.page, "ui-detail.png");
+  await app.close();
+});
+
+test("config-file findings and the fix dialog", async () => {
+  const now = nowSeconds();
+  const scenario = screenshotScenario(now);
+  const servers = scenario.overview.servers.slice(0, 2);
+  const app = await ctx.open({ ...scenario, overview: overviewOf(servers, now, configFindings()) });
+  const { page } = app;
+  await page.getByTestId("config-findings").scrollIntoViewIfNeeded();
+  await shot(page, "ui-config-findings.png");
+  await page.getByTestId("finding-fix").first().click();
+  await page.getByTestId("adopt-confirm").waitFor();
+  await shot(page, "ui-adopt-dialog.png");
   await app.close();
 });
 

@@ -5,7 +5,12 @@ export type Overview = { servers: Array<ServerView>, attention_count: number,
 /**
  * When a status will change by the clock alone (a warning starts, a token expires).
  */
-next_change_at: number | null, generated_at: number, };
+next_change_at: number | null, generated_at: number, 
+/**
+ * What the MCP clients' config files need (plain-text secrets, `mcp-remote` wrappers...),
+ * each with the fix Latchkey can make.
+ */
+config_findings: Array<ConfigFinding>, };
 
 export type ServerView = { 
 /**
@@ -125,3 +130,33 @@ at_server: boolean, issuer: string,
 message: string, };
 
 export type Revoked = "at_server" | "locally_only" | "local_by_request";
+
+export type ConfigFinding = { 
+/**
+ * The config file, as scanned; a fix sends it back to say which file.
+ */
+file: string, 
+/**
+ * The MCP client that reads the file (`Goose`, `Cursor`, ...).
+ */
+client: string, 
+/**
+ * The entry's name in the file; empty for a finding about the whole file.
+ */
+entry: string, 
+/**
+ * What is wrong, in plain words.
+ */
+what: string, fix: Fix | null, };
+
+export type Fix = "move_secrets" | "use_sign_in";
+
+export type AdoptPlan = { file: string, client: string, entry: string, fix: Fix, 
+/**
+ * One line per change (names, never values).
+ */
+changes: Array<string>, 
+/**
+ * The sentence the confirmation shows.
+ */
+message: string, };

@@ -3,16 +3,20 @@
 //! behaviour here is tested without a window.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Mutex;
 
 use serde::Serialize;
 use tokio::sync::Notify;
 use ts_rs::TS;
 
+use crate::clients::adopt;
+use crate::clients::scan::Scan;
 use crate::context::Latchkey;
 use crate::disconnect::{self, Revoked};
 use crate::oauth::connect::{self, ConnectOutcome, ConnectRequest, Progress};
 use crate::oauth::probe::{self, Probe};
+use crate::overview::config_findings::Fix;
 use crate::overview::problem::Problem;
 use crate::overview::{self, ScopeChip, ServerView, chips};
 use crate::store::{GrantRow, ServerRow};
@@ -298,4 +302,42 @@ pub async fn refresh_all(
         on_server(&server.url, false);
     }
     Ok(failures)
+}
+
+/// What a fix to a client's config file will do, said before it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdoptPlan {
+    pub file: String,
+    pub client: String,
+    pub entry: String,
+    pub fix: Fix,
+    /// One line per change (names, never values).
+    pub changes: Vec<String>,
+    /// The sentence the confirmation shows.
+    pub message: String,
+}
+
+/// The planned fix for `entry` in `file` (one of the scanned files only); nothing is written.
+pub fn adopt_plan(scan: &Scan, file: &str, entry: &str, fix: Fix) -> Result<AdoptPlan> {
+    let report = adopt::file_for(scan, entry, Some(Path::new(file)))?;
+    let edit = adopt::plan(report, entry, fix.action())?;
+    Ok(AdoptPlan {
+        file: report.path.display().to_string(),
+        client: report.client.display_name().to_string(),
+        entry: entry.to_string(),
+        fix,
+        changes: edit.summary,
+        message: format!(
+            "Latchkey will change {} ({}). A backup is kept first (latchkey restore puts it back).",
+            report.path.display(),
+            report.client.display_name()
+        ),
+    })
+}
+
+/// Make the fix (after the person said yes to [`adopt_plan`]): the backup's id.
+pub async fn adopt(lk: &Latchkey, scan: &Scan, file: &str, entry: &str, fix: Fix) -> Result<i64> {
+    let report = adopt::file_for(scan, entry, Some(Path::new(file)))?;
+    let edit = adopt::plan(report, entry, fix.action())?;
+    adopt::apply(lk, &edit, entry, fix.action()).await
 }

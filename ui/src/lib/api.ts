@@ -4,7 +4,9 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
+  AdoptPlan,
   ConnectUpdate,
+  Fix,
   Overview,
   Problem,
   Revoked,
@@ -42,6 +44,11 @@ export const api = {
     invoke<void>("set_default_account", { url, grantId }),
   /** Only for servers without a sign-in (added by mistake). */
   forgetServer: (url: string) => invoke<void>("forget_server", { url }),
+  /** What fixing one entry of a client's config file will change; nothing is written. */
+  adoptPlan: (file: string, entry: string, fix: Fix) =>
+    invoke<AdoptPlan>("adopt_plan", { file, entry, fix }),
+  /** Make that fix (after consent): resolves with the backup's id. */
+  adopt: (file: string, entry: string, fix: Fix) => invoke<number>("adopt", { file, entry, fix }),
   getAutostart: () => invoke<boolean>("get_autostart"),
   setAutostart: (enabled: boolean) => invoke<void>("set_autostart", { enabled }),
 };

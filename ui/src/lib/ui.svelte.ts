@@ -1,5 +1,6 @@
-// What the window is showing besides the list: a server's detail, the revoke dialog, a notice.
-import type { Problem, RevokePlan } from "../bindings";
+// What the window is showing besides the list: a server's detail, the revoke dialog, the
+// config-file fix dialog, a notice.
+import type { AdoptPlan, ConfigFinding, Problem, RevokePlan } from "../bindings";
 
 export const view = $state({
   /** The server whose detail view is open; null shows the list. */
@@ -11,6 +12,15 @@ export const revoke = $state({
   url: "",
   grantId: null as number | null,
   plan: null as RevokePlan | null,
+  problem: null as Problem | null,
+  busy: false,
+});
+
+/** The fix to one entry of an MCP client's config file, asked before it is made. */
+export const adopting = $state({
+  open: false,
+  finding: null as ConfigFinding | null,
+  plan: null as AdoptPlan | null,
   problem: null as Problem | null,
   busy: false,
 });

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use latchkey_core::clients::paths::PlatformDirs;
-use latchkey_core::clients::rewrite::{self, Action};
-use latchkey_core::clients::{backup, scan};
+use latchkey_core::clients::rewrite::Action;
+use latchkey_core::clients::{adopt, backup, scan};
 use latchkey_core::time::{human_until, now};
 use latchkey_core::{Error, Result};
 
@@ -20,42 +20,13 @@ pub async fn run(
     let dirs = PlatformDirs::current().ok_or_else(|| Error::Io("no home directory".into()))?;
     let cwd: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
     let result = scan::scan(&dirs, &cwd);
-    let wanted = file.map(|f| f.canonicalize().unwrap_or(f));
-    let candidates: Vec<_> = result
-        .files
-        .iter()
-        .filter(|f| {
-            wanted
-                .as_ref()
-                .is_none_or(|w| f.path.canonicalize().unwrap_or_else(|_| f.path.clone()) == *w)
-        })
-        .filter(|f| {
-            f.servers
-                .iter()
-                .any(|s| s.name == name && s.project.is_none())
-        })
-        .collect();
-    let report = match candidates.as_slice() {
-        [one] => *one,
-        [] => {
-            return Err(Error::InvalidInput(format!(
-                "no config file Latchkey knows has an entry '{name}'; `latchkey clients` lists them"
-            )));
-        }
-        many => {
-            let list: Vec<String> = many.iter().map(|f| f.path.display().to_string()).collect();
-            return Err(Error::InvalidInput(format!(
-                "'{name}' is in several files; say which with --file: {}",
-                list.join(", ")
-            )));
-        }
-    };
+    let report = adopt::file_for(&result, name, file.as_deref())?;
     let action = if move_secrets {
         Action::MoveSecrets
     } else {
         Action::UseSignIn
     };
-    let edit = rewrite::plan(&report.path, report.format, report.layout, name, action)?;
+    let edit = adopt::plan(report, name, action)?;
     println!(
         "{} ({}):",
         report.path.display(),
@@ -69,15 +40,7 @@ pub async fn run(
         return Ok(ExitCode::SUCCESS);
     }
     let lk = super::open()?;
-    let reason = format!(
-        "adopt {name} ({})",
-        if move_secrets {
-            "move secrets"
-        } else {
-            "use sign-in"
-        }
-    );
-    let id = backup::apply(&lk, &edit, &reason).await?;
+    let id = adopt::apply(&lk, &edit, name, action).await?;
     println!("Done. The previous version is backup {id}: `latchkey restore {id}` puts it back.");
     Ok(ExitCode::SUCCESS)
 }

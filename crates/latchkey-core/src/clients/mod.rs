@@ -6,6 +6,7 @@
 //! Reading never changes a file and never keeps a secret value: findings name where a secret
 //! sits (`env.GITHUB_TOKEN`), never what it is.
 
+pub mod adopt;
 pub mod backup;
 pub mod findings;
 pub mod model;

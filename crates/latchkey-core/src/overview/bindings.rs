@@ -4,11 +4,12 @@
 
 use ts_rs::{Config, TS};
 
+use super::config_findings::{ConfigFinding, Fix};
 use super::detail::{GrantDetail, HistoryEntry, ServerDetail};
 use super::problem::Problem;
 use super::{AccountView, Overview, ScopeAccess, ScopeChip, ServerView, Status};
 use crate::ErrorKind;
-use crate::app_actions::{ConnectStep, ConnectUpdate, RevokePlan};
+use crate::app_actions::{AdoptPlan, ConnectStep, ConnectUpdate, RevokePlan};
 use crate::disconnect::Revoked;
 
 /// Every type the shell sends to the UI, in one file.
@@ -30,6 +31,9 @@ pub fn typescript() -> String {
         ConnectUpdate::decl(&cfg),
         RevokePlan::decl(&cfg),
         Revoked::decl(&cfg),
+        ConfigFinding::decl(&cfg),
+        Fix::decl(&cfg),
+        AdoptPlan::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/latchkey-core/src/overview (ts-rs). Do not edit: run\n\

@@ -5,6 +5,7 @@
 //! Nothing here holds a secret: tokens stay in the keychain, the UI gets metadata only.
 
 pub mod bindings;
+pub mod config_findings;
 pub mod detail;
 pub mod problem;
 pub mod scope_access;
@@ -31,6 +32,9 @@ pub struct Overview {
     /// When a status will change by the clock alone (a warning starts, a token expires).
     pub next_change_at: Option<i64>,
     pub generated_at: i64,
+    /// What the MCP clients' config files need (plain-text secrets, `mcp-remote` wrappers...),
+    /// each with the fix Latchkey can make.
+    pub config_findings: Vec<config_findings::ConfigFinding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -112,6 +116,7 @@ pub fn build(
         servers,
         next_change_at,
         generated_at: at,
+        config_findings: scan.map(config_findings::build).unwrap_or_default(),
     })
 }
 

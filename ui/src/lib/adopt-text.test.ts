@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import type { AdoptPlan } from "../bindings";
+import { doneText, fileName, fixLabel } from "./adopt-text";
+
+describe("config-file fix words", () => {
+  it("names each fix by what it does", () => {
+    expect(fixLabel("move_secrets")).toBe("Move secrets to keychain");
+    expect(fixLabel("use_sign_in")).toBe("Use Latchkey sign-in");
+  });
+
+  it("says what changed and how to undo it", () => {
+    const plan: AdoptPlan = {
+      file: "/home/ada/.cursor/mcp.json",
+      client: "Cursor",
+      entry: "github",
+      fix: "move_secrets",
+      changes: [],
+      message: "",
+    };
+    expect(doneText(plan, 4)).toBe(
+      "Changed Cursor's mcp.json for github. To undo: latchkey restore 4",
+    );
+    expect(fileName("C:\\Users\\ada\\.cursor\\mcp.json")).toBe("mcp.json");
+    expect(fileName("config.yaml")).toBe("config.yaml");
+  });
+});

@@ -1,0 +1,57 @@
+// The config-file fix: fetch the plan (what will change), ask once, make it, say what changed,
+// and give focus back to the button that opened the dialog (or the findings list when the
+// finding is gone, as it is after a fix).
+import type { ConfigFinding } from "../bindings";
+import { api, asProblem } from "./api";
+import { doneText } from "./adopt-text";
+import { fetchOverview } from "./live.svelte";
+import { adopting, focusSoon, showNotice } from "./ui.svelte";
+
+let opener: HTMLElement | null = null;
+
+export async function openAdopt(finding: ConfigFinding, from: HTMLElement | null): Promise<void> {
+  if (!finding.fix) return;
+  opener = from;
+  adopting.finding = finding;
+  adopting.plan = null;
+  adopting.problem = null;
+  adopting.busy = false;
+  adopting.open = true;
+  try {
+    const plan = await api.adoptPlan(finding.file, finding.entry, finding.fix);
+    if (adopting.open && adopting.finding === finding) adopting.plan = plan;
+  } catch (e) {
+    if (adopting.open && adopting.finding === finding) adopting.problem = asProblem(e);
+  }
+}
+
+export function closeAdopt(): void {
+  adopting.open = false;
+  adopting.finding = null;
+  adopting.plan = null;
+  adopting.problem = null;
+  adopting.busy = false;
+  const target = opener;
+  opener = null;
+  requestAnimationFrame(() => {
+    if (target && target.isConnected) target.focus();
+    else focusSoon('[data-testid="config-findings"] h2');
+  });
+}
+
+export async function confirmAdopt(): Promise<void> {
+  const plan = adopting.plan;
+  if (!plan || adopting.busy) return;
+  adopting.busy = true;
+  adopting.problem = null;
+  try {
+    const backupId = await api.adopt(plan.file, plan.entry, plan.fix);
+    showNotice(doneText(plan, backupId), "adopt-outcome");
+    await fetchOverview();
+    closeAdopt();
+  } catch (e) {
+    // Nothing was written (the file is only replaced once everything else worked).
+    adopting.problem = asProblem(e);
+    adopting.busy = false;
+  }
+}
