@@ -367,3 +367,83 @@ fn broken_and_hostile_files_are_findings_never_crashes() {
         }
     }
 }
+
+/// Issue 4's rewrite round trips: every finding in the fixture home that Latchkey offers to fix
+/// is planned on a fresh copy; read again by the client's own parser, the file has the same
+/// servers except that entry, which now starts `latchkey` and has no finding of that kind left.
+/// Every format (JSON, JSONC, TOML, YAML, XML) is among them.
+#[test]
+fn every_fixable_finding_rewrites_only_its_entry_in_every_format() {
+    use latchkey_core::clients::adopt;
+    use latchkey_core::clients::model::Format;
+    use latchkey_core::clients::{parse, schema};
+
+    let (_tmp, result) = linux_scan();
+    let mut formats = BTreeSet::new();
+    let mut adopted = 0;
+    for file in &result.files {
+        for server in &file.servers {
+            for finding in &server.findings {
+                let Some(action) = adopt::action_for(file, server, finding) else {
+                    continue;
+                };
+                let edit = adopt::plan(file, &server.name, action)
+                    .unwrap_or_else(|e| panic!("{} / {}: {e}", file.path.display(), server.name));
+                let servers_of = |text: &str| {
+                    let parsed = parse::parse(text, file.format).unwrap();
+                    assert!(
+                        parsed.strict_violation.is_none()
+                            || parse::parse(&edit.original, file.format)
+                                .unwrap()
+                                .strict_violation
+                                .is_some(),
+                        "{}: a strict-JSON file stays strict",
+                        file.path.display()
+                    );
+                    schema::servers(&parsed.value, file.layout).unwrap()
+                };
+                let (before, after) = (servers_of(&edit.original), servers_of(&edit.new_text));
+                assert_eq!(before.len(), after.len(), "{}", file.path.display());
+                for (b, a) in before.iter().zip(&after) {
+                    if b.name != server.name || b.project != server.project {
+                        assert_eq!(
+                            b,
+                            a,
+                            "{}: only {} changes",
+                            file.path.display(),
+                            server.name
+                        );
+                        continue;
+                    }
+                    assert_eq!(a.command.as_deref(), Some("latchkey"), "{}", a.name);
+                    assert!(
+                        !a.findings.contains(finding),
+                        "{} in {}: {finding:?} is gone",
+                        a.name,
+                        file.path.display()
+                    );
+                }
+                for (_, value) in &edit.secrets {
+                    assert!(
+                        !edit.new_text.contains(value.expose()),
+                        "the value left the file"
+                    );
+                }
+                formats.insert(match file.format {
+                    Format::Json => "json",
+                    Format::Jsonc => "jsonc",
+                    Format::Toml => "toml",
+                    Format::Yaml => "yaml",
+                    Format::Xml => "xml",
+                });
+                adopted += 1;
+            }
+        }
+    }
+    assert_eq!(
+        formats.into_iter().collect::<Vec<_>>(),
+        ["json", "jsonc", "toml", "xml", "yaml"],
+        "every format is exercised"
+    );
+    assert!(adopted >= 10, "only {adopted} fixes planned");
+}

@@ -54,6 +54,10 @@ pub fn action_for(
     if !can_change(file.format, file.layout) || server.project.is_some() {
         return None;
     }
+    // A JetBrains URL server would have to move to the IDE's command list: by hand.
+    if file.layout == Layout::JetbrainsXml && server.command.is_none() {
+        return None;
+    }
     match finding {
         Finding::PlaintextSecret { at, .. }
             if at.starts_with("env.") && server.command.is_some() =>
@@ -80,7 +84,10 @@ pub fn can_change(format: Format, layout: Layout) -> bool {
                 | Layout::ClaudeJson
                 | Layout::VscodeServers
                 | Layout::VscodeSettings
+                | Layout::ZedContextServers
+                | Layout::OpencodeMcp
                 | Layout::BareMap
+                | Layout::McpServersOrBare
         ),
         Format::Toml => layout == Layout::CodexTables,
         Format::Yaml => matches!(layout, Layout::ContinueList | Layout::GooseExtensions),
@@ -180,11 +187,11 @@ mod tests {
         for (f, s, finding, want) in rows {
             assert_eq!(action_for(f, s, &finding), want, "{finding:?}");
         }
-        let zed = file(Format::Jsonc, Layout::ZedContextServers);
+        let toml = file(Format::Toml, Layout::McpServers);
         assert_eq!(
-            action_for(&zed, &stdio, &secret("env.T")),
+            action_for(&toml, &stdio, &secret("env.T")),
             None,
-            "Zed files are not changed"
+            "a layout the rewrite does not know"
         );
         let mut local = stdio.clone();
         local.project = Some("/p".into());

@@ -125,13 +125,13 @@ mod tests {
             servers: vec![],
             files: vec![
                 FileReport {
-                    client: ClientId::Zed,
+                    client: ClientId::Codex,
                     scope: "user",
-                    path: "/h/.config/zed/settings.json".into(),
-                    format: Format::Jsonc,
-                    layout: Layout::ZedContextServers,
+                    path: "/h/.codex/config.toml".into(),
+                    format: Format::Toml,
+                    layout: Layout::McpServers,
                     servers: vec![server(
-                        "zed-gh",
+                        "codex-gh",
                         vec![Finding::PlaintextSecret {
                             at: "env.GITHUB_TOKEN".into(),
                             looks_like: "GitHub token".into(),

@@ -10,6 +10,7 @@
 //! keeps a backup in the keychain, refuses when the file changed since it was read, and
 //! replaces the file atomically.
 
+mod json;
 mod verify;
 mod xml;
 mod yaml;
@@ -17,7 +18,7 @@ pub mod yaml_edit;
 
 use std::path::{Path, PathBuf};
 
-use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
+use jsonc_parser::cst::{CstObject, CstRootNode};
 
 use super::model::{Format, Layout};
 use super::{findings, parse};
@@ -55,6 +56,11 @@ fn servers_object(root: &CstRootNode, layout: Layout) -> Result<CstObject> {
         Layout::VscodeSettings => obj
             .object_value("mcp")
             .and_then(|m| m.object_value("servers")),
+        Layout::ZedContextServers => obj.object_value("context_servers"),
+        Layout::OpencodeMcp => obj
+            .object_value("mcp")
+            .map(|mcp| mcp.object_value("servers").unwrap_or(mcp)),
+        Layout::McpServersOrBare => obj.object_value("mcpServers").or(Some(obj)),
         Layout::BareMap => Some(obj),
         other => {
             return Err(unsupported(&format!(
@@ -92,7 +98,9 @@ pub fn plan(
             let entry = servers_object(&root, layout)?
                 .object_value(name)
                 .ok_or_else(no_entry)?;
-            let (secrets, summary) = apply_action(&mut JsonEntry(entry), name, action)?;
+            let mut entry = json::JsonEntry::new(entry, layout);
+            let (secrets, summary) = apply_action(&mut entry, name, action)?;
+            entry.finish(action);
             (root.to_string(), secrets, summary)
         }
         (Format::Toml, Layout::CodexTables) => {
@@ -235,53 +243,6 @@ const REMOTE_KEYS: [&str; 13] = [
     "oauth",
 ];
 
-struct JsonEntry(CstObject);
-
-impl EntryEdit for JsonEntry {
-    fn value(&self) -> serde_json::Value {
-        self.0.to_serde_value().unwrap_or_default()
-    }
-    fn remove(&mut self, key: &str) {
-        if let Some(prop) = self.0.get(key) {
-            prop.remove();
-        }
-    }
-    fn set_string(&mut self, key: &str, value: &str) {
-        set(&self.0, key, CstInputValue::String(value.to_string()));
-    }
-    fn set_strings(&mut self, key: &str, values: &[String]) {
-        set(
-            &self.0,
-            key,
-            CstInputValue::Array(
-                values
-                    .iter()
-                    .map(|v| CstInputValue::String(v.clone()))
-                    .collect(),
-            ),
-        );
-    }
-    fn env(&self) -> Vec<(String, String)> {
-        let Some(env) = self.0.object_value("env") else {
-            return vec![];
-        };
-        env.properties()
-            .into_iter()
-            .filter_map(|p| {
-                Some((
-                    p.decoded_name()?,
-                    p.value()?.to_serde_value()?.as_str()?.to_string(),
-                ))
-            })
-            .collect()
-    }
-    fn set_env(&mut self, var: &str, value: &str) {
-        if let Some(prop) = self.0.object_value("env").and_then(|e| e.get(var)) {
-            prop.set_value(CstInputValue::String(value.to_string()));
-        }
-    }
-}
-
 struct TomlEntry<'a>(&'a mut dyn toml_edit::TableLike);
 
 impl EntryEdit for TomlEntry<'_> {
@@ -321,15 +282,6 @@ impl EntryEdit for TomlEntry<'_> {
                 *item = toml_edit::Value::from(value);
                 *item.decor_mut() = decor;
             }
-        }
-    }
-}
-
-fn set(obj: &CstObject, key: &str, value: CstInputValue) {
-    match obj.get(key) {
-        Some(prop) => prop.set_value(value),
-        None => {
-            obj.append(key, value);
         }
     }
 }
@@ -538,7 +490,7 @@ command = "other"
         let err = plan(
             &path,
             Format::Jsonc,
-            Layout::ZedContextServers,
+            Layout::CodexTables,
             "x",
             Action::UseSignIn,
         )
