@@ -17,6 +17,8 @@ declare -A NEED=(
   [node]=nodejs
   [npm]=npm
   [faketime]=faketime
+  # Tests drop to `nobody` to see an unreadable config file as root does not.
+  [setpriv]=util-linux
   # The `pass` secret backend and its tests (a throw-away GnuPG key).
   [gpg]=gnupg
   [pass]=pass

@@ -337,3 +337,81 @@ fn adopt_in_goose_yaml_and_jetbrains_xml_changes_only_the_entry() {
         assert_eq!(&std::fs::read_to_string(path).unwrap(), before);
     }
 }
+
+/// A config file the user cannot read is a clear finding, never a crash, and the rest is still
+/// listed. Root reads anything, so as root the scan runs as `nobody` (setpriv, util-linux).
+#[test]
+fn an_unreadable_config_file_is_a_finding_and_the_rest_is_listed() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let h = tmp.path().join("home");
+    let cursor = h.join(".cursor/mcp.json");
+    let vscode = h.join(".vscode/mcp.json");
+    write_atomically(
+        &cursor,
+        r#"{"mcpServers": {"secret-one": {"command": "x"}}}"#,
+    );
+    write_atomically(&vscode, r#"{"servers": {"readable": {"command": "y"}}}"#);
+    for dir in [
+        tmp.path(),
+        h.as_path(),
+        cursor.parent().unwrap(),
+        vscode.parent().unwrap(),
+    ] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::set_permissions(&vscode, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&cursor, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let is_root = effective_uid() == 0;
+    let mut cmd = if is_root {
+        // `nobody` may not reach the build's target directory (a 0700 checkout): run a copy.
+        let bin = tmp.path().join("latchkey");
+        std::fs::copy(latchkey_bin(), &bin).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        std::process::Command::new(latchkey_bin())
+    };
+    let out = cmd
+        .args(["clients", "--json"])
+        .current_dir(&h)
+        .env("HOME", &h)
+        .env_remove("XDG_CONFIG_HOME")
+        .env("LATCHKEY_HOME", tmp.path().join("lk"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = scan["files"].as_array().unwrap();
+    let unreadable = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with(".cursor/mcp.json"))
+        .unwrap();
+    assert_eq!(
+        unreadable["findings"],
+        serde_json::json!([{ "kind": "unreadable", "reason": "permission denied" }])
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("secret-one"));
+    assert!(
+        files.iter().any(|f| f["servers"][0]["name"] == "readable"),
+        "{scan}"
+    );
+}
+
+/// The effective uid, from /proc (no libc call needed).
+fn effective_uid() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|u| u.parse().ok())
+        .unwrap()
+}
