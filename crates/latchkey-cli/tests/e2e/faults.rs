@@ -22,7 +22,7 @@ fn trials() -> usize {
 }
 
 /// Start `latchkey refresh` parked at `step`, wait until it says so, then SIGKILL it.
-fn crash_at(lk: &Latchkey, url: &str, step: &str) {
+pub fn crash_at(lk: &Latchkey, url: &str, step: &str) {
     let mut child = lk
         .command(&["refresh", url])
         .env("LATCHKEY_FAULT_PAUSE", step)

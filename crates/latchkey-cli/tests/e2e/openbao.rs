@@ -108,6 +108,41 @@ fn two_machines_sharing_a_grant_in_openbao_refresh_it_once() {
 }
 
 #[test]
+fn a_machine_that_dies_holding_the_lease_blocks_the_others_only_until_it_runs_out() {
+    let bao = Bao::dev();
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let a = in_openbao(&bao, Some("team/lost")).with_env("LATCHKEY_LEASE_SECS", "3");
+    a.run(&["connect", &url]).ok();
+    let b = second_machine(&bao, &a, "team/lost").with_env("LATCHKEY_LEASE_SECS", "3");
+
+    // Machine A takes the lease and dies before it sends the refresh.
+    crate::faults::crash_at(&a, &url, "refresh:before-request");
+    let (status, lease) = bao.root("GET", "secret/data/team/lost/lease/grant/1", None);
+    assert_eq!(status, 200, "{lease}");
+    let holder: serde_json::Value =
+        serde_json::from_str(lease["data"]["data"]["value"].as_str().unwrap()).unwrap();
+    assert!(
+        holder["until"].as_i64().unwrap() > latchkey_core::time::now(),
+        "the dead machine still holds it: {holder}"
+    );
+
+    let started = std::time::Instant::now();
+    b.run(&["refresh", &url]).ok();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1500) && waited < Duration::from_secs(15),
+        "B waited for the lease to run out, no longer: {waited:?}"
+    );
+    let stats = peer.stats();
+    assert_eq!(stats["refreshes"], 1, "{stats}");
+    assert_eq!(stats["refresh_token_reuse_detected"], 0, "{stats}");
+    // A, started again, reads what B stored.
+    let token = a.run(&["token", &url]).ok().stdout.trim().to_string();
+    assert_eq!(mcp_status_with_token(&url, &token), 200);
+}
+
+#[test]
 fn openbao_stopped_then_sealed_then_back_mid_run_loses_nothing() {
     let mut bao = Bao::raft();
     let peer = Peer::start("tests/peers/sdk-server.mjs", &[("ACCESS_TOKEN_TTL", "6")]);

@@ -18,8 +18,16 @@ use crate::time::now;
 use crate::{Error, Result};
 
 /// How long a lease counts without its holder releasing it: longer than a refresh takes
-/// (its HTTP requests are bounded well below this).
+/// (its HTTP requests are bounded well below this). `LATCHKEY_LEASE_SECS` changes it (tests).
 pub const HOLD: Duration = Duration::from_secs(60);
+
+fn hold() -> Duration {
+    std::env::var("LATCHKEY_LEASE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(HOLD)
+}
 const POLL: Duration = Duration::from_millis(250);
 
 #[derive(Serialize, Deserialize)]
@@ -54,7 +62,7 @@ impl Secrets {
             if !held_by_other {
                 let mine = Holder {
                     holder: me.clone(),
-                    until: now() + HOLD.as_secs() as i64,
+                    until: now() + hold().as_secs() as i64,
                 };
                 let value = Secret::new(serde_json::to_string(&mine).unwrap_or_default());
                 if let Some(version) = self.set_if_version(&key, value, version).await? {
