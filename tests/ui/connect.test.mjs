@@ -129,6 +129,19 @@ test("Add another account connects with anotherAccount", async () => {
   ]);
 });
 
+test("a second account that needs a reconnect signs in again with the account picker", async () => {
+  const { page } = ctx.app;
+  const items = row(page, URLS.mail).getByTestId("account-item");
+  const work = items.filter({ hasText: "ada@work.example" });
+  assert.equal(await items.first().getByTestId("account-reconnect").count(), 0, "not the default");
+  await work.getByTestId("account-reconnect").click();
+  await stepIs(page, URLS.mail, "discovering");
+  assert.deepEqual((await fakeCalls(page, "connect")).map((c) => c.args), [
+    { url: URLS.mail, anotherAccount: true },
+  ]);
+  await textIs(page.getByTestId("notice"), "In the browser, sign in as ada@work.example.");
+});
+
 test("keyboard alone: reach Connect, Open again and Cancel", async () => {
   const { page } = ctx.app;
   const connect = `[data-testid="server-row"][data-url="${URLS.tickets}"] [data-testid="connect-button"]`;

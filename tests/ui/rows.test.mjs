@@ -34,7 +34,7 @@ after(async () => {
 const buttons = (page, url) =>
   row(page, url)
     .locator("button[data-testid]:not(.link)")
-    .evaluateAll((els) => els.map((e) => e.getAttribute("data-testid")).filter((t) => t !== "make-default" && t !== "account-revoke"));
+    .evaluateAll((els) => els.map((e) => e.getAttribute("data-testid")).filter((t) => !["make-default", "account-revoke", "account-reconnect"].includes(t)));
 
 describe("server rows", () => {
   const rows = [
