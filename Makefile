@@ -127,7 +127,7 @@ bench-app: deps ui-build
 	$(CARGO) build --release --locked -p latchkey-app
 	PATH="$(TEST_PATH)" $(XVFB) $(WITH_KEYRING) benches/app/run.sh
 
-# Secret backends side by side: token, run, refresh and migrating 1,000 secrets (keychain vs pass).
+# Secret backends side by side: token, run, refresh and migrating 1,000 secrets (keychain, pass, OpenBao).
 bench-backends: deps $(BAO)
 	$(CARGO) build --release --locked -p latchkey-cli
 	PATH="$(TEST_PATH)" $(WITH_KEYRING) benches/backends/run.sh
