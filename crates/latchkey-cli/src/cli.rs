@@ -125,8 +125,9 @@ pub enum SecretCommand {
     },
     /// Delete a secret.
     Rm { name: String },
-    /// Move every secret and grant to another backend (keychain | pass), verifying each copy
-    /// before the source is deleted; run it again to finish an interrupted move.
+    /// Move every secret and grant to another backend (keychain | pass | openbao | vault),
+    /// verifying each copy before the source is deleted; run it again to finish an interrupted
+    /// move.
     Migrate {
         #[arg(long)]
         to: String,
