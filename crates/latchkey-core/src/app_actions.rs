@@ -11,6 +11,8 @@ use tokio::sync::Notify;
 use ts_rs::TS;
 
 use crate::clients::adopt;
+use crate::clients::model::FileReport;
+use crate::clients::rewrite::PlannedEdit;
 use crate::clients::scan::Scan;
 use crate::context::Latchkey;
 use crate::disconnect::{self, Revoked};
@@ -317,10 +319,20 @@ pub struct AdoptPlan {
     pub message: String,
 }
 
+/// The scanned file `file` holding `entry`, and the edit `fix` makes to it (nothing written).
+fn planned<'a>(
+    scan: &'a Scan,
+    file: &str,
+    entry: &str,
+    fix: Fix,
+) -> Result<(&'a FileReport, PlannedEdit)> {
+    let report = adopt::file_for(scan, entry, Some(Path::new(file)))?;
+    Ok((report, adopt::plan(report, entry, fix.action())?))
+}
+
 /// The planned fix for `entry` in `file` (one of the scanned files only); nothing is written.
 pub fn adopt_plan(scan: &Scan, file: &str, entry: &str, fix: Fix) -> Result<AdoptPlan> {
-    let report = adopt::file_for(scan, entry, Some(Path::new(file)))?;
-    let edit = adopt::plan(report, entry, fix.action())?;
+    let (report, edit) = planned(scan, file, entry, fix)?;
     Ok(AdoptPlan {
         file: report.path.display().to_string(),
         client: report.client.display_name().to_string(),
@@ -337,7 +349,7 @@ pub fn adopt_plan(scan: &Scan, file: &str, entry: &str, fix: Fix) -> Result<Adop
 
 /// Make the fix (after the person said yes to [`adopt_plan`]): the backup's id.
 pub async fn adopt(lk: &Latchkey, scan: &Scan, file: &str, entry: &str, fix: Fix) -> Result<i64> {
-    let report = adopt::file_for(scan, entry, Some(Path::new(file)))?;
-    let edit = adopt::plan(report, entry, fix.action())?;
+    // Planned again from the file as it is now: the write refuses if it changes before then.
+    let (_, edit) = planned(scan, file, entry, fix)?;
     adopt::apply(lk, &edit, entry, fix.action()).await
 }

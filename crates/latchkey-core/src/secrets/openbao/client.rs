@@ -199,10 +199,7 @@ fn read_token(config: &KvConfig, source: &TokenSource) -> KeychainResult<Secret>
     };
     let value = value.trim();
     if value.is_empty() {
-        let var = match config.flavor {
-            super::config::Flavor::OpenBao => "BAO_TOKEN",
-            super::config::Flavor::Vault => "VAULT_TOKEN",
-        };
+        let var = config.flavor.var("TOKEN");
         return Err(KeychainError::Unusable(format!(
             "no {product} token: set {var}, log in with `{} login` (it writes ~/.vault-token), or set token_file in the settings",
             config.flavor.cli()
@@ -232,10 +229,7 @@ fn transport_error(config: &KvConfig, e: &reqwest::Error) -> KeychainError {
     }
     let chain = sanitize_server_text(&chain);
     if chain.contains("certificate") || chain.contains("UnknownIssuer") {
-        let var = match config.flavor {
-            super::config::Flavor::OpenBao => "BAO_CACERT",
-            super::config::Flavor::Vault => "VAULT_CACERT",
-        };
+        let var = config.flavor.var("CACERT");
         return KeychainError::Unusable(format!(
             "{product} at {} has a TLS certificate this machine does not trust: set {var} (or ca_cert in the settings) to the CA that signed it. Latchkey never skips verification ({chain})",
             config.address

@@ -34,6 +34,12 @@ impl Flavor {
         }
     }
 
+    /// The backend's own variable for `suffix` (`BAO_TOKEN` for OpenBao), for messages.
+    pub fn var(self, suffix: &str) -> String {
+        let [own, _] = self.vars(suffix);
+        own
+    }
+
     /// `ADDR` → `["BAO_ADDR", "VAULT_ADDR"]` for OpenBao, the other way round for Vault.
     fn vars(self, suffix: &str) -> [String; 2] {
         let bao = format!("BAO_{suffix}");
@@ -102,7 +108,7 @@ impl KvConfig {
                 .into_iter()
                 .find_map(|name| env(&name).filter(|v| !v.trim().is_empty()))
         };
-        let [addr_var, _] = flavor.vars("ADDR");
+        let addr_var = flavor.var("ADDR");
         let address = settings
             .address
             .clone()
@@ -213,7 +219,7 @@ fn token_source(
         None => Err(Error::InvalidInput(format!(
             "no {} token: set {} or `token_file` in the settings",
             flavor.product(),
-            flavor.vars("TOKEN")[0]
+            flavor.var("TOKEN")
         ))),
     }
 }
