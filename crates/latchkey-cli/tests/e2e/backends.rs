@@ -36,12 +36,10 @@ fn migrate_moves_grants_and_secrets_to_pass_and_a_second_run_finishes_an_interru
     );
     // Everything works from the new place, with no environment override.
     assert_eq!(lk.run(&["token", &url]).ok().stdout.trim(), token_before);
-    let run = lk
-        .command(&["run", "--", "sh", "-c", "printf '%s' \"$API_KEY\""])
-        .env("API_KEY", "latchkey:demo/API_KEY")
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&run.stdout), "demo-value-42");
+    assert_eq!(
+        child_sees(lk.command(&RUN_PRINTS_V), "latchkey:demo/API_KEY"),
+        "demo-value-42"
+    );
     let doctor = lk.run(&["doctor"]);
     assert!(
         doctor

@@ -8,7 +8,15 @@ use std::time::{Duration, Instant};
 use crate::support::*;
 
 fn with_home(home: &std::path::Path, args: &[&str]) -> std::process::Command {
-    let mut cmd = std::process::Command::new(latchkey_bin());
+    in_home(std::process::Command::new(latchkey_bin()), home, args)
+}
+
+/// `cmd` (latchkey, or a wrapper that starts it) with `args`, run in `home`.
+fn in_home(
+    mut cmd: std::process::Command,
+    home: &std::path::Path,
+    args: &[&str],
+) -> std::process::Command {
     cmd.args(args)
         .current_dir(home)
         .env("HOME", home)
@@ -182,13 +190,7 @@ fn adopt_rewrites_one_entry_with_consent_and_restore_puts_it_back() {
         "no file anywhere (backups included) holds the secret"
     );
 
-    let scan: serde_json::Value = serde_json::from_slice(
-        &with_home(h, &["clients", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let scan = clients_json(h);
     let all_findings: Vec<_> = scan["servers"]
         .as_array()
         .unwrap()
@@ -200,12 +202,11 @@ fn adopt_rewrites_one_entry_with_consent_and_restore_puts_it_back() {
         "nothing left to fix: {all_findings:?}"
     );
     // The moved secret is really usable by latchkey run.
-    let out = with_home(h, &["run", "--", "sh", "-c", "printf %s \"$T\""])
-        .env("T", "latchkey:github/GITHUB_PERSONAL_ACCESS_TOKEN")
-        .output()
-        .unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        child_sees(
+            with_home(h, &RUN_PRINTS_V),
+            "latchkey:github/GITHUB_PERSONAL_ACCESS_TOKEN"
+        ),
         "ghp_FAKEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
     );
 
@@ -225,6 +226,17 @@ fn adopt_rewrites_one_entry_with_consent_and_restore_puts_it_back() {
         String::from_utf8_lossy(&restored.stderr)
     );
     assert_eq!(std::fs::read_to_string(&cursor).unwrap(), original);
+}
+
+/// `latchkey clients --json` in `home`.
+fn clients_json(home: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(
+        &with_home(home, &["clients", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
 }
 
 /// `latchkey adopt <args> --yes` in `home`, which must succeed.
@@ -290,13 +302,7 @@ fn adopt_in_goose_yaml_and_jetbrains_xml_changes_only_the_entry() {
     );
 
     // What the scan reads now: each adopted entry starts latchkey, nothing left to fix there.
-    let scan: serde_json::Value = serde_json::from_slice(
-        &with_home(h, &["clients", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let scan = clients_json(h);
     for (name, client) in [
         ("slack", "goose"),
         ("crm", "goose"),
@@ -320,11 +326,13 @@ fn adopt_in_goose_yaml_and_jetbrains_xml_changes_only_the_entry() {
             "{name}: {server}"
         );
     }
-    let out = with_home(h, &["run", "--", "sh", "-c", "printf %s \"$T\""])
-        .env("T", "latchkey:slack/SLACK_BOT_TOKEN")
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("xoxb-"));
+    assert!(
+        child_sees(
+            with_home(h, &RUN_PRINTS_V),
+            "latchkey:slack/SLACK_BOT_TOKEN"
+        )
+        .starts_with("xoxb-")
+    );
 
     // Restoring the first backup of each file gives it back byte for byte.
     for (id, path, before) in [("1", &goose, &goose_before), ("3", &jetbrains, &jb_before)] {
@@ -363,7 +371,7 @@ fn an_unreadable_config_file_is_a_finding_and_the_rest_is_listed() {
     std::fs::set_permissions(&vscode, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::set_permissions(&cursor, std::fs::Permissions::from_mode(0o000)).unwrap();
     let is_root = effective_uid() == 0;
-    let mut cmd = if is_root {
+    let cmd = if is_root {
         // `nobody` may not reach the build's target directory (a 0700 checkout): run a copy.
         let bin = tmp.path().join("latchkey");
         std::fs::copy(latchkey_bin(), &bin).unwrap();
@@ -375,14 +383,7 @@ fn an_unreadable_config_file_is_a_finding_and_the_rest_is_listed() {
     } else {
         std::process::Command::new(latchkey_bin())
     };
-    let out = cmd
-        .args(["clients", "--json"])
-        .current_dir(&h)
-        .env("HOME", &h)
-        .env_remove("XDG_CONFIG_HOME")
-        .env("LATCHKEY_HOME", tmp.path().join("lk"))
-        .output()
-        .unwrap();
+    let out = in_home(cmd, &h, &["clients", "--json"]).output().unwrap();
     assert!(
         out.status.success(),
         "{}",

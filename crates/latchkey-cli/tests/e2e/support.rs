@@ -167,6 +167,15 @@ fn assert_no_canary(what: &str, bytes: &[u8]) {
     }
 }
 
+/// `latchkey run` arguments whose child prints `$V` as it received it.
+pub const RUN_PRINTS_V: [&str; 5] = ["run", "--", "sh", "-c", "printf '%s' \"$V\""];
+
+/// What the child of `cmd` (a `latchkey` command with [`RUN_PRINTS_V`]) sees for `V=reference`.
+pub fn child_sees(mut cmd: Command, reference: &str) -> String {
+    let out = cmd.env("V", reference).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// `latchkey` in a private home (its own database and keychain namespace).
 pub struct Latchkey {
     pub home: tempfile::TempDir,

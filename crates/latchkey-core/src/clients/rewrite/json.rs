@@ -117,17 +117,9 @@ fn set(obj: &CstObject, key: &str, value: CstInputValue) {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
+    use super::super::test_files::file;
     use super::super::{Format, plan};
     use super::*;
-
-    fn file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        (dir, path)
-    }
 
     const ZED: &str = r#"{
   // Zed settings

@@ -304,15 +304,34 @@ fn sanitize(s: &str) -> String {
     }
 }
 
+/// Files for the format modules' tests.
+#[cfg(test)]
+mod test_files {
+    use std::path::PathBuf;
+
+    /// `text` written to `name` in a fresh folder (kept alive by the returned guard).
+    pub fn file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    /// A file of the Linux fixture home or project (`tests/fixtures/clients/linux/<rel>`).
+    pub fn fixture(rel: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/clients/linux")
+            .join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("mcp.json");
-        std::fs::write(&path, text).unwrap();
-        (dir, path)
+        super::test_files::file("mcp.json", text)
     }
 
     const CURSOR: &str = r#"{

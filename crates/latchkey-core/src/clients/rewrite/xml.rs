@@ -303,10 +303,9 @@ mod tests {
     use super::*;
 
     fn fixture(product: &str) -> String {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
-            "tests/fixtures/clients/linux/home/.config/JetBrains/{product}/options/llm.mcpServers.xml"
-        ));
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        super::super::test_files::fixture(&format!(
+            "home/.config/JetBrains/{product}/options/llm.mcpServers.xml"
+        ))
     }
 
     fn servers(text: &str) -> serde_json::Value {

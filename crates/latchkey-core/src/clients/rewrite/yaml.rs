@@ -123,14 +123,8 @@ impl EntryEdit for MapEntry {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_files::fixture;
     use super::*;
-
-    fn fixture(rel: &str) -> String {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/clients/linux")
-            .join(rel);
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    }
 
     /// The part of `old` that differs from `new` (after the common prefix and suffix).
     fn changed<'a>(old: &'a str, new: &str) -> &'a str {
