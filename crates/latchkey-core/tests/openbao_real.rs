@@ -235,6 +235,29 @@ path "secret/metadata/latchkey-test/*" { capabilities = ["update"] }"#,
 }
 
 #[test]
+fn a_mount_that_requires_check_and_set_still_takes_plain_writes() {
+    let bao = Bao::dev();
+    let (status, body) = bao.root(
+        "POST",
+        "secret/config",
+        Some(&json!({ "cas_required": true })),
+    );
+    assert_eq!(status, 204, "{body}");
+    let kv = store(&bao);
+    kv.set("grant/1", &s("first")).unwrap();
+    kv.set("grant/1", &s("second")).unwrap();
+    assert_eq!(value(&kv, "grant/1").as_deref(), Some("second"));
+    assert_eq!(kv.get_versioned("grant/1").unwrap().1, 2);
+    // Without the fallback, the server refuses a write that names no version.
+    let (status, body) = bao.root(
+        "POST",
+        "secret/data/latchkey-test/grant/1",
+        Some(&json!({ "data": { "value": "x" } })),
+    );
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
 fn a_missing_or_version_1_mount_is_named() {
     let bao = Bao::dev();
     let kv = store_with(&bao, "root", |c| c.mount = "nosuch".into());

@@ -113,20 +113,10 @@ impl KvStore {
     }
 }
 
-fn is_cas_mismatch(reply: &Reply) -> bool {
-    reply.status == 400
-        && reply
-            .errors()
-            .iter()
-            .any(|e| e.contains("check-and-set parameter did not match"))
-}
-
-fn is_cas_required(reply: &Reply) -> bool {
-    reply.status == 400
-        && reply
-            .errors()
-            .iter()
-            .any(|e| e.contains("check-and-set parameter required"))
+/// A 400 whose errors say `text`: how KV v2 reports a check-and-set that did not match
+/// ("check-and-set parameter did not match") or that the mount requires ("... required").
+fn bad_request_says(reply: &Reply, text: &str) -> bool {
+    reply.status == 400 && reply.errors().iter().any(|e| e.contains(text))
 }
 
 fn version_of(metadata: &Value) -> u64 {
@@ -146,7 +136,7 @@ impl SecretStore for KvStore {
             }
             return Ok(());
         }
-        if !is_cas_required(&reply) {
+        if !bad_request_says(&reply, "check-and-set parameter required") {
             return Err(status_error(self.config(), &reply, &self.data_path(key)?));
         }
         // The mount requires check-and-set on every write: write over what is there now.
@@ -210,7 +200,7 @@ impl SecretStore for KvStore {
             }
             return Ok(Some(new));
         }
-        if is_cas_mismatch(&reply) {
+        if bad_request_says(&reply, "check-and-set parameter did not match") {
             return Ok(None);
         }
         Err(status_error(self.config(), &reply, &self.data_path(key)?))
