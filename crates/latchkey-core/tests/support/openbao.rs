@@ -223,7 +223,7 @@ disable_mlock = true
 
     /// A request with the root token: `(status, body)`; status 0 when nothing answered.
     pub fn root(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
-        self.request(method, path, body, Some(&self.root_token.clone()))
+        self.request(method, path, body, Some(self.root_token.as_str()))
     }
 
     pub fn request(
