@@ -24,12 +24,21 @@ const driverBin = process.env.TAURI_DRIVER ?? join(repo, 'target/tools/bin/tauri
 const shots = join(repo, 'docs/screenshots');
 const children = [];
 
+// Every helper starts in its own process group, so that whatever it starts in turn (tauri-driver
+// starts WebKitWebDriver, which starts the app) can be stopped with it. tauri-driver stops
+// WebKitWebDriver with SIGKILL, which would orphan the app; an orphan that holds this file's
+// stderr keeps `node --test` waiting for ever (a CI run hung this way after all steps passed).
+function startInGroup(command, args, options) {
+  const child = spawn(command, args, { ...options, detached: true });
+  children.push(child);
+  return child;
+}
+
 function startPeer(script, env = {}) {
-  const child = spawn(process.execPath, [join(repo, script)], {
+  const child = startInGroup(process.execPath, [join(repo, script)], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  children.push(child);
   return new Promise((resolveReady, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => resolveReady(JSON.parse(line)));
@@ -73,11 +82,10 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     LATCHKEY_LOG: 'info',
   };
   const port = 4444 + Math.floor(Math.random() * 500);
-  const driver = spawn(driverBin, ['--port', String(port), '--native-port', String(port + 1000)], {
+  startInGroup(driverBin, ['--port', String(port), '--native-port', String(port + 1000)], {
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  children.push(driver);
   const s = await Session.create(`http://127.0.0.1:${port}`, {
     'tauri:options': { application: app },
   });
@@ -184,10 +192,9 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     const hostile = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'good' });
     // Watch the session bus for the notification call (no notification daemon is needed to
     // see the request the app sends).
-    const monitor = spawn('dbus-monitor', ['--session',
+    const monitor = startInGroup('dbus-monitor', ['--session',
       "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"],
     { stdio: ['ignore', 'pipe', 'ignore'] });
-    children.push(monitor);
     let seen = '';
     monitor.stdout.on('data', (d) => { seen += d; });
     await s.type(await s.waitFor('[data-testid="add-server-input"]'), hostile.mcp_url);
@@ -206,6 +213,8 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     assert.equal((await s.findAll('[data-testid="reconnect-button"]', r)).length, 1);
     await waitUntil(() => seen.includes('needs you'), 'a desktop notification', 10000);
     assert.match(seen, /stopped accepting this sign-in/);
+    // The row that needs attention sorts first; clicks may have scrolled the list past it.
+    await s.exec('window.scrollTo(0, 0)');
     await saveShot(s, 'app-attention.png');
     // The refresh's failure notice stays until dismissed (it would cover the rows below).
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
@@ -300,6 +309,36 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
   });
 });
 
-test.after(() => {
-  for (const c of children) c.kill('SIGTERM');
+/** The live (not zombie) processes in the helpers' groups, as "pid command" lines. */
+function stillRunning() {
+  const groups = new Set(children.map((c) => String(c.pid)));
+  return execFileSync('ps', ['-e', '-o', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([pid, pgid, stat]) => pid && groups.has(pgid) && !stat.startsWith('Z'))
+    .map(([pid, , , ...args]) => `${pid} ${args.join(' ')}`);
+}
+
+function signalGroups(signal) {
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  }
+}
+
+test.after(async () => {
+  const helpers = new Set(children.map((c) => String(c.pid)));
+  const startedByHelpers = stillRunning().filter((line) => !helpers.has(line.split(' ')[0]));
+  console.log(`started by the helpers, still running: ${startedByHelpers.join('; ') || 'none'}`);
+  signalGroups('SIGTERM');
+  const started = Date.now();
+  while (stillRunning().length > 0 && Date.now() - started < 5000) await sleep(100);
+  const left = stillRunning();
+  if (left.length > 0) {
+    console.log(`still running 5 s after SIGTERM, killed: ${left.join('; ')}`);
+    signalGroups('SIGKILL');
+  }
 });
