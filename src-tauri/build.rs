@@ -17,6 +17,7 @@ fn main() {
         "set_autostart",
         "adopt_plan",
         "adopt",
+        "undo_adopt",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -206,6 +206,20 @@ pub async fn adopt<R: Runtime>(
     Ok(id)
 }
 
+/// Undo a fix from the window ("Undo" on its outcome): the id of the backup of what it replaced.
+#[tauri::command]
+pub async fn undo_adopt<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<i64> {
+    let undo = app_actions::undo_adopt(&state.lk, id)
+        .await
+        .map_err(problem)?;
+    live::rescan_now(&app);
+    Ok(undo)
+}
+
 #[tauri::command]
 pub fn get_autostart<R: Runtime>(app: AppHandle<R>) -> CmdResult<bool> {
     crate::autostart::enabled(&app).map_err(problem)

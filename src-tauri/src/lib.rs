@@ -54,6 +54,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
             commands::set_autostart,
             commands::adopt_plan,
             commands::adopt,
+            commands::undo_adopt,
         ])
         .setup(move |app| {
             if features.tray {

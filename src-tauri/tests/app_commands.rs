@@ -421,4 +421,19 @@ async fn a_config_finding_is_fixed_with_consent_and_only_in_a_scanned_file() {
             .await
             .unwrap();
     assert_eq!(stored.unwrap().expose(), token);
+
+    // Undo from the window: the file is back byte for byte, and what it replaced is kept too.
+    let original = std::fs::read_to_string(&elsewhere).unwrap();
+    let undo = call(&w, "undo_adopt", json!({ "id": id })).unwrap();
+    assert!(undo.as_i64().unwrap() > id.as_i64().unwrap(), "{undo}");
+    assert_eq!(std::fs::read_to_string(&cursor).unwrap(), original);
+    let missing = call(&w, "undo_adopt", json!({ "id": 9_999 })).unwrap_err();
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("no backup 9999"),
+        "{missing}"
+    );
+    assert_eq!(std::fs::read_to_string(&cursor).unwrap(), original);
 }

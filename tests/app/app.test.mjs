@@ -264,15 +264,13 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     await s.click(await s.waitFor('[data-testid="settings-button"]'));
   });
 
-  await t.test('a plain-text secret in a client config moves to the keychain, with consent', async () => {
+  await t.test('a plain-text secret in a client config moves to the keychain, with consent, and back with Undo', async () => {
     // Written after start: the watch sees the new folder and file, and the window lists it.
     const cursor = join(process.env.HOME, '.cursor', 'mcp.json');
     const secret = 'ghp_appE2Eaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
     mkdirSync(dirname(cursor), { recursive: true });
-    writeFileSync(
-      cursor,
-      `{\n  // work\n  "mcpServers": {\n    "github": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": { "GITHUB_TOKEN": "${secret}" } }\n  }\n}\n`,
-    );
+    const original = `{\n  // work\n  "mcpServers": {\n    "github": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": { "GITHUB_TOKEN": "${secret}" } }\n  }\n}\n`;
+    writeFileSync(cursor, original);
     const finding = '[data-testid="config-finding"][data-entry="github"]';
     await s.click(await s.waitFor(`${finding} [data-testid="finding-fix"]`, { timeoutMs: 20000 }));
     const message = await s.waitFor('[data-testid="adopt-message"]');
@@ -282,13 +280,19 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     await saveShot(s, 'app-adopt.png');
     await s.click(await s.waitFor('[data-testid="adopt-confirm"]'));
     const outcome = await s.waitFor('[data-testid="adopt-outcome"]');
-    assert.match(await s.text(outcome), /Changed Cursor's mcp\.json for github\. To undo: latchkey restore \d+/);
+    assert.match(await s.text(outcome), /Changed Cursor's mcp\.json for github\. To undo later: latchkey restore \d+/);
     const after = readFileSync(cursor, 'utf8');
     assert.ok(!after.includes(secret), after);
     assert.match(after, /^\{\n {2}\/\/ work\n/, 'the comment stays');
     assert.match(after, /latchkey:github\/GITHUB_TOKEN/);
     assert.match(latchkey(env, 'secret', 'ls'), /github\/GITHUB_TOKEN/);
     await waitUntil(async () => (await s.findAll(finding)).length === 0, 'the finding goes away');
+    // Undo, from the same notice: the file is back byte for byte, and so is the finding.
+    await s.click(await s.waitFor('[data-testid="adopt-undo"]'));
+    assert.match(await s.text(await s.waitFor('[data-testid="adopt-undone"]')), /back as it was/);
+    assert.equal(readFileSync(cursor, 'utf8'), original);
+    await s.waitFor(finding, { timeoutMs: 20000 });
+    for (const b of await s.findAll('.notice-region button')) await s.click(b);
   });
 
   await t.test('a locked keychain is a clear message and stores nothing', async () => {

@@ -23,6 +23,7 @@
     revokePlans: clone(scenario.revokePlans) || {},
     revokeResults: clone(scenario.revokeResults) || {},
     adoptPlans: clone(scenario.adoptPlans) || {},
+    backups: new Map(),
     nextBackupId: 1,
     connectScripts: clone(scenario.connectScripts) || {},
     addServer: clone(scenario.addServer) || {},
@@ -208,11 +209,21 @@
       const plan = state.adoptPlans[`${file}#${entry}`];
       if (!plan || plan.fix !== fix) throw problem(`No plan to fix ${entry} in ${file} in this test.`);
       // Like the real shell: the file is rewritten, the scan no longer finds it, the window hears.
-      state.overview.config_findings = state.overview.config_findings.filter(
-        (f) => !(f.file === file && f.entry === entry),
-      );
+      const fixed = state.overview.config_findings.filter((f) => f.file === file && f.entry === entry);
+      state.overview.config_findings = state.overview.config_findings.filter((f) => !fixed.includes(f));
+      const id = state.nextBackupId++;
+      state.backups.set(id, fixed);
       changed();
-      return state.nextBackupId++;
+      return id;
+    },
+    undo_adopt({ id }) {
+      if (!state.backups.has(id)) throw problem(`no backup ${id}; \`latchkey restore --list\` shows them`);
+      // The file as it was: its findings are back.
+      state.overview.config_findings.push(...state.backups.get(id));
+      const undo = state.nextBackupId++;
+      state.backups.set(undo, []);
+      changed();
+      return undo;
     },
     get_autostart() {
       return state.autostart;

@@ -53,7 +53,7 @@ test("the fix asks once with what will change, and makes it only when confirmed"
   await page.getByTestId("adopt-confirm").click();
   await textIs(
     page.getByTestId("adopt-outcome"),
-    "Changed Cursor's mcp.json for github. To undo: latchkey restore 1",
+    "Changed Cursor's mcp.json for github. To undo later: latchkey restore 1",
   );
   assert.equal(await dialog.count(), 0);
   assert.deepEqual((await fakeCalls(page, "adopt")).map((c) => c.args), [
@@ -102,4 +102,41 @@ test("a fix that fails keeps the dialog open with the problem, and nothing chang
   );
   assert.equal(await finding(page, "github").count(), 1, "the finding is still there");
   assert.equal(await page.getByTestId("adopt-confirm").isEnabled(), true, "it can be retried");
+});
+
+test("Undo on the outcome puts the file back: the finding returns, the notice says so", async () => {
+  const { page } = ctx.app;
+  await finding(page, "github").getByTestId("finding-fix").click();
+  await page.getByTestId("adopt-confirm").click();
+  await page.getByTestId("adopt-outcome").waitFor();
+  await eventually(async () => (await finding(page, "github").count()) === 0, "the fix");
+  // The button stays until used or dismissed (no 8 s time-out to race a keyboard user).
+  await page.waitForTimeout(8500);
+  const undo = page.getByTestId("adopt-undo");
+  await textIs(undo, "Undo");
+  await undo.focus();
+  await page.keyboard.press("Enter");
+  await textIs(
+    page.getByTestId("adopt-undone"),
+    "Put Cursor's mcp.json back as it was. The secrets stay in the keychain too.",
+  );
+  assert.deepEqual((await fakeCalls(page, "undo_adopt")).map((c) => c.args), [{ id: 1 }]);
+  await eventually(async () => (await finding(page, "github").count()) === 1, "the finding back");
+  assert.equal(await page.getByTestId("adopt-undo").count(), 0, "one undo per fix");
+});
+
+test("an Undo that fails says why, in the notice", async () => {
+  const { page } = ctx.app;
+  await page.evaluate(() =>
+    window.__fake.failNext("undo_adopt", {
+      kind: "invalid",
+      message: "backup 1 is gone from the keychain",
+      detail: "gone",
+    }),
+  );
+  await finding(page, "github").getByTestId("finding-fix").click();
+  await page.getByTestId("adopt-confirm").click();
+  await page.getByTestId("adopt-undo").click();
+  await textIs(page.getByTestId("adopt-undone"), "backup 1 is gone from the keychain");
+  assert.equal(await finding(page, "github").count(), 0, "the fix stands");
 });

@@ -70,6 +70,9 @@ test("config-file findings and the fix dialog", async () => {
   await page.getByTestId("finding-fix").first().click();
   await page.getByTestId("adopt-confirm").waitFor();
   await shot(page, "ui-adopt-dialog.png");
+  await page.getByTestId("adopt-confirm").click();
+  await page.getByTestId("adopt-undo").waitFor();
+  await shot(page, "ui-adopt-undo.png");
   await app.close();
 });
 

@@ -353,3 +353,10 @@ pub async fn adopt(lk: &Latchkey, scan: &Scan, file: &str, entry: &str, fix: Fix
     let (_, edit) = planned(scan, file, entry, fix)?;
     adopt::apply(lk, &edit, entry, fix.action()).await
 }
+
+/// Undo a fix: put the file back as backup `id` holds it (what `latchkey restore ID` does). The
+/// content it replaces is backed up in turn; that backup's id is returned. Secrets the fix moved
+/// stay in the store: the restored file holds them again, and nothing else is lost.
+pub async fn undo_adopt(lk: &Latchkey, id: i64) -> Result<i64> {
+    crate::clients::backup::restore(lk, id).await
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AdoptPlan } from "../bindings";
-import { doneText, fileName, fixLabel } from "./adopt-text";
+import { doneText, fileName, fixLabel, undoneText } from "./adopt-text";
 
 describe("config-file fix words", () => {
   it("names each fix by what it does", () => {
@@ -8,7 +8,7 @@ describe("config-file fix words", () => {
     expect(fixLabel("use_sign_in")).toBe("Use Latchkey sign-in");
   });
 
-  it("says what changed and how to undo it", () => {
+  it("says what changed and how to undo it later", () => {
     const plan: AdoptPlan = {
       file: "/home/ada/.cursor/mcp.json",
       client: "Cursor",
@@ -18,9 +18,24 @@ describe("config-file fix words", () => {
       message: "",
     };
     expect(doneText(plan, 4)).toBe(
-      "Changed Cursor's mcp.json for github. To undo: latchkey restore 4",
+      "Changed Cursor's mcp.json for github. To undo later: latchkey restore 4",
     );
     expect(fileName("C:\\Users\\ada\\.cursor\\mcp.json")).toBe("mcp.json");
     expect(fileName("config.yaml")).toBe("config.yaml");
+  });
+
+  it("says what an undo put back, and that moved secrets stay stored", () => {
+    const plan: AdoptPlan = {
+      file: "/home/ada/.config/goose/config.yaml",
+      client: "Goose",
+      entry: "github",
+      fix: "move_secrets",
+      changes: [],
+      message: "",
+    };
+    expect(undoneText(plan)).toBe(
+      "Put Goose's config.yaml back as it was. The secrets stay in the keychain too.",
+    );
+    expect(undoneText({ ...plan, fix: "use_sign_in" })).toBe("Put Goose's config.yaml back as it was.");
   });
 });

@@ -12,5 +12,10 @@ export function fileName(path: string): string {
 }
 
 export function doneText(plan: AdoptPlan, backupId: number): string {
-  return `Changed ${plan.client}'s ${fileName(plan.file)} for ${plan.entry}. To undo: latchkey restore ${backupId}`;
+  return `Changed ${plan.client}'s ${fileName(plan.file)} for ${plan.entry}. To undo later: latchkey restore ${backupId}`;
+}
+
+export function undoneText(plan: AdoptPlan): string {
+  const kept = plan.fix === "move_secrets" ? " The secrets stay in the keychain too." : "";
+  return `Put ${plan.client}'s ${fileName(plan.file)} back as it was.${kept}`;
 }

@@ -1,9 +1,9 @@
 // The config-file fix: fetch the plan (what will change), ask once, make it, say what changed,
 // and give focus back to the button that opened the dialog (or the findings list when the
 // finding is gone, as it is after a fix).
-import type { ConfigFinding } from "../bindings";
+import type { AdoptPlan, ConfigFinding } from "../bindings";
 import { api, asProblem } from "./api";
-import { doneText } from "./adopt-text";
+import { doneText, undoneText } from "./adopt-text";
 import { fetchOverview } from "./live.svelte";
 import { adopting, focusSoon, showNotice } from "./ui.svelte";
 
@@ -46,12 +46,28 @@ export async function confirmAdopt(): Promise<void> {
   adopting.problem = null;
   try {
     const backupId = await api.adopt(plan.file, plan.entry, plan.fix);
-    showNotice(doneText(plan, backupId), "adopt-outcome");
+    showNotice(doneText(plan, backupId), "adopt-outcome", "ok", {
+      label: "Undo",
+      testid: "adopt-undo",
+      run: () => undoAdopt(plan, backupId),
+    });
     await fetchOverview();
     closeAdopt();
   } catch (e) {
     // Nothing was written (the file is only replaced once everything else worked).
     adopting.problem = asProblem(e);
     adopting.busy = false;
+  }
+}
+
+/** "Undo" on a fix's outcome: the file goes back as it was; the finding comes back with it. */
+async function undoAdopt(plan: AdoptPlan, backupId: number): Promise<void> {
+  try {
+    await api.undoAdopt(backupId);
+    showNotice(undoneText(plan), "adopt-undone");
+    await fetchOverview();
+  } catch (e) {
+    // Nothing changed: the file is only replaced once the backup of it is stored.
+    showNotice(asProblem(e).message, "adopt-undone", "bad");
   }
 }

@@ -49,6 +49,8 @@ export const api = {
     invoke<AdoptPlan>("adopt_plan", { file, entry, fix }),
   /** Make that fix (after consent): resolves with the backup's id. */
   adopt: (file: string, entry: string, fix: Fix) => invoke<number>("adopt", { file, entry, fix }),
+  /** Put the file back as backup `id` holds it; the id of the backup of what it replaced. */
+  undoAdopt: (id: number) => invoke<number>("undo_adopt", { id }),
   getAutostart: () => invoke<boolean>("get_autostart"),
   setAutostart: (enabled: boolean) => invoke<void>("set_autostart", { enabled }),
 };

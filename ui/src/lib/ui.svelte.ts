@@ -25,21 +25,39 @@ export const adopting = $state({
   busy: false,
 });
 
+/** A button offered beside a notice ("Undo"). */
+export interface NoticeAction {
+  label: string;
+  testid: string;
+  run: () => void | Promise<void>;
+}
+
 export const notice = $state({
   text: "",
   /** "revoke-outcome" for the result of a revoke, "notice" for anything else. */
   testid: "notice",
   tone: "ok" as "ok" | "bad",
+  action: null as NoticeAction | null,
 });
 
 let noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
 /** Say something briefly in the status line at the bottom (aria-live). */
-export function showNotice(text: string, testid = "notice", tone: "ok" | "bad" = "ok"): void {
+export function showNotice(
+  text: string,
+  testid = "notice",
+  tone: "ok" | "bad" = "ok",
+  action: NoticeAction | null = null,
+): void {
   notice.text = text;
   notice.testid = testid;
   notice.tone = tone;
+  notice.action = action;
   if (noticeTimer !== null) clearTimeout(noticeTimer);
+  noticeTimer = null;
+  // A notice with a button stays until used or dismissed: 8 s is too short to reach it by
+  // keyboard (WCAG 2.2.1).
+  if (action) return;
   noticeTimer = setTimeout(() => {
     notice.text = "";
     noticeTimer = null;
@@ -48,6 +66,7 @@ export function showNotice(text: string, testid = "notice", tone: "ok" | "bad" =
 
 export function clearNotice(): void {
   notice.text = "";
+  notice.action = null;
 }
 
 /** Focus the first element matching `selector`, or `fallback` when it is gone. */
