@@ -19,13 +19,24 @@ pub struct HttpClient {
     max_body: usize,
 }
 
-/// A response whose body has been read (within the cap).
-#[derive(Debug)]
+/// A response whose body has been read (within the cap). Its `Debug` shows the status, the
+/// header names and the body's length only: token and registration bodies hold secrets.
 pub struct Fetched {
     pub url: Url,
     pub status: u16,
     pub headers: http::HeaderMap,
     pub body: bytes::Bytes,
+}
+
+impl std::fmt::Debug for Fetched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetched")
+            .field("url", &self.url.as_str())
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .finish()
+    }
 }
 
 impl Fetched {
@@ -208,5 +219,25 @@ impl<'c> oauth2::AsyncHttpClient<'c> for HttpClient {
                 .body(fetched.body.to_vec())
                 .map_err(|e| OAuthHttpError(Error::Network(e.to_string())))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 11 (14): a fetched token response printed with `{:?}` (a log line, a panic) shows
+    /// no byte of its body.
+    #[test]
+    fn debug_of_a_fetched_body_shows_no_secret() {
+        let fetched = Fetched {
+            url: Url::parse("https://as.test/token").unwrap(),
+            status: 200,
+            headers: http::HeaderMap::new(),
+            body: bytes::Bytes::from_static(br#"{"access_token":"at-supersecret"}"#),
+        };
+        let shown = format!("{fetched:?}");
+        assert!(!shown.contains("supersecret"), "{shown}");
+        assert!(shown.contains("33 bytes"), "{shown}");
     }
 }

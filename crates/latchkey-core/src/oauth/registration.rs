@@ -143,7 +143,7 @@ pub struct RegistrationRequest<'a> {
 struct RegistrationResponse {
     client_id: String,
     #[serde(default)]
-    client_secret: Option<String>,
+    client_secret: Option<Secret>,
     #[serde(default)]
     token_endpoint_auth_method: Option<String>,
 }
@@ -184,10 +184,7 @@ pub fn parse_registration_response(
             "the registration response has an empty client_id".into(),
         ));
     }
-    let secret = resp
-        .client_secret
-        .filter(|s| !s.is_empty())
-        .map(Secret::new);
+    let secret = resp.client_secret.filter(|s| !s.expose().is_empty());
     let auth_method = match (
         resp.token_endpoint_auth_method
             .as_deref()
@@ -328,6 +325,16 @@ mod tests {
         }
         let err = choose(&nothing, &none, false).unwrap_err().to_string();
         assert!(err.contains("--client-id"), "{err}");
+    }
+
+    /// Issue 11 (14): the registration response, printed with `{:?}`, hides its secret.
+    #[test]
+    fn registration_response_debug_hides_the_secret() {
+        let resp: RegistrationResponse =
+            serde_json::from_str(r#"{"client_id":"c","client_secret":"cs-supersecret"}"#).unwrap();
+        let shown = format!("{resp:?}");
+        assert!(!shown.contains("supersecret"), "{shown}");
+        assert!(shown.contains("client_id"), "{shown}");
     }
 
     #[test]
