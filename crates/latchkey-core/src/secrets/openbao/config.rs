@@ -224,7 +224,8 @@ fn token_source(
     }
 }
 
-/// `https://…` or `http://…` with a host, no path beyond `/`, no credentials.
+/// `https://…` (or `http://…` to a loopback address: the server's token and every secret would
+/// cross the network in clear) with a host, no path beyond `/`, no credentials.
 fn check_address(address: &str, flavor: Flavor) -> Result<String> {
     let bad = |why: &str| {
         Error::InvalidInput(format!(
@@ -235,6 +236,12 @@ fn check_address(address: &str, flavor: Flavor) -> Result<String> {
     let url = url::Url::parse(address).map_err(|e| bad(&e.to_string()))?;
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
         return Err(bad("it must be an http(s) URL with a host"));
+    }
+    if url.scheme() == "http" && !crate::url_policy::is_loopback(&url) {
+        return Err(bad(&format!(
+            "plain http would send the {} token and every secret in clear text; use https (plain http only to a loopback address such as 127.0.0.1)",
+            flavor.product()
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(bad("it must not carry credentials"));
@@ -417,6 +424,10 @@ mod tests {
             ("https://u:p@bao:8200", "credentials"),
             ("https://bao:8200/v1/", "only scheme, host and port"),
             ("bao:8200", "not usable"),
+            // Issue 11 (4): the token and every secret would cross the network in clear.
+            ("http://bao.example.com:8200", "use https"),
+            ("http://10.0.0.5:8200", "use https"),
+            ("http://169.254.169.254", "use https"),
         ];
         for (addr, want) in rows {
             let env = [("BAO_ADDR", addr)];
@@ -424,6 +435,18 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(e.contains(want), "{addr}: {e}");
+        }
+        for loopback in [
+            "http://127.0.0.1:8200",
+            "http://localhost:8200",
+            "http://[::1]:8200",
+        ] {
+            let c = resolve(
+                Flavor::OpenBao,
+                &KvSettings::default(),
+                &[("BAO_ADDR", loopback)],
+            );
+            assert!(c.is_ok(), "{loopback}: {c:?}");
         }
         for bad in ["../etc", "a//b", "a b", "/"] {
             let s = KvSettings {
