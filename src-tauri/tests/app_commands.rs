@@ -103,6 +103,7 @@ async fn seed_grant(lk: &Latchkey, url: &str, scopes: &[&str], with_revocation: 
         expires_at: Some(now() + 2520),
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
         obtained_at: Some(now()),
+        owner: None,
     };
     lk.secrets
         .set(&keys::grant_tokens(grant.id), tokens.to_secret())

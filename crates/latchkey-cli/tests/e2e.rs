@@ -20,6 +20,8 @@ mod clients;
 mod concurrency;
 #[path = "e2e/faults.rs"]
 mod faults;
+#[path = "e2e/issue11.rs"]
+mod issue11;
 #[path = "e2e/keychain.rs"]
 mod keychain;
 #[path = "e2e/leaks.rs"]

@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::grant_client::GrantClient;
-use crate::oauth::token::{self, TokenSet};
+use crate::oauth::token::{self, GrantOwner, TokenSet};
 use crate::secret::Secret;
 use crate::store::{GrantRow, GrantStatus, ServerRow};
 use crate::time::now;
@@ -72,7 +72,20 @@ pub async fn read_tokens(lk: &Latchkey, grant: &GrantRow, server: &ServerRow) ->
     Ok(read_tokens_versioned(lk, grant, server).await?.0)
 }
 
+/// Whom a grant's stored tokens must say they belong to: this home, this grant, its issuer
+/// and resource.
+pub fn owner_of(lk: &Latchkey, grant: &GrantRow) -> GrantOwner {
+    GrantOwner {
+        installation: lk.home.installation_id().to_string(),
+        grant: grant.id,
+        issuer: grant.issuer.clone(),
+        resource: grant.resource.clone(),
+    }
+}
+
 /// The tokens and the store's version of them, for the check-and-set write after a refresh.
+/// Tokens that belong to another home or grant are never handed out: the grant is marked for
+/// a reconnect (its own tokens are not there) and the item is left alone.
 async fn read_tokens_versioned(
     lk: &Latchkey,
     grant: &GrantRow,
@@ -83,7 +96,23 @@ async fn read_tokens_versioned(
         .get_versioned(&keys::grant_tokens(grant.id))
         .await?
     {
-        (Some(s), version) => Ok((TokenSet::from_secret(&s)?, version)),
+        (Some(s), version) => match TokenSet::from_secret_for(&s, &owner_of(lk, grant)) {
+            Ok(tokens) => Ok((tokens, version)),
+            Err(e @ Error::ForeignTokens(_)) => {
+                let reason = e.to_string();
+                let store = lk.store();
+                store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(&reason))?;
+                audit::record(
+                    &store,
+                    &server.url,
+                    Some(grant.id),
+                    Event::NeedsReconnect,
+                    Some(&reason),
+                );
+                Err(e)
+            }
+            Err(e) => Err(e),
+        },
         (None, _) => Err(Error::NeedsReconnect(server.url.clone())),
     }
 }
@@ -152,14 +181,28 @@ async fn refresh_locked(
     seen: Option<&TokenSet>,
     force: bool,
 ) -> Result<Handed> {
-    let path = lock::lock_path(&lk.home.locks_dir(), &format!("grant-{}", grant.id));
+    let id = grant.id;
+    with_grant_locked(lk, id, || refresh_held(lk, server, grant, seen, force)).await
+}
+
+/// Run `work` holding the grant's cross-process lock (and, when the secret store is shared by
+/// several machines, its lease in that store). Everything that writes or deletes a grant's
+/// tokens runs under it: a refresh, a revoke, a new sign-in replacing the grant. So a revoke
+/// never races a refresh into writing a live refresh token back as an orphan, and a refresh of
+/// the old lineage never overwrites the tokens a new sign-in just stored.
+pub async fn with_grant_locked<T, F, Fut>(lk: &Latchkey, grant_id: i64, work: F) -> Result<T>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let path = lock::lock_path(&lk.home.locks_dir(), &format!("grant-{grant_id}"));
     let (_guard, _waited) = lock::acquire(&path, LOCK_TIMEOUT).await?;
     // The lock covers this machine; machines sharing the store agree through a lease in it.
     let lease = lk
         .secrets
-        .take_lease(&keys::grant_tokens(grant.id), LOCK_TIMEOUT)
+        .take_lease(&keys::grant_tokens(grant_id), LOCK_TIMEOUT)
         .await?;
-    let result = refresh_held(lk, server, grant, seen, force).await;
+    let result = work().await;
     if let Some(lease) = lease {
         lease.release().await;
     }
@@ -221,9 +264,16 @@ async fn refresh_held(
     match refresh_request(lk, &grant, &current).await {
         Ok(new) => {
             faults::pause_at("refresh:after-response");
+            // Whatever took the grant away (a revoke by an older Latchkey that took no lock)
+            // must not get its tokens back as an orphan: write only to a grant that exists.
+            if lk.store().grant(grant.id)?.is_none() {
+                revoke_orphan(lk, &grant, &new).await;
+                return Err(Error::NotConnected(server.url.clone()));
+            }
             // Keychain first: the new refresh token must be durable before anything else. The
             // write is check-and-set against the version read under the lock: in a shared store,
             // a machine whose lease ran out must not overwrite a newer refresh token.
+            let new = new.owned_by(owner_of(lk, &grant));
             let written = lk
                 .secrets
                 .set_if_version(&keys::grant_tokens(grant.id), new.to_secret(), version)
@@ -287,6 +337,22 @@ async fn refresh_held(
     }
 }
 
+/// Tokens a refresh got for a grant that is gone meanwhile: nothing will ever use them, so tell
+/// the server to forget them (best effort; they are never stored).
+async fn revoke_orphan(lk: &Latchkey, grant: &GrantRow, tokens: &TokenSet) {
+    let outcome = async {
+        let client = GrantClient::load(lk, grant).await?;
+        crate::oauth::revoke::revoke(&lk.http, &client.oauth()?, &client.credentials(), tokens)
+            .await
+    }
+    .await;
+    if let Err(e) = outcome {
+        tracing::warn!(
+            "the grant was removed during a refresh; revoking its new tokens failed: {e}"
+        );
+    }
+}
+
 async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) -> Result<TokenSet> {
     let client = GrantClient::load(lk, grant).await?;
     let (new, _id_token) =
@@ -316,6 +382,7 @@ mod tests {
             expires_at: Some(expires),
             scopes: vec![],
             obtained_at: Some(obtained),
+            owner: None,
         }
     }
 

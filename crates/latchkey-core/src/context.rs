@@ -24,8 +24,9 @@ impl Latchkey {
         let home = Home::from_env()?;
         let settings = crate::settings::load(&home)?;
         let backend = Backend::chosen(&settings)?;
-        let (secrets, _) = crate::secrets::backend::open(&home, &settings, backend)?;
         let store = Store::open(&home.database_path())?;
+        let store = upgrade_secret_layout(&home, &settings, backend, store)?;
+        let (secrets, _) = crate::secrets::backend::open(&home, &settings, backend)?;
         Ok(Self::from_parts(
             home,
             store,
@@ -78,6 +79,32 @@ impl Latchkey {
             ))),
         }
     }
+}
+
+/// A home written by an older Latchkey keeps its secrets where every default home kept them:
+/// move them into its own folder first ([`crate::secret_layout`]). The stores' calls block (and
+/// OpenBao's client must not run on an async runtime's thread), so the move runs on a thread
+/// of its own; it happens once per home.
+fn upgrade_secret_layout(
+    home: &Home,
+    settings: &crate::settings::Settings,
+    backend: Backend,
+    store: Store,
+) -> Result<Store> {
+    if store.secret_layout()? >= crate::secret_layout::CURRENT {
+        return Ok(store);
+    }
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            crate::secret_layout::upgrade(home, settings, backend, &store).map(|_| store)
+        })
+        .join()
+        .unwrap_or_else(|_| {
+            Err(Error::Io(
+                "moving the secrets to their own folder failed".into(),
+            ))
+        })
+    })
 }
 
 /// `host[:port]/path` without the scheme: the name `list` shows.

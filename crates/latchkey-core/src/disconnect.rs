@@ -2,7 +2,6 @@
 //! tokens locally. When the server cannot be reached nothing is deleted (say `--local` to drop
 //! the local copy anyway).
 
-use crate::Result;
 use crate::audit::{self, Event};
 use crate::broker;
 use crate::context::{Latchkey, keys};
@@ -11,6 +10,7 @@ use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::revoke::{self, RevokeOutcome};
 use crate::oauth::token;
 use crate::store::{GrantRow, ServerRow, Store};
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -36,20 +36,36 @@ pub async fn revoke_server(lk: &Latchkey, server: &ServerRow, local_only: bool) 
     revoke_grant(lk, server, grant, local_only).await
 }
 
-/// Revoke one account's grant (the app's per-account Revoke).
+/// Revoke one account's grant (the app's per-account Revoke). Runs under the grant's lock
+/// (and lease), like a refresh: a refresh in flight finishes first, and then its newest tokens
+/// are the ones revoked.
 pub async fn revoke_grant(
     lk: &Latchkey,
     server: &ServerRow,
     grant: GrantRow,
     local_only: bool,
 ) -> Result<Revoked> {
-    let outcome = if local_only {
-        Revoked::LocalByRequest
-    } else {
-        match lk.secrets.get(&keys::grant_tokens(grant.id)).await? {
-            None => Revoked::LocallyOnly,
+    let key = keys::grant_tokens(grant.id);
+    let outcome = broker::with_grant_locked(lk, grant.id, || async {
+        let stored = match lk.secrets.get(&key).await? {
+            None => None,
             Some(secret) => {
-                let tokens = token::TokenSet::from_secret(&secret)?;
+                match token::TokenSet::from_secret_for(&secret, &broker::owner_of(lk, &grant)) {
+                    Ok(tokens) => Some(tokens),
+                    // Another home's tokens under this grant's name: never sent anywhere, and
+                    // left where they are (they are not ours to delete).
+                    Err(Error::ForeignTokens(_)) => {
+                        lk.store().delete_grant(grant.id)?;
+                        return Ok(Revoked::LocallyOnly);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        let outcome = match (local_only, stored) {
+            (true, _) => Revoked::LocalByRequest,
+            (false, None) => Revoked::LocallyOnly,
+            (false, Some(tokens)) => {
                 let client = GrantClient::load(lk, &grant).await?;
                 match revoke::revoke(&lk.http, &client.oauth()?, &client.credentials(), &tokens)
                     .await?
@@ -58,12 +74,14 @@ pub async fn revoke_grant(
                     RevokeOutcome::NoEndpoint => Revoked::LocallyOnly,
                 }
             }
-        }
-    };
-    lk.secrets.delete(&keys::grant_tokens(grant.id)).await?;
-    lk.secrets.drop_lease(&keys::grant_tokens(grant.id)).await?;
+        };
+        lk.secrets.delete(&key).await?;
+        lk.store().delete_grant(grant.id)?;
+        Ok(outcome)
+    })
+    .await?;
+    lk.secrets.drop_lease(&key).await?;
     let store = lk.store();
-    store.delete_grant(grant.id)?;
     let (event, detail) = match outcome {
         Revoked::AtServer => (Event::Revoked, "revoked at the authorization server"),
         Revoked::LocallyOnly => (

@@ -52,6 +52,9 @@ pub enum Error {
     Keychain(#[from] crate::secrets::KeychainError),
     #[error("database error: {0}")]
     Store(String),
+    /// The secret store holds another grant's tokens where this grant's should be.
+    #[error("{0}")]
+    ForeignTokens(String),
     #[error("{0}")]
     Io(String),
 }
@@ -66,7 +69,9 @@ impl Error {
             | Error::Authorization(_)
             | Error::Store(_)
             | Error::Io(_) => ErrorKind::Invalid,
-            Error::SignInIncomplete(_) | Error::NotConnected(_) => ErrorKind::UserMustAct,
+            Error::SignInIncomplete(_) | Error::NotConnected(_) | Error::ForeignTokens(_) => {
+                ErrorKind::UserMustAct
+            }
             Error::Keychain(k) => k.kind(),
             Error::OAuth { code, .. } if is_permanent_oauth_error(code) => ErrorKind::GrantRejected,
             Error::OAuth { .. } => ErrorKind::Invalid,

@@ -28,6 +28,7 @@ pub mod op_refs;
 pub mod overview;
 pub mod refresher;
 pub mod secret;
+pub mod secret_layout;
 pub mod secrets;
 pub mod settings;
 pub mod store;

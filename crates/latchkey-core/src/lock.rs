@@ -85,6 +85,26 @@ pub async fn acquire(path: &Path, timeout: Duration) -> Result<(LockGuard, bool)
     }
 }
 
+/// Take the exclusive lock at `path`, waiting as long as it takes (for work that must happen
+/// once, before anything else, such as `secret_layout::upgrade`). Blocking.
+pub fn acquire_blocking(path: &Path) -> Result<LockGuard> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::Io(format!("cannot open lock {}: {e}", path.display())))?;
+    file.lock()
+        .map_err(|e| Error::Io(format!("cannot lock {}: {e}", path.display())))?;
+    Ok(LockGuard {
+        file,
+        path: path.to_path_buf(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

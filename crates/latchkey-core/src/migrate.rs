@@ -40,15 +40,20 @@ pub fn all_keys(lk: &Latchkey) -> Result<Vec<String>> {
         store
             .secret_names()?
             .iter()
-            .map(|(name, _, _)| format!("secret/{name}")),
+            .map(|(name, _, _)| keys::named_secret(name)),
     );
-    keys.extend(
-        store
-            .backups()?
-            .iter()
-            .map(|(id, ..)| format!("backup/{id}")),
-    );
+    keys.extend(store.backups()?.iter().map(|(id, ..)| keys::backup(*id)));
     Ok(keys)
+}
+
+/// Whether an item found in the target is this home's own (so an earlier move may overwrite
+/// it): only grant tokens say whose they are.
+fn ours(lk: &Latchkey, key: &str, value: &crate::secret::Secret) -> bool {
+    key.starts_with("grant/")
+        && crate::oauth::token::TokenSet::from_secret(value)
+            .ok()
+            .and_then(|t| t.owner)
+            .is_some_and(|o| o.installation == lk.home.installation_id())
 }
 
 /// Move everything from `lk`'s backend to `to`, then record `to` in the settings file.
@@ -72,6 +77,15 @@ pub async fn migrate(
     for key in all_keys(lk)? {
         match lk.secrets.get(&key).await? {
             Some(value) => {
+                if let Some(there) = target.get(&key).await?
+                    && there != value
+                    && !ours(lk, &key, &there)
+                {
+                    return Err(Error::InvalidInput(format!(
+                        "{key} in {} already holds another value, which this home did not put there (another home's item?); nothing was overwritten, and nothing after it was moved",
+                        to.name()
+                    )));
+                }
                 target.set(&key, value.clone()).await?;
                 let back = target.get(&key).await?;
                 if back.as_ref() != Some(&value) {

@@ -26,12 +26,13 @@ pub fn in_openbao(bao: &Bao, path: Option<&str>) -> Latchkey {
     lk
 }
 
-/// The second machine: `from`'s database (servers and grants, no secrets) in a fresh home.
+/// The second machine: `from`'s home copied (its database: servers and grants, no secrets; and
+/// its installation id, so both read the same items) into a fresh home.
 fn second_machine(bao: &Bao, from: &Latchkey, path: &str) -> Latchkey {
     let other = in_openbao(bao, Some(path));
     for entry in std::fs::read_dir(from.home.path()).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("latchkey.sqlite3") {
+        if name.starts_with("latchkey.sqlite3") || name == "installation-id" {
             std::fs::copy(entry.path(), other.home.path().join(&name)).unwrap();
         }
     }
@@ -102,9 +103,10 @@ fn two_machines_sharing_a_grant_in_openbao_refresh_it_once() {
     }
     // The lease is an item beside the grant, free again.
     let items = bao.items("secret");
+    let id = a.installation_id();
     assert!(
-        items.contains(&"team/shared/grant/1".to_string())
-            && items.contains(&"team/shared/lease/grant/1".to_string()),
+        items.contains(&format!("team/shared/{id}/grant/1"))
+            && items.contains(&format!("team/shared/{id}/lease/grant/1")),
         "{items:?}"
     );
 }
@@ -121,7 +123,11 @@ fn a_machine_that_dies_holding_the_lease_blocks_the_others_only_until_it_runs_ou
 
     // Machine A takes the lease and dies before it sends the refresh.
     crate::faults::crash_at(&a, &url, "refresh:before-request");
-    let (status, lease) = bao.root("GET", "secret/data/team/lost/lease/grant/1", None);
+    let lease_path = format!(
+        "secret/data/team/lost/{}/lease/grant/1",
+        a.installation_id()
+    );
+    let (status, lease) = bao.root("GET", &lease_path, None);
     assert_eq!(status, 200, "{lease}");
     let holder: serde_json::Value =
         serde_json::from_str(lease["data"]["data"]["value"].as_str().unwrap()).unwrap();
@@ -262,9 +268,10 @@ fn migrate_moves_everything_to_openbao_and_back() {
         moved.stdout
     );
     let items = bao.items("secret");
+    let folder = format!("people/e2e/{}", lk.installation_id());
     assert!(
-        items.contains(&"people/e2e/grant/1".to_string())
-            && items.contains(&"people/e2e/secret/demo/API_KEY".to_string()),
+        items.contains(&format!("{folder}/grant/1"))
+            && items.contains(&format!("{folder}/secret/demo/API_KEY")),
         "{items:?}"
     );
     assert_eq!(lk.run(&["token", &url]).ok().stdout.trim(), token_before);
@@ -286,7 +293,8 @@ fn migrate_moves_everything_to_openbao_and_back() {
     assert!(
         bao.items("secret")
             .iter()
-            .all(|i| !i.starts_with("people/e2e/grant") && !i.starts_with("people/e2e/secret")),
+            .all(|i| !i.starts_with(&format!("{folder}/grant"))
+                && !i.starts_with(&format!("{folder}/secret"))),
         "{:?}",
         bao.items("secret")
     );

@@ -180,6 +180,9 @@ pub fn child_sees(mut cmd: Command, reference: &str) -> String {
 pub struct Latchkey {
     pub home: tempfile::TempDir,
     pub env: Vec<(String, String)>,
+    /// No `LATCHKEY_HOME`: `HOME` is the temporary folder and Latchkey uses its default home
+    /// there (`~/.local/share/latchkey`), as on a machine of its own.
+    default_home: bool,
 }
 
 pub struct Run {
@@ -208,6 +211,27 @@ impl Latchkey {
         Latchkey {
             home: tempfile::tempdir().unwrap(),
             env: vec![],
+            default_home: false,
+        }
+    }
+
+    /// A machine of its own: `HOME` is a fresh folder and no `LATCHKEY_HOME` is set, so
+    /// Latchkey uses the default home (whose keychain namespace every default home shares:
+    /// use it with pass or OpenBao).
+    pub fn default_home() -> Latchkey {
+        Latchkey {
+            home: tempfile::tempdir().unwrap(),
+            env: vec![],
+            default_home: true,
+        }
+    }
+
+    /// Where Latchkey keeps this home's state.
+    pub fn data_dir(&self) -> PathBuf {
+        if self.default_home {
+            self.home.path().join(".local/share/latchkey")
+        } else {
+            self.home.path().to_path_buf()
         }
     }
 
@@ -221,9 +245,15 @@ impl Latchkey {
         let mut cmd = Command::new(latchkey_bin());
         cmd.args(args)
             .current_dir(repo_root())
-            .env("LATCHKEY_HOME", self.home.path())
             .env("BROWSER", repo_root().join("tests/browser/follow.sh"))
             .env("LATCHKEY_SIGNIN_TIMEOUT", "30");
+        if self.default_home {
+            cmd.env_remove("LATCHKEY_HOME")
+                .env_remove("XDG_DATA_HOME")
+                .env("HOME", self.home.path());
+        } else {
+            cmd.env("LATCHKEY_HOME", self.home.path());
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -268,6 +298,14 @@ impl Latchkey {
 
     pub fn list(&self) -> Value {
         self.run(&["list", "--json"]).ok().json()
+    }
+
+    /// The home's installation id: the folder its items live in, in pass and OpenBao.
+    pub fn installation_id(&self) -> String {
+        std::fs::read_to_string(self.data_dir().join("installation-id"))
+            .expect("the home has an installation id once latchkey ran in it")
+            .trim()
+            .to_string()
     }
 
     /// Every file under the home, for leak checks.

@@ -282,21 +282,30 @@ async fn save_grant(
         .into_iter()
         .find(|g| g.account == account || (account.is_none() || g.account.is_none()));
     match existing {
+        // Replacing a grant's tokens happens under its lock (and lease), like a refresh: a
+        // refresh of the old lineage in flight finishes first, and never writes over these.
         Some(old) => {
-            lk.secrets
-                .set(&keys::grant_tokens(old.id), tokens.to_secret())
-                .await?;
-            let store = lk.store();
-            store.replace_grant(old.id, &new)?;
-            store
-                .grant(old.id)?
-                .ok_or_else(|| Error::Store("grant vanished".into()))
+            crate::broker::with_grant_locked(lk, old.id, || async {
+                let owned = tokens
+                    .clone()
+                    .owned_by(crate::broker::owner_of(lk, &old_with(&old, &new)));
+                lk.secrets
+                    .set(&keys::grant_tokens(old.id), owned.to_secret())
+                    .await?;
+                let store = lk.store();
+                store.replace_grant(old.id, &new)?;
+                store
+                    .grant(old.id)?
+                    .ok_or_else(|| Error::Store("grant vanished".into()))
+            })
+            .await
         }
         None => {
             let row = lk.store().insert_grant(&new)?;
+            let owned = tokens.clone().owned_by(crate::broker::owner_of(lk, &row));
             if let Err(e) = lk
                 .secrets
-                .set(&keys::grant_tokens(row.id), tokens.to_secret())
+                .set(&keys::grant_tokens(row.id), owned.to_secret())
                 .await
             {
                 let _ = lk.store().delete_grant(row.id);
@@ -304,5 +313,14 @@ async fn save_grant(
             }
             Ok(row)
         }
+    }
+}
+
+/// The grant `old` as it will be once `new` replaces it (its id, the new issuer and resource).
+fn old_with(old: &GrantRow, new: &NewGrant) -> GrantRow {
+    GrantRow {
+        issuer: new.issuer.clone(),
+        resource: new.resource.clone(),
+        ..old.clone()
     }
 }

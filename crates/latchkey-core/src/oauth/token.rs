@@ -61,6 +61,19 @@ pub struct TokenSet {
     /// When these tokens were issued (Unix seconds), to refresh at a share of their lifetime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obtained_at: Option<i64>,
+    /// The grant these tokens belong to, written with them and checked whenever they are read:
+    /// a store several homes can reach must never hand one grant's tokens to another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<GrantOwner>,
+}
+
+/// Whose tokens these are: the home (installation id), the grant, and what the grant is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantOwner {
+    pub installation: String,
+    pub grant: i64,
+    pub issuer: String,
+    pub resource: String,
 }
 
 impl TokenSet {
@@ -72,6 +85,49 @@ impl TokenSet {
         serde_json::from_str(s.expose()).map_err(|_| {
             Error::Store("the keychain item for this grant is not in Latchkey's format".into())
         })
+    }
+
+    /// Read the item stored for `owner`'s grant. Tokens that say they belong to another home,
+    /// grant, issuer or resource are an error, never tokens to use; an item written before
+    /// tokens carried their owner is taken as it is.
+    pub fn from_secret_for(s: &Secret, owner: &GrantOwner) -> Result<Self> {
+        let set = Self::from_secret(s)?;
+        match &set.owner {
+            Some(found) if found != owner => Err(Error::ForeignTokens(format!(
+                "the secret store holds, under grant {}'s name, tokens {}; they were not used. Sign in again (`latchkey connect {}`)",
+                owner.grant,
+                found.differs_from(owner),
+                owner.resource
+            ))),
+            _ => Ok(set),
+        }
+    }
+
+    /// The same tokens, marked as `owner`'s.
+    pub fn owned_by(mut self, owner: GrantOwner) -> Self {
+        self.owner = Some(owner);
+        self
+    }
+}
+
+impl GrantOwner {
+    /// What tells `self` from `expected`, in words (never a secret: ids and URLs only).
+    fn differs_from(&self, expected: &GrantOwner) -> String {
+        if self.installation != expected.installation {
+            "of another Latchkey installation (another machine or home)".into()
+        } else if self.grant != expected.grant {
+            format!("of another grant ({})", self.grant)
+        } else if self.issuer != expected.issuer {
+            format!(
+                "from another authorization server ({})",
+                crate::error::sanitize_server_text(&self.issuer)
+            )
+        } else {
+            format!(
+                "for another resource ({})",
+                crate::error::sanitize_server_text(&self.resource)
+            )
+        }
     }
 }
 
@@ -186,11 +242,18 @@ pub fn token_set(
         expires_at: response
             .expires_in()
             .map(|d| now.saturating_add(d.as_secs().min(MAX_LIFETIME_SECS) as i64)),
+        // Scope names reach the terminal and the window: no control characters (issue 11).
         scopes: response
             .scopes()
-            .map(|s| s.iter().map(|x| x.to_string()).collect())
+            .map(|s| {
+                s.iter()
+                    .map(|x| crate::error::sanitize_server_text(x))
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
             .unwrap_or_else(|| requested.to_vec()),
         obtained_at: Some(now),
+        owner: None,
     }
 }
 
@@ -309,6 +372,62 @@ mod tests {
         assert!(parse(serde_json::json!({"token_type": "Bearer"})).is_err());
     }
 
+    /// Issue 11 (1): tokens carry their owner, and another owner's tokens are refused.
+    #[test]
+    fn tokens_of_another_owner_are_never_used() {
+        let owner = |installation: &str, grant: i64, issuer: &str, resource: &str| GrantOwner {
+            installation: installation.into(),
+            grant,
+            issuer: issuer.into(),
+            resource: resource.into(),
+        };
+        let ours = owner("aa", 1, "https://as-x.test", "https://x.test/mcp");
+        let set = |o: Option<GrantOwner>| TokenSet {
+            access_token: Secret::new("at-y"),
+            refresh_token: None,
+            expires_at: None,
+            scopes: vec![],
+            obtained_at: None,
+            owner: o,
+        };
+        let rows = [
+            ("ours", Some(ours.clone()), None),
+            ("written before owners", None, None),
+            (
+                "another machine",
+                Some(owner("bb", 1, "https://as-x.test", "https://x.test/mcp")),
+                Some("another Latchkey installation"),
+            ),
+            (
+                "another grant",
+                Some(owner("aa", 2, "https://as-x.test", "https://x.test/mcp")),
+                Some("another grant"),
+            ),
+            (
+                "another issuer",
+                Some(owner("aa", 1, "https://as-y.test", "https://x.test/mcp")),
+                Some("another authorization server"),
+            ),
+            (
+                "another resource",
+                Some(owner("aa", 1, "https://as-x.test", "https://y.test/mcp")),
+                Some("another resource"),
+            ),
+        ];
+        for (name, stored, want_error) in rows {
+            let got = TokenSet::from_secret_for(&set(stored).to_secret(), &ours);
+            match want_error {
+                None => assert!(got.is_ok(), "{name}: {got:?}"),
+                Some(words) => {
+                    let e = got.unwrap_err();
+                    let text = e.to_string();
+                    assert!(text.contains(words), "{name}: {text}");
+                    assert!(!text.contains("at-y"), "{name}: {text}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn token_set_debug_is_redacted() {
         let set = TokenSet {
@@ -317,6 +436,7 @@ mod tests {
             expires_at: None,
             scopes: vec![],
             obtained_at: None,
+            owner: None,
         };
         let dbg = format!("{set:?}");
         assert!(!dbg.contains("canary"), "{dbg}");

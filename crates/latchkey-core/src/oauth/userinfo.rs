@@ -78,6 +78,7 @@ mod tests {
             expires_at: None,
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             obtained_at: None,
+            owner: None,
         }
     }
 

@@ -40,6 +40,7 @@ impl From<&Error> for Problem {
                 _ => "The system keychain refused the operation. Nothing was changed.".into(),
             },
             Error::Store(_) => "Latchkey's database could not be used. Nothing was changed.".into(),
+            Error::ForeignTokens(_) => "The secret store holds another sign-in's tokens where this one's should be, so Latchkey did not use them. Reconnect to sign in again.".into(),
             Error::Io(_) => "A file could not be read or written.".into(),
         };
         Problem {

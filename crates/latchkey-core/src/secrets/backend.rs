@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use super::SecretStore;
 use super::chunked::Chunked;
 use super::keychain::Keychain;
 use super::openbao::KvStore;
 use super::openbao::config::{Flavor, KvConfig};
 use super::pass::PassStore;
+use super::{Layout, SecretStore};
 use crate::home::Home;
 use crate::settings::Settings;
 use crate::{Error, Result};
@@ -46,6 +46,12 @@ impl Backend {
     }
 
     /// `LATCHKEY_BACKEND`, else the settings file, else the keychain.
+    /// Stores other machines can reach (a synced `pass` store, an OpenBao/Vault server): they
+    /// keep each home's items under its installation id ([`Layout::Current`]).
+    pub fn reachable_from_other_machines(self) -> bool {
+        !matches!(self, Backend::Keychain)
+    }
+
     pub fn chosen(settings: &Settings) -> Result<Backend> {
         match std::env::var("LATCHKEY_BACKEND") {
             Ok(v) if !v.trim().is_empty() => Backend::parse(&v),
@@ -64,6 +70,16 @@ pub fn open(
     settings: &Settings,
     backend: Backend,
 ) -> Result<(Arc<dyn SecretStore>, String)> {
+    open_in(home, settings, backend, Layout::Current)
+}
+
+/// [`open`], with the items where `layout` puts them (the OS keychain has one layout).
+pub fn open_in(
+    home: &Home,
+    settings: &Settings,
+    backend: Backend,
+    layout: Layout,
+) -> Result<(Arc<dyn SecretStore>, String)> {
     match backend {
         Backend::Keychain => Ok((
             Arc::new(Chunked::new(Keychain::new(home.keychain_service()))),
@@ -74,7 +90,7 @@ pub fn open(
             ),
         )),
         Backend::Pass => {
-            let store = PassStore::from_settings(home, &settings.pass)?;
+            let store = PassStore::from_settings(home, &settings.pass, layout)?;
             let about = store.describe();
             Ok((Arc::new(store), about))
         }
@@ -84,13 +100,14 @@ pub fn open(
             } else {
                 (Flavor::Vault, &settings.vault)
             };
-            let config = KvConfig::resolve(
+            let mut config = KvConfig::resolve(
                 flavor,
                 table,
                 &super::home_folder(home.keychain_service()),
                 dirs::home_dir(),
                 &|name| std::env::var(name).ok(),
             )?;
+            config.path = super::shared_folder(&config.path, home.installation_id(), layout);
             let store = KvStore::new(config);
             let about = store.describe();
             Ok((Arc::new(store), about))

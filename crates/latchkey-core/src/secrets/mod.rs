@@ -58,8 +58,8 @@ impl KeychainError {
 
 pub type KeychainResult<T> = std::result::Result<T, KeychainError>;
 
-/// `latchkey` for the default home; `latchkey-<hash>` for each other `LATCHKEY_HOME`, so test
-/// homes and profiles never share entries (the pass folder, the KV path).
+/// `latchkey` for the default home; `latchkey-<hash>` for each other `LATCHKEY_HOME`: the
+/// base of the folder a shared store keeps a home's items in (the pass folder, the KV path).
 pub(crate) fn home_folder(keychain_service: &str) -> String {
     if keychain_service == "latchkey" {
         return "latchkey".into();
@@ -71,6 +71,24 @@ pub(crate) fn home_folder(keychain_service: &str) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("latchkey-{h:016x}")
+}
+
+/// Where a store that other machines can reach (pass, OpenBao/Vault) keeps this home's items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `<folder>/<installation id>/<key>`: every home apart, even two default homes (or two
+    /// homes given the same `folder`/`path`) on one store.
+    Current,
+    /// `<folder>/<key>`, before issue 11: what [`crate::secret_layout`] moves from.
+    Legacy,
+}
+
+/// The folder for `base` (the settings' folder/path, or [`home_folder`]) in `layout`.
+pub(crate) fn shared_folder(base: &str, installation_id: &str, layout: Layout) -> String {
+    match layout {
+        Layout::Current => format!("{base}/{installation_id}"),
+        Layout::Legacy => base.to_string(),
+    }
 }
 
 /// Get/set/delete secrets by key. Implementations are blocking.

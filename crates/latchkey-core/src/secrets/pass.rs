@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::{KeychainError, KeychainResult, SecretStore};
+use super::{KeychainError, KeychainResult, Layout, SecretStore};
 use crate::home::Home;
 use crate::secret::Secret;
 use crate::settings::PassSettings;
@@ -41,8 +41,9 @@ impl PassStore {
     }
 
     /// The store named in the settings, `PASSWORD_STORE_DIR`, or `~/.password-store`; the folder
-    /// named in the settings, or one per Latchkey home.
-    pub fn from_settings(home: &Home, settings: &PassSettings) -> Result<Self> {
+    /// named in the settings, or one per Latchkey home, and in it (current layout) the home's
+    /// installation id: a store synced between machines keeps every home apart.
+    pub fn from_settings(home: &Home, settings: &PassSettings, layout: Layout) -> Result<Self> {
         let store_dir = match (&settings.store_dir, std::env::var_os("PASSWORD_STORE_DIR")) {
             (Some(dir), _) => dir.clone(),
             (None, Some(dir)) => PathBuf::from(dir),
@@ -57,6 +58,7 @@ impl PassStore {
             }
             None => super::home_folder(home.keychain_service()),
         };
+        let folder = super::shared_folder(&folder, home.installation_id(), layout);
         Ok(Self::new(store_dir, folder).with_gnupg_home(settings.gnupg_home.clone()))
     }
 

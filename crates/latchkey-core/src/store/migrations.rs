@@ -84,6 +84,23 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE servers ADD COLUMN needs_sign_in INTEGER;
     "#,
+    // 5: small facts about the home. `secret_layout`: where a store other machines can reach
+    // (pass, OpenBao/Vault) keeps this home's items: 1 (before issue 11: `<folder>/<key>`,
+    // shared by every default home) or 2 (`<folder>/<installation id>/<key>`). A home that
+    // already holds secrets starts at 1, so `secret_layout::upgrade` moves them; a new one at 2.
+    r#"
+    CREATE TABLE meta (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    );
+    INSERT INTO meta (key, value)
+    SELECT 'secret_layout',
+           CASE WHEN EXISTS (SELECT 1 FROM grants)
+                  OR EXISTS (SELECT 1 FROM registrations WHERE has_secret = 1)
+                  OR EXISTS (SELECT 1 FROM secrets)
+                  OR EXISTS (SELECT 1 FROM backups)
+                THEN '1' ELSE '2' END;
+    "#,
 ];
 
 /// Bring the schema up to date. Several processes may open a new database at once (four

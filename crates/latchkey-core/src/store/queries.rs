@@ -54,6 +54,30 @@ fn grant_from(row: &Row) -> rusqlite::Result<GrantRow> {
 }
 
 impl Store {
+    // ---- meta --------------------------------------------------------------------------------
+
+    /// Where shared secret stores keep this home's items (see `secret_layout`): 1 or 2.
+    pub fn secret_layout(&self) -> Result<u32> {
+        let value: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'secret_layout'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(1))
+    }
+
+    pub fn set_secret_layout(&self, layout: u32) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES ('secret_layout', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![layout.to_string()],
+        )?;
+        Ok(())
+    }
+
     // ---- servers -------------------------------------------------------------------------
 
     /// The server with this canonical URL, created when new.

@@ -1,0 +1,383 @@
+//! Issue 11: what a security review of e440a74 found, one regression test (or more) per item,
+//! each failing on e440a74. Real peers, real stores: OpenBao, `pass`, the Secret Service.
+
+use crate::openbao_server::Bao;
+use crate::support::*;
+
+/// A machine of its own (default home, no `LATCHKEY_HOME`) whose secrets go to `bao`.
+fn machine_on_openbao(bao: &Bao) -> Latchkey {
+    Latchkey::default_home()
+        .with_env("LATCHKEY_BACKEND", "openbao")
+        .with_env("BAO_ADDR", &bao.addr)
+        .with_env("BAO_TOKEN", &bao.root_token)
+}
+
+/// The access token `lk` prints for `url`, which must work at that server and nowhere else.
+fn token_for(lk: &Latchkey, url: &str) -> String {
+    lk.run(&["token", url]).ok().stdout.trim().to_string()
+}
+
+/// (1) Two machines with default homes share one OpenBao mount; A signs in to X, B to Y. Each
+/// one's token is its own server's, and each keeps its items in its own folder.
+#[test]
+fn issue11_two_default_homes_on_one_openbao_never_see_each_others_tokens() {
+    let bao = Bao::dev();
+    let x = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let y = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let (a, b) = (machine_on_openbao(&bao), machine_on_openbao(&bao));
+    a.run(&["connect", &x.mcp_url()]).ok();
+    b.run(&["connect", &y.mcp_url()]).ok();
+
+    let (ta, tb) = (token_for(&a, &x.mcp_url()), token_for(&b, &y.mcp_url()));
+    assert_ne!(ta, tb, "A was handed B's token");
+    assert_eq!(
+        mcp_status_with_token(&x.mcp_url(), &ta),
+        200,
+        "A's token works at X"
+    );
+    assert_eq!(
+        mcp_status_with_token(&y.mcp_url(), &tb),
+        200,
+        "B's token works at Y"
+    );
+    assert_ne!(mcp_status_with_token(&y.mcp_url(), &ta), 200);
+
+    let (ia, ib) = (a.installation_id(), b.installation_id());
+    assert_ne!(ia, ib);
+    let items = bao.items("secret");
+    assert!(
+        items.contains(&format!("latchkey/{ia}/grant/1"))
+            && items.contains(&format!("latchkey/{ib}/grant/1"))
+            && !items.contains(&"latchkey/grant/1".to_string()),
+        "{items:?}"
+    );
+    // Revoking on A leaves B alone.
+    a.run(&["revoke", &x.mcp_url()]).ok();
+    assert_eq!(token_for(&b, &y.mcp_url()), tb);
+}
+
+/// (1) The same with a `pass` store two machines sync (one store folder, two GnuPG homes
+/// would be the same key in real life: one here).
+#[test]
+fn issue11_two_default_homes_on_one_pass_store_never_see_each_others_tokens() {
+    let pass = PassFixture::new();
+    let x = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let y = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let on_pass = || {
+        Latchkey::default_home()
+            .with_env("LATCHKEY_BACKEND", "pass")
+            .with_env(
+                "PASSWORD_STORE_DIR",
+                &pass.store.path().display().to_string(),
+            )
+            .with_env("GNUPGHOME", &pass.gnupg.path().display().to_string())
+    };
+    let (a, b) = (on_pass(), on_pass());
+    a.run(&["connect", &x.mcp_url()]).ok();
+    b.run(&["connect", &y.mcp_url()]).ok();
+    let (ta, tb) = (token_for(&a, &x.mcp_url()), token_for(&b, &y.mcp_url()));
+    assert_ne!(ta, tb, "A was handed B's token");
+    assert_eq!(mcp_status_with_token(&x.mcp_url(), &ta), 200);
+    assert_eq!(mcp_status_with_token(&y.mcp_url(), &tb), 200);
+    let entries = pass.entries();
+    for lk in [&a, &b] {
+        let id = lk.installation_id();
+        assert!(
+            entries.contains(&format!("latchkey/{id}/grant/1")),
+            "{entries:?}"
+        );
+    }
+}
+
+/// Rewrite `lk`'s home as an older Latchkey left it: the database says layout 1 and the
+/// grant's item sits at `latchkey/grant/1` without an owner, holding `tokens_from`'s item
+/// (its own, or another machine's).
+fn as_written_by_e440a74(bao: &Bao, lk: &Latchkey, tokens_from: &Latchkey) {
+    let from = format!(
+        "secret/data/latchkey/{}/grant/1",
+        tokens_from.installation_id()
+    );
+    let (status, item) = bao.root("GET", &from, None);
+    assert_eq!(status, 200, "{item}");
+    let mut tokens: serde_json::Value =
+        serde_json::from_str(item["data"]["data"]["value"].as_str().unwrap()).unwrap();
+    tokens.as_object_mut().unwrap().remove("owner");
+    let body = serde_json::json!({"data": {"value": tokens.to_string()}});
+    let (status, answer) = bao.root("POST", "secret/data/latchkey/grant/1", Some(&body));
+    assert!(status < 300, "{answer}");
+    let own = format!("secret/metadata/latchkey/{}/grant/1", lk.installation_id());
+    bao.root("DELETE", &own, None);
+    let db = rusqlite::Connection::open(lk.data_dir().join("latchkey.sqlite3")).unwrap();
+    db.execute(
+        "UPDATE meta SET value = '1' WHERE key = 'secret_layout'",
+        [],
+    )
+    .unwrap();
+}
+
+/// (1) A home an older Latchkey wrote moves to the new layout in place: no new sign-in.
+#[test]
+fn issue11_an_existing_store_moves_to_the_new_layout_without_a_sign_in() {
+    let bao = Bao::dev();
+    let x = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let a = machine_on_openbao(&bao);
+    a.run(&["connect", &x.mcp_url()]).ok();
+    let before = token_for(&a, &x.mcp_url());
+    as_written_by_e440a74(&bao, &a, &a);
+    let authorizations = x.stats()["authorizations"].clone();
+
+    assert_eq!(token_for(&a, &x.mcp_url()), before, "the same grant, moved");
+    assert_eq!(x.stats()["authorizations"], authorizations, "no sign-in");
+    let items = bao.items("secret");
+    let id = a.installation_id();
+    assert!(
+        items.contains(&format!("latchkey/{id}/grant/1"))
+            && !items.contains(&"latchkey/grant/1".to_string()),
+        "{items:?}"
+    );
+    let (_, moved) = bao.root("GET", &format!("secret/data/latchkey/{id}/grant/1"), None);
+    let owner: serde_json::Value =
+        serde_json::from_str(moved["data"]["data"]["value"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        owner["owner"]["installation"],
+        id.as_str(),
+        "{}",
+        owner["owner"]
+    );
+    assert_eq!(owner["owner"]["grant"], 1);
+}
+
+/// (1) Where two machines already overwrote each other's `latchkey/grant/1`, the upgrade does
+/// not hand the other machine's token out: the grant asks for a reconnect, the item stays.
+#[test]
+fn issue11_another_machines_tokens_in_the_old_folder_are_not_taken() {
+    let bao = Bao::dev();
+    let x = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    // Another lifetime, so B's tokens cannot pass for A's.
+    let y = Peer::start(
+        "tests/peers/sdk-server.mjs",
+        &[("ACCESS_TOKEN_TTL", "1800")],
+    );
+    let (a, b) = (machine_on_openbao(&bao), machine_on_openbao(&bao));
+    a.run(&["connect", &x.mcp_url()]).ok();
+    b.run(&["connect", &y.mcp_url()]).ok();
+    let theirs = token_for(&b, &y.mcp_url());
+    as_written_by_e440a74(&bao, &a, &b);
+
+    let run = a.run(&["token", &x.mcp_url()]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(!run.stdout.contains(&theirs), "B's token was handed to A");
+    assert!(run.stderr.contains("reconnect"), "{}", run.stderr);
+    assert_eq!(a.list()["servers"][0]["status"], "needs_reconnect");
+    assert!(
+        bao.items("secret")
+            .contains(&"latchkey/grant/1".to_string()),
+        "the other machine's item is left where it is"
+    );
+    // A new sign-in puts A right, in its own folder.
+    a.run(&["connect", &x.mcp_url()]).ok();
+    let mine = token_for(&a, &x.mcp_url());
+    assert_eq!(mcp_status_with_token(&x.mcp_url(), &mine), 200);
+    assert_eq!(token_for(&b, &y.mcp_url()), theirs, "B is untouched");
+}
+
+/// (1) `secret migrate` never overwrites an item in the target that this home did not put
+/// there: it stops, names it, and both stores keep what they had.
+#[test]
+fn issue11_secret_migrate_never_overwrites_another_homes_item() {
+    let bao = Bao::dev();
+    let lk = Latchkey::new()
+        .with_env("BAO_ADDR", &bao.addr)
+        .with_env("BAO_TOKEN", &bao.root_token);
+    std::fs::write(
+        lk.home.path().join("settings.toml"),
+        "[openbao]\npath = \"people/e2e\"\n",
+    )
+    .unwrap();
+    lk.run_with_stdin(&["secret", "set", "demo/API_KEY"], "ours-42\n")
+        .ok();
+    let theirs = format!(
+        "secret/data/people/e2e/{}/secret/demo/API_KEY",
+        lk.installation_id()
+    );
+    let planted = serde_json::json!({"data": {"value": "theirs-7"}});
+    assert!(bao.root("POST", &theirs, Some(&planted)).0 < 300);
+
+    let moved = lk.run(&["secret", "migrate", "--to", "openbao"]);
+    assert_eq!(moved.code, 1, "{}{}", moved.stdout, moved.stderr);
+    assert!(
+        moved.stderr.contains("already holds another value"),
+        "{}",
+        moved.stderr
+    );
+    let (_, there) = bao.root("GET", &theirs, None);
+    assert_eq!(
+        there["data"]["data"]["value"], "theirs-7",
+        "not overwritten"
+    );
+    assert_eq!(
+        child_sees(lk.command(&RUN_PRINTS_V), "latchkey:demo/API_KEY"),
+        "ours-42",
+        "ours is still where it was"
+    );
+}
+
+/// Start `latchkey <args>` held at `step` until `resume` exists; returns once it is held.
+fn held_at(
+    lk: &Latchkey,
+    args: &[&str],
+    step: &str,
+    resume: &std::path::Path,
+) -> std::process::Child {
+    use std::io::{BufRead, BufReader};
+    let mut child = lk
+        .command(args)
+        .env("LATCHKEY_FAULT_PAUSE", step)
+        .env("LATCHKEY_FAULT_RESUME", resume)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.starts_with("latchkey-fault: paused at") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("never reached {step}"));
+    child
+}
+
+fn spawn(lk: &Latchkey, args: &[&str]) -> std::process::Child {
+    lk.command(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn finish(child: std::process::Child) -> std::process::Output {
+    wait_with_timeout(child, std::time::Duration::from_secs(120))
+}
+
+/// The item the home's keychain holds for `key`, read straight from the Secret Service.
+fn keychain_item(lk: &Latchkey, key: &str) -> Option<String> {
+    use latchkey_core::secrets::SecretStore;
+    let home = lk.data_dir().canonicalize().unwrap();
+    let store = latchkey_core::secrets::chunked::Chunked::new(
+        latchkey_core::secrets::keychain::Keychain::new(format!("latchkey@{}", home.display())),
+    );
+    store.get(key).unwrap().map(|s| s.expose().to_string())
+}
+
+/// (3) A revoke while a refresh is in flight: the revoke waits for the refresh, then revokes
+/// the newest tokens; nothing is written back afterwards.
+#[test]
+fn issue11_a_revoke_during_a_refresh_leaves_no_orphan_tokens() {
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    assert!(keychain_item(&lk, "grant/1").is_some());
+    let resume = lk.home.path().join("resume-refresh");
+    let refresh = held_at(&lk, &["refresh", &url], "refresh:after-response", &resume);
+    let revoke = spawn(&lk, &["revoke", &url]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::fs::write(&resume, "").unwrap();
+    let (refreshed, revoked) = (finish(refresh), finish(revoke));
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    let _ = refreshed;
+    assert_eq!(
+        keychain_item(&lk, "grant/1"),
+        None,
+        "a refresh wrote tokens back after the revoke deleted them"
+    );
+    assert!(
+        lk.list()["servers"][0]["grants"]
+            .as_array()
+            .is_none_or(|g| g.is_empty())
+    );
+    let stats = peer.stats();
+    assert_eq!(stats["active_refresh_tokens"], 0, "{stats}");
+}
+
+/// (3) A new sign-in while a refresh of the old grant is in flight: the old lineage's refresh
+/// finishes first and never overwrites the tokens of the new sign-in.
+#[test]
+fn issue11_a_refresh_in_flight_never_overwrites_a_new_sign_in() {
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let introspect =
+        |token: &str| curl_json("GET", &peer.admin(&format!("/introspect?token={token}")));
+    let old_grant = introspect(&token_for(&lk, &url))["grant_id"].clone();
+    let resume = lk.home.path().join("resume-refresh");
+    let refresh = held_at(&lk, &["refresh", &url], "refresh:after-response", &resume);
+    let connect = spawn(&lk, &["connect", &url]);
+    // The sign-in goes through the browser and the code exchange meanwhile.
+    std::thread::sleep(std::time::Duration::from_millis(3000));
+    std::fs::write(&resume, "").unwrap();
+    let (refreshed, connected) = (finish(refresh), finish(connect));
+    assert!(
+        connected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&connected.stderr)
+    );
+    assert!(
+        refreshed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&refreshed.stderr)
+    );
+    let now_stored = introspect(&token_for(&lk, &url));
+    assert_eq!(now_stored["active"], true, "{now_stored}");
+    assert_ne!(
+        now_stored["grant_id"], old_grant,
+        "the old grant's refresh overwrote the new sign-in"
+    );
+}
+
+/// What `cargo tree` says latchkey-core is built with for `package` (`edges`: `normal` is what
+/// `cargo build --release -p <package>` links; `normal,dev` adds what its tests link).
+fn core_features(package: &str, edges: &str) -> String {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "-p", package, "-e", edges, "-i", "latchkey-core"])
+        .args(["-f", "{p} [{f}]", "--locked", "--offline"])
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// (14) The pause points (and every test hook) are in test builds only: the `latchkey` binary
+/// and the app as a release builds them link latchkey-core without `test-hooks`.
+#[test]
+fn issue11_release_builds_have_no_pause_points() {
+    assert!(
+        latchkey_core::faults::ENABLED,
+        "the test build has them (the crash tests need them)"
+    );
+    assert!(core_features("latchkey-cli", "normal,dev").contains("test-hooks"));
+    for package in ["latchkey-cli", "latchkey-app"] {
+        let line = core_features(package, "normal");
+        assert!(line.starts_with("latchkey-core"), "{line}");
+        assert!(!line.contains("test-hooks"), "{package}: {line}");
+    }
+}
