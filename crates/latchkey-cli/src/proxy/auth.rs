@@ -1,23 +1,22 @@
 //! The proxy's side of auth: a cached token from the broker, refresh on 401, sign-in when there
 //! is no usable grant, step-up on 403 `insufficient_scope` with the union of scopes.
 //!
-//! Sign-ins are serialised across processes by a lock per server: when several proxies need a
-//! sign-in at once, the first opens the one browser tab; the others wait for the lock and then
-//! find the new grant.
+//! Sign-ins are serialised across processes by the core's lock per server (`connect`): when
+//! several proxies (or the app, or `latchkey connect`) need a sign-in at once, the first opens
+//! the one browser tab; the others wait and then use the new grant.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use latchkey_core::audit::{self, Event};
 use latchkey_core::broker::{self, Handed};
 use latchkey_core::oauth::challenge::BearerChallenge;
 use latchkey_core::oauth::connect::{self, ConnectOutcome, ConnectRequest, Progress};
 use latchkey_core::oauth::registration::ClientOptions;
-use latchkey_core::oauth::{loopback, scopes};
+use latchkey_core::oauth::scopes;
 use latchkey_core::secret::Secret;
 use latchkey_core::time::now;
-use latchkey_core::{Error, Latchkey, Result, lock};
+use latchkey_core::{Error, Latchkey, Result};
 use tokio::sync::Mutex;
 
 /// At most this many sign-ins per proxy process (MCP: cap step-up attempts).
@@ -131,16 +130,12 @@ impl Auth {
         {
             return Ok(token);
         }
-        self.sign_in(challenge, Vec::new(), sent).await
+        self.sign_in(challenge, Vec::new()).await
     }
 
     /// The server said 403 `insufficient_scope`: sign in again for the union of the scopes held
     /// and the ones it asked for.
-    pub async fn insufficient_scope(
-        &self,
-        challenge: BearerChallenge,
-        sent: Option<&Secret>,
-    ) -> Result<Secret> {
+    pub async fn insufficient_scope(&self, challenge: BearerChallenge) -> Result<Secret> {
         if self.disabled {
             return Err(Error::InvalidInput(
                 "the server needs more scopes than the --header token has".into(),
@@ -154,31 +149,11 @@ impl Auth {
             .map(|c| c.scopes.clone())
             .unwrap_or_default();
         let wanted = scopes::union(&held, challenge.scope.as_deref().unwrap_or_default());
-        self.sign_in(challenge, wanted, sent).await
+        self.sign_in(challenge, wanted).await
     }
 
-    async fn sign_in(
-        &self,
-        challenge: BearerChallenge,
-        wanted: Vec<String>,
-        sent: Option<&Secret>,
-    ) -> Result<Secret> {
+    async fn sign_in(&self, challenge: BearerChallenge, wanted: Vec<String>) -> Result<Secret> {
         let mut cached = self.cached.lock().await;
-        let lock_path = lock::lock_path(
-            &self.lk.home.locks_dir(),
-            &format!("signin-{}", self.server_url),
-        );
-        let wait = loopback::timeout_from_env() + Duration::from_secs(60);
-        let (_guard, waited) = lock::acquire(&lock_path, wait).await?;
-        if waited {
-            // Another process held the sign-in: use its grant when it is new and wide enough.
-            if let Some(h) = broker::token_if_connected(&self.lk, &self.server_url, false).await? {
-                let covers = wanted.iter().all(|s| h.scopes.contains(s));
-                if Some(&h.access_token) != sent && covers {
-                    return Ok(self.keep(&mut cached, h));
-                }
-            }
-        }
         let n = self.sign_ins.fetch_add(1, Ordering::SeqCst) + 1;
         if n > MAX_SIGN_INS {
             return Err(Error::SignInIncomplete(format!(

@@ -152,9 +152,7 @@ impl Session {
                     }
                 }
                 Attempt::Unauthorized(ch) => self.auth.unauthorized(ch, token.as_ref()).await,
-                Attempt::InsufficientScope(ch) => {
-                    self.auth.insufficient_scope(ch, token.as_ref()).await
-                }
+                Attempt::InsufficientScope(ch) => self.auth.insufficient_scope(ch).await,
             };
             match next {
                 Ok(t) => token = Some(t),

@@ -370,14 +370,59 @@ fn core_features(package: &str, edges: &str) -> String {
 /// and the app as a release builds them link latchkey-core without `test-hooks`.
 #[test]
 fn issue11_release_builds_have_no_pause_points() {
-    assert!(
-        latchkey_core::faults::ENABLED,
-        "the test build has them (the crash tests need them)"
-    );
+    // The test build has them (the crash tests need them).
+    const { assert!(latchkey_core::faults::ENABLED) };
     assert!(core_features("latchkey-cli", "normal,dev").contains("test-hooks"));
     for package in ["latchkey-cli", "latchkey-app"] {
         let line = core_features(package, "normal");
         assert!(line.starts_with("latchkey-core"), "{line}");
         assert!(!line.contains("test-hooks"), "{package}: {line}");
     }
+}
+
+/// (13) `latchkey connect` and a proxy needing a sign-in for the same server (spelled two
+/// ways) at once: one browser tab, one authorization, and both end up with the one grant.
+#[test]
+fn issue11_connect_and_a_proxy_at_once_open_one_browser_tab() {
+    use std::io::Write;
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    let (browser, counter) = lk.counting_browser(2);
+    // The same server as the proxy's, spelled with an upper-case scheme and a fragment.
+    let shouted = format!("HTTP{}#x", url.strip_prefix("http").unwrap());
+    let connect = lk
+        .command(&["connect", &shouted])
+        .env("BROWSER", &browser)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut proxy = lk
+        .command(&["proxy", &url])
+        .env("BROWSER", &browser)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    proxy
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(session_lines("echo", r#"{"text":"hi"}"#).as_bytes())
+        .unwrap();
+    let (connected, proxied) = (finish(connect), finish(proxy));
+    assert!(
+        connected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&connected.stderr)
+    );
+    let by_id = responses(&String::from_utf8_lossy(&proxied.stdout));
+    assert_eq!(by_id["3"]["result"]["content"][0]["text"], "hi");
+    let tabs = std::fs::read_to_string(&counter).unwrap().lines().count();
+    assert_eq!(tabs, 1, "one browser tab for the sign-in and the proxy");
+    assert_eq!(peer.stats()["authorizations"], 1);
 }

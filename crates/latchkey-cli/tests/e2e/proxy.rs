@@ -112,22 +112,7 @@ fn several_proxies_needing_sign_in_open_one_browser_tab() {
     let url = peer.mcp_url();
     let lk = Latchkey::new();
     // A browser stand-in that counts its invocations, then approves.
-    let counter = lk.home.path().join("browser-count");
-    let browser = lk.home.path().join("browser.sh");
-    std::fs::write(
-        &browser,
-        format!(
-            "#!/bin/sh\necho x >> '{}'\nsleep 1\nexec '{}' \"$@\"\n",
-            counter.display(),
-            repo_root().join("tests/browser/follow.sh").display()
-        ),
-    )
-    .unwrap();
-    std::process::Command::new("chmod")
-        .arg("+x")
-        .arg(&browser)
-        .status()
-        .unwrap();
+    let (browser, counter) = lk.counting_browser(1);
     let children: Vec<_> = (0..4)
         .map(|_| {
             let mut child = lk

@@ -300,6 +300,28 @@ impl Latchkey {
         self.run(&["list", "--json"]).ok().json()
     }
 
+    /// A `$BROWSER` stand-in in this home that counts its launches (one line each in the
+    /// returned counter file), waits `delay_s`, then approves like follow.sh.
+    pub fn counting_browser(&self, delay_s: u32) -> (PathBuf, PathBuf) {
+        let counter = self.home.path().join("browser-count");
+        let browser = self.home.path().join("browser.sh");
+        std::fs::write(
+            &browser,
+            format!(
+                "#!/bin/sh\necho x >> '{}'\nsleep {delay_s}\nexec '{}' \"$@\"\n",
+                counter.display(),
+                repo_root().join("tests/browser/follow.sh").display()
+            ),
+        )
+        .unwrap();
+        Command::new("chmod")
+            .arg("+x")
+            .arg(&browser)
+            .status()
+            .unwrap();
+        (browser, counter)
+    }
+
     /// The home's installation id: the folder its items live in, in pass and OpenBao.
     pub fn installation_id(&self) -> String {
         std::fs::read_to_string(self.data_dir().join("installation-id"))

@@ -18,7 +18,7 @@ use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::secret::Secret;
 use crate::store::{GrantRow, NewGrant, RegistrationMethod, RegistrationRow, ServerRow};
-use crate::{Error, Result, url_policy};
+use crate::{Error, Result, lock, url_policy};
 
 #[derive(Debug, Clone, Default)]
 pub struct ConnectRequest {
@@ -59,7 +59,74 @@ pub enum ConnectOutcome {
     NoSignInNeeded,
 }
 
+/// Sign in to `req.server_url`. One sign-in per server at a time across the app, the CLI and
+/// every proxy: a lock keyed by the server's canonical URL. Whoever waited for another
+/// sign-in of the same server uses the grant it got (when it covers the scopes asked for),
+/// so several clients needing a sign-in at once open one browser tab.
 pub async fn connect(
+    lk: &Latchkey,
+    req: ConnectRequest,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<ConnectOutcome> {
+    let canonical = url_policy::canonical_resource(&req.server_url)?;
+    let started = crate::time::now();
+    let lock_path = lock::lock_path(&lk.home.locks_dir(), &format!("signin-{canonical}"));
+    let wait = req
+        .timeout
+        .unwrap_or_else(super::loopback::timeout_from_env)
+        + Duration::from_secs(60);
+    let (_guard, waited) = lock::acquire(&lock_path, wait).await?;
+    if waited
+        && !req.another_account
+        && let Some(theirs) = grant_just_made(lk, &canonical, &req.scopes, started).await?
+    {
+        return Ok(ConnectOutcome::Connected(Box::new(theirs)));
+    }
+    sign_in(lk, req, progress).await
+}
+
+/// The grant another sign-in of this server finished while we waited: active, written since
+/// `since`, with every scope in `wanted`.
+async fn grant_just_made(
+    lk: &Latchkey,
+    canonical: &str,
+    wanted: &[String],
+    since: i64,
+) -> Result<Option<Connected>> {
+    let found = {
+        let store = lk.store();
+        let Some(server) = store
+            .list_servers()?
+            .into_iter()
+            .find(|s| s.url == canonical)
+        else {
+            return Ok(None);
+        };
+        let grant = store.grants_for_server(server.id)?.into_iter().find(|g| {
+            g.status == crate::store::GrantStatus::Active
+                && g.updated_at >= since
+                && wanted.iter().all(|w| g.scopes.contains(w))
+        });
+        match grant {
+            Some(g) => match store.registration(g.registration_id)? {
+                Some(r) => (server, g, r),
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        }
+    };
+    let (server, grant, registration) = found;
+    let tokens = crate::broker::read_tokens(lk, &grant, &server).await?;
+    Ok(Some(Connected {
+        server,
+        grant,
+        registration,
+        tokens,
+    }))
+}
+
+/// [`connect`] once the server's sign-in lock is held.
+async fn sign_in(
     lk: &Latchkey,
     req: ConnectRequest,
     progress: &(dyn Fn(Progress) + Send + Sync),
