@@ -4,7 +4,8 @@
 //! - parsing, the §3.3 resource check and canonicalisation never panic;
 //! - a document accepted for `https://mcp.example.com/mcp` names a resource that *the URL parser*
 //!   also places on `https://mcp.example.com` (the `resource` value is sent as the RFC 8707
-//!   audience exactly as given, so it must be the server we asked for);
+//!   audience exactly as given, so it must be the server we asked for); one accepted from the
+//!   challenge's `resource_metadata` names the server's path exactly;
 //! - accepted implies the resource canonicalises;
 //! - serialising a parsed document and parsing it again gives the same document (floats among
 //!   the unknown members to within a few ULPs: see `shared/json_eq.rs`).
@@ -13,7 +14,7 @@
 #[path = "shared/json_eq.rs"]
 mod json_eq;
 
-use latchkey_core::oauth::discovery::check_resource_matches;
+use latchkey_core::oauth::discovery::{PrmSource, check_resource_matches};
 use latchkey_core::oauth::metadata::ProtectedResourceMetadata;
 use latchkey_core::url_policy::canonical_resource;
 use libfuzzer_sys::fuzz_target;
@@ -24,7 +25,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(doc) = serde_json::from_slice::<ProtectedResourceMetadata>(data) else {
         return;
     };
-    let matches = check_resource_matches(&doc.resource, SERVER);
+    // The root document is the most lenient source; the challenge's the strictest.
+    let matches = check_resource_matches(&doc.resource, SERVER, PrmSource::Root);
+    if check_resource_matches(&doc.resource, SERVER, PrmSource::Challenge).is_ok() {
+        let parsed = url::Url::parse(doc.resource.trim()).expect("accepted means a URL");
+        assert_eq!(
+            parsed.path().trim_end_matches('/'),
+            "/mcp",
+            "from the challenge, {:?} is not the server itself",
+            doc.resource
+        );
+    }
     let canonical = canonical_resource(&doc.resource);
     if matches.is_ok() {
         assert!(

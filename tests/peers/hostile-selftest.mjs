@@ -382,6 +382,33 @@ cases['resource-mismatch'] = async () => {
   }
 };
 
+// The bare origin as "resource": from the challenge's hint, from the path-inserted URL, and
+// (RFC 9728: allowed) from the root well-known URL when there is no path-inserted document.
+for (const [m, hinted, pathDoc] of [
+  ['resource-origin-hinted', true, true],
+  ['resource-origin-path', false, true],
+  ['resource-origin-root', false, false],
+]) {
+  cases[m] = async () => {
+    const peer = await start({ MODE: m });
+    try {
+      const r = peer.ready;
+      const probe = await req(r.mcp_url, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      const challenge = probe.headers.get('www-authenticate') || '';
+      ok(probe.status === 401 && challenge.includes('resource_metadata=') === hinted,
+        `${m}: the 401 ${hinted ? 'names' : 'does not name'} resource_metadata`, challenge);
+      const inserted = await req(r.resource_metadata_url);
+      ok(pathDoc ? inserted.json?.resource === r.issuer : inserted.status === 404,
+        `${m}: the path-inserted PRM ${pathDoc ? 'names the bare origin' : 'is 404'}`, inserted.json ?? inserted.status);
+      const root = await req(`${r.issuer}/.well-known/oauth-protected-resource`);
+      ok(root.json?.resource === r.issuer && root.json?.authorization_servers?.[0] === r.issuer,
+        `${m}: the root PRM names the bare origin`, root.json);
+    } finally {
+      await stop(peer);
+    }
+  };
+}
+
 cases['redirect-other-origin'] = async () => {
   const peer = await start({ MODE: 'redirect-other-origin' });
   try {

@@ -16,6 +16,10 @@
 // normalized-iss         | /authorize redirects with iss=<issuer>/ (trailing slash: equal-looking, not byte-equal)
 // issuer-mismatch        | AS metadata "issuer" is <other_origin>
 // resource-mismatch      | PRM "resource" is <other_origin>/mcp
+// resource-origin-hinted | the challenge's resource_metadata PRM names the bare origin (<issuer>) as "resource"
+// resource-origin-path   | no resource_metadata in the challenge; the path-inserted PRM names the bare origin
+// resource-origin-root   | no resource_metadata; the path-inserted PRM is 404; the root PRM
+//                        |   (/.well-known/oauth-protected-resource) names the bare origin (RFC 9728: allowed)
 // redirect-other-origin  | PRM URL answers 302 to the same path on <other_origin> (which serves a valid-looking PRM)
 // oversized-metadata     | AS metadata is valid JSON of just over 2 MiB ("x_padding"), chunked, no Content-Length
 // oversized-metadata-cl  | same body, sent with Content-Length
@@ -47,7 +51,8 @@ setLogName('hostile-server');
 
 const MODES = [
   'good', 'wrong-state', 'missing-state', 'wrong-iss', 'missing-iss', 'normalized-iss',
-  'issuer-mismatch', 'resource-mismatch', 'redirect-other-origin', 'oversized-metadata',
+  'issuer-mismatch', 'resource-mismatch', 'resource-origin-hinted', 'resource-origin-path',
+  'resource-origin-root', 'redirect-other-origin', 'oversized-metadata',
   'oversized-metadata-cl', 'slow-metadata', 'malformed-metadata', 'no-access-token',
   'dcr-rejected', 'callback-twice', 'never-callback', 'deny', 'no-pkce-support', 'token-500',
   'token-invalid-grant', 'token-malformed', 'token-slow', 'no-auth',
@@ -97,6 +102,7 @@ let issuer = '';
 let otherOrigin = '';
 let mcpUrl = '';
 const prmPath = '/.well-known/oauth-protected-resource/mcp';
+const rootPrmPath = '/.well-known/oauth-protected-resource';
 let prmUrl = '';
 
 // ------------------------------------------------------------ helpers ----
@@ -263,7 +269,22 @@ function handlePrm(req, res) {
     res.end();
     return;
   }
-  send(res, 200, prmDocument(mode === 'resource-mismatch' ? `${otherOrigin}/mcp` : mcpUrl));
+  if (mode === 'resource-origin-root') {
+    send(res, 404, { error: 'not_found' });
+    return;
+  }
+  const claims = {
+    'resource-mismatch': `${otherOrigin}/mcp`,
+    'resource-origin-hinted': issuer,
+    'resource-origin-path': issuer,
+  };
+  send(res, 200, prmDocument(claims[mode] ?? mcpUrl));
+}
+
+// The root well-known PRM describes the origin itself (RFC 9728 section 3.1, empty path).
+function handleRootPrm(req, res) {
+  stats.prm_fetches += 1;
+  send(res, 200, prmDocument(issuer));
 }
 
 async function handleRegister(req, res) {
@@ -479,9 +500,11 @@ async function handleMcp(req, res) {
   const auth = bearer(req);
   if (!auth.ok && mode !== 'no-auth') {
     stats.mcp_unauthorized += 1;
+    const hinted = !['resource-origin-path', 'resource-origin-root'].includes(mode);
+    const hint = hinted ? `resource_metadata="${prmUrl}"` : 'realm="mcp"';
     const challenge = auth.presented
-      ? `Bearer error="invalid_token", error_description="unknown or expired token", resource_metadata="${prmUrl}"`
-      : `Bearer resource_metadata="${prmUrl}"`;
+      ? `Bearer error="invalid_token", error_description="unknown or expired token", ${hint}`
+      : `Bearer ${hint}`;
     send(res, 401, { error: auth.presented ? 'invalid_token' : 'unauthorized' }, { 'www-authenticate': challenge });
     return;
   }
@@ -540,6 +563,7 @@ async function route(req, res) {
   const m = req.method;
   if (path === '/mcp') return handleMcp(req, res);
   if (path === prmPath && m === 'GET') return handlePrm(req, res);
+  if (path === rootPrmPath && m === 'GET') return handleRootPrm(req, res);
   if (path === '/.well-known/oauth-authorization-server' && m === 'GET') return handleMetadata(req, res);
   if (path === '/register' && m === 'POST') return handleRegister(req, res);
   if (path === '/authorize' && m === 'GET') return handleAuthorize(req, res, url);

@@ -31,9 +31,10 @@ fn replay(target: &str, data: &[u8]) {
             }
         }
         "protected_resource_metadata" => {
+            use discovery::PrmSource;
+            let server = "https://mcp.example.com/mcp";
             if let Ok(prm) = serde_json::from_slice::<ProtectedResourceMetadata>(data)
-                && discovery::check_resource_matches(&prm.resource, "https://mcp.example.com/mcp")
-                    .is_ok()
+                && discovery::check_resource_matches(&prm.resource, server, PrmSource::Root).is_ok()
             {
                 let host = url::Url::parse(prm.resource.trim()).unwrap();
                 assert_eq!(
@@ -41,6 +42,15 @@ fn replay(target: &str, data: &[u8]) {
                     Some("mcp.example.com"),
                     "an accepted resource is about our server"
                 );
+                if discovery::check_resource_matches(&prm.resource, server, PrmSource::Challenge)
+                    .is_ok()
+                {
+                    assert_eq!(
+                        host.path().trim_end_matches('/'),
+                        "/mcp",
+                        "from the challenge, only the server itself"
+                    );
+                }
             }
         }
         "auth_server_metadata" => {

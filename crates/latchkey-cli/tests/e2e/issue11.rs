@@ -426,3 +426,33 @@ fn issue11_connect_and_a_proxy_at_once_open_one_browser_tab() {
     assert_eq!(tabs, 1, "one browser tab for the sign-in and the proxy");
     assert_eq!(peer.stats()["authorizations"], 1);
 }
+
+/// (2) RFC 9728 §3.3: a metadata document from the challenge or the path-inserted URL that
+/// names the bare origin is discarded (it would get a token for every path on the host); the
+/// root document may name the origin.
+#[test]
+fn issue11_only_the_root_metadata_document_may_name_the_bare_origin() {
+    for mode in ["resource-origin-hinted", "resource-origin-path"] {
+        let peer = Peer::start("tests/peers/hostile-server.mjs", &[("MODE", mode)]);
+        let lk = Latchkey::new();
+        let run = lk.run(&["connect", &peer.mcp_url()]);
+        assert_eq!(run.code, 1, "{mode}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("discarding it"),
+            "{mode}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            peer.stats()["authorizations"],
+            0,
+            "{mode}: no sign-in began"
+        );
+    }
+    let peer = Peer::start(
+        "tests/peers/hostile-server.mjs",
+        &[("MODE", "resource-origin-root")],
+    );
+    let lk = Latchkey::new();
+    lk.run(&["connect", &peer.mcp_url()]).ok();
+    assert_eq!(lk.list()["servers"][0]["resource"], peer.ready["issuer"]);
+}

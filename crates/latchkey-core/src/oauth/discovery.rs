@@ -74,30 +74,60 @@ pub async fn discover(
     })
 }
 
+/// Where a protected-resource metadata document came from: what its `resource` may say
+/// depends on it (RFC 9728 §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrmSource {
+    /// The 401 challenge's `resource_metadata` (unless it is the root document below): it must
+    /// name the server exactly.
+    Challenge,
+    /// `/.well-known/oauth-protected-resource<path>`: built from the server's URL, so it must
+    /// name the server exactly.
+    PathInserted,
+    /// `/.well-known/oauth-protected-resource` at the server's origin (probed, or named by the
+    /// challenge): it may also describe the origin.
+    Root,
+}
+
 /// RFC 9728 candidates: the challenge's `resource_metadata` alone when given, else path-aware
 /// then root well-known URLs.
 pub fn protected_resource_candidates(
     server_url: &Url,
     challenge: Option<&BearerChallenge>,
-) -> Result<Vec<Url>> {
+) -> Result<Vec<(Url, PrmSource)>> {
     if let Some(hint) = challenge.and_then(|c| c.resource_metadata.as_deref()) {
         let url = server_url
             .join(hint)
             .map_err(|_| Error::Discovery(format!("resource_metadata '{hint}' is not a URL")))?;
         url_policy::check_transport(&url, Some(server_url))?;
-        return Ok(vec![url]);
+        // A hint that is the server origin's own root document is that document (only the
+        // host serves it, never a tenant of one of its paths).
+        let root = format!(
+            "{}/.well-known/oauth-protected-resource",
+            url_policy::origin(server_url)
+        );
+        let source = if url.as_str() == root {
+            PrmSource::Root
+        } else {
+            PrmSource::Challenge
+        };
+        return Ok(vec![(url, source)]);
     }
     let origin = url_policy::origin(server_url);
     let path = server_url.path().trim_end_matches('/');
     let mut out = Vec::new();
     if !path.is_empty() {
-        out.push(parse(&format!(
-            "{origin}/.well-known/oauth-protected-resource{path}"
-        ))?);
+        out.push((
+            parse(&format!(
+                "{origin}/.well-known/oauth-protected-resource{path}"
+            ))?,
+            PrmSource::PathInserted,
+        ));
     }
-    out.push(parse(&format!(
-        "{origin}/.well-known/oauth-protected-resource"
-    ))?);
+    out.push((
+        parse(&format!("{origin}/.well-known/oauth-protected-resource"))?,
+        PrmSource::Root,
+    ));
     Ok(out)
 }
 
@@ -133,12 +163,12 @@ async fn fetch_protected_resource(
     let candidates = protected_resource_candidates(server_url, challenge)?;
     let hinted = challenge.is_some_and(|c| c.resource_metadata.is_some());
     let mut last_error = None;
-    for url in candidates {
+    for (url, source) in candidates {
         match fetch_json::<ProtectedResourceMetadata>(http, &url, "protected-resource metadata")
             .await
         {
             Ok(Some(prm)) => {
-                check_resource_matches(&prm.resource, canonical_server)?;
+                check_resource_matches(&prm.resource, canonical_server, source)?;
                 return Ok(Some(prm));
             }
             Ok(None) => continue,
@@ -155,28 +185,32 @@ async fn fetch_protected_resource(
     }
 }
 
-/// RFC 9728 §3.3: the metadata must be about the server we asked for. Accepted: the same
-/// resource (after canonicalisation), or a same-origin resource whose path is a prefix of the
-/// server's (servers often name their origin as the resource).
-pub fn check_resource_matches(prm_resource: &str, canonical_server: &str) -> Result<()> {
+/// RFC 9728 §3.3: the metadata must be about the server we asked for. A document found through
+/// the challenge or the path-inserted well-known URL must name exactly the server (a trailing
+/// slash aside); only the root well-known document may name the bare origin instead. Any other
+/// prefix is refused: `https://host/u/evil/mcp` must not get a token for all of `https://host`.
+pub fn check_resource_matches(
+    prm_resource: &str,
+    canonical_server: &str,
+    source: PrmSource,
+) -> Result<()> {
     let mismatch = || {
         Error::Discovery(format!(
-            "the protected-resource metadata is for '{prm_resource}', not for {canonical_server}; discarding it"
+            "the protected-resource metadata is for '{}', not for {canonical_server}; discarding it",
+            crate::error::sanitize_server_text(prm_resource)
         ))
     };
     let prm = url_policy::canonical_resource(prm_resource).map_err(|_| mismatch())?;
-    if prm == canonical_server {
+    let without_slash = |s: &str| s.strip_suffix('/').unwrap_or(s).to_string();
+    if without_slash(&prm) == without_slash(canonical_server) {
         return Ok(());
     }
     let prm_url = Url::parse(&prm).map_err(|_| mismatch())?;
     let server_url = Url::parse(canonical_server).map_err(|_| mismatch())?;
-    let same_origin = url_policy::origin(&prm_url) == url_policy::origin(&server_url);
-    let prm_path = prm_url.path().trim_end_matches('/');
-    let server_path = server_url.path();
-    let prefix = server_path == prm_path
-        || server_path.starts_with(&format!("{prm_path}/"))
-        || prm_path.is_empty();
-    if same_origin && prefix {
+    let names_the_origin = prm_url.path() == "/"
+        && prm_url.query().is_none()
+        && url_policy::origin(&prm_url) == url_policy::origin(&server_url);
+    if source == PrmSource::Root && names_the_origin {
         Ok(())
     } else {
         Err(mismatch())
@@ -298,8 +332,13 @@ mod tests {
     #[test]
     fn protected_resource_candidate_order() {
         let server = Url::parse("https://mcp.test/v1/mcp").unwrap();
+        let list = protected_resource_candidates(&server, None).unwrap();
         assert_eq!(
-            urls(protected_resource_candidates(&server, None).unwrap()),
+            list.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+            vec![PrmSource::PathInserted, PrmSource::Root]
+        );
+        assert_eq!(
+            urls(list.into_iter().map(|(u, _)| u).collect()),
             vec![
                 "https://mcp.test/.well-known/oauth-protected-resource/v1/mcp",
                 "https://mcp.test/.well-known/oauth-protected-resource",
@@ -310,8 +349,31 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            urls(protected_resource_candidates(&server, Some(&hint)).unwrap()),
-            vec!["https://mcp.test/custom/prm"]
+            protected_resource_candidates(&server, Some(&hint)).unwrap(),
+            vec![(
+                Url::parse("https://mcp.test/custom/prm").unwrap(),
+                PrmSource::Challenge
+            )]
+        );
+        let root_hint = BearerChallenge {
+            resource_metadata: Some("/.well-known/oauth-protected-resource".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            protected_resource_candidates(&server, Some(&root_hint)).unwrap()[0].1,
+            PrmSource::Root,
+            "the origin's root document, named by the challenge"
+        );
+        let elsewhere_root = BearerChallenge {
+            resource_metadata: Some(
+                "https://other.test/.well-known/oauth-protected-resource".into(),
+            ),
+            ..Default::default()
+        };
+        assert_eq!(
+            protected_resource_candidates(&server, Some(&elsewhere_root)).unwrap()[0].1,
+            PrmSource::Challenge,
+            "another origin's root document is no root document of this server"
         );
         let hostile = BearerChallenge {
             resource_metadata: Some("http://evil.test/prm".into()),
@@ -320,56 +382,94 @@ mod tests {
         assert!(protected_resource_candidates(&server, Some(&hostile)).is_err());
     }
 
+    /// Issue 11 (2): the bare origin only from the root document; never another prefix.
     #[test]
     fn resource_match_rows() {
+        use PrmSource::*;
+        let server = "https://mcp.test/u/good/mcp";
         let rows = [
+            ("identical", "https://mcp.test/u/good/mcp", Challenge, true),
             (
-                "identical",
-                "https://mcp.test/mcp",
-                "https://mcp.test/mcp",
+                "identical, path doc",
+                "https://mcp.test/u/good/mcp",
+                PathInserted,
                 true,
             ),
             (
-                "origin as resource",
-                "https://mcp.test",
-                "https://mcp.test/mcp",
+                "identical, root doc",
+                "https://mcp.test/u/good/mcp",
+                Root,
                 true,
             ),
             (
-                "origin with slash",
-                "https://mcp.test/",
-                "https://mcp.test/mcp",
+                "trailing slash",
+                "https://mcp.test/u/good/mcp/",
+                Challenge,
                 true,
             ),
             (
                 "case of host",
-                "https://MCP.test/mcp",
-                "https://mcp.test/mcp",
+                "https://MCP.test/u/good/mcp",
+                PathInserted,
                 true,
             ),
             (
-                "other host",
-                "https://evil.test/mcp",
-                "https://mcp.test/mcp",
+                "origin from the challenge",
+                "https://mcp.test",
+                Challenge,
                 false,
             ),
             (
-                "sibling path",
-                "https://mcp.test/other",
-                "https://mcp.test/mcp",
+                "origin from the path doc",
+                "https://mcp.test/",
+                PathInserted,
+                false,
+            ),
+            ("origin from the root doc", "https://mcp.test", Root, true),
+            (
+                "origin with slash, root doc",
+                "https://mcp.test/",
+                Root,
+                true,
+            ),
+            (
+                "parent path from the challenge",
+                "https://mcp.test/u",
+                Challenge,
                 false,
             ),
             (
-                "path prefix without separator",
-                "https://mcp.test/mc",
-                "https://mcp.test/mcp",
+                "parent path from the root doc",
+                "https://mcp.test/u",
+                Root,
                 false,
             ),
-            ("not a url", "mcp", "https://mcp.test/mcp", false),
+            ("sibling", "https://mcp.test/u/evil/mcp", Challenge, false),
+            ("other host", "https://evil.test/u/good/mcp", Root, false),
+            ("other host origin, root", "https://evil.test", Root, false),
+            (
+                "prefix without separator",
+                "https://mcp.test/u/good/mc",
+                Challenge,
+                false,
+            ),
+            (
+                "origin with a query, root",
+                "https://mcp.test?x=1",
+                Root,
+                false,
+            ),
+            ("not a url", "mcp", Root, false),
         ];
-        for (name, prm, server, ok) in rows {
-            assert_eq!(check_resource_matches(prm, server).is_ok(), ok, "{name}");
+        for (name, prm, source, ok) in rows {
+            assert_eq!(
+                check_resource_matches(prm, server, source).is_ok(),
+                ok,
+                "{name}"
+            );
         }
+        // A server at the origin itself.
+        assert!(check_resource_matches("https://mcp.test/", "https://mcp.test", Challenge).is_ok());
     }
 
     #[test]
