@@ -52,7 +52,13 @@ fn each_bad_answer_is_a_clear_error_and_stores_nothing() {
     ];
     for (mode, expected) in rows {
         let peer = hostile(mode);
-        let lk = Latchkey::new();
+        // A redirect without this sign-in's state is not its answer: the sign-in waits on
+        // (issue 11) and, when no real one comes, says what it refused.
+        let lk = if mode.ends_with("-state") {
+            Latchkey::new().with_env("LATCHKEY_SIGNIN_TIMEOUT", "4")
+        } else {
+            Latchkey::new()
+        };
         let run = lk.run(&["connect", &peer.mcp_url()]);
         assert_eq!(run.code, 1, "{mode}: {}\n{}", run.stdout, run.stderr);
         assert!(

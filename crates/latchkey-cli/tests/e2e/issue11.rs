@@ -456,3 +456,65 @@ fn issue11_only_the_root_metadata_document_may_name_the_bare_origin() {
     lk.run(&["connect", &peer.mcp_url()]).ok();
     assert_eq!(lk.list()["servers"][0]["resource"], peer.ready["issuer"]);
 }
+
+/// (8) While `latchkey connect` waits for the browser, requests to its callback that are not
+/// the sign-in's redirect (no state, a wrong state, another Host) are refused with a 400 page
+/// and the sign-in goes on; the real redirect then completes it.
+#[test]
+fn issue11_stray_requests_to_the_callback_do_not_end_the_sign_in() {
+    use std::io::{BufRead, BufReader};
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    let mut child = lk
+        .command(&["connect", &url, "--no-browser"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let authorize = loop {
+        let line = lines.next().expect("the sign-in URL").unwrap();
+        if line.starts_with("http") {
+            break line;
+        }
+    };
+    let query: std::collections::HashMap<String, String> = url::Url::parse(&authorize)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let callback = &query["redirect_uri"];
+    let port = url::Url::parse(callback).unwrap().port().unwrap();
+    let status = |extra: &[&str], target: &str| {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+            .args(extra)
+            .arg(target)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert_eq!(status(&[], callback), "400", "no state");
+    assert_eq!(
+        status(&[], &format!("{callback}?code=x&state=guess")),
+        "400"
+    );
+    let rebound = format!("Host: attacker.test:{port}");
+    let right = format!("{callback}?code=x&state={}", query["state"]);
+    assert_eq!(status(&["-H", &rebound], &right), "400", "another Host");
+    // Now the real browser: the sign-in completes.
+    let followed = std::process::Command::new(repo_root().join("tests/browser/follow.sh"))
+        .arg(&authorize)
+        .status()
+        .unwrap();
+    assert!(followed.success());
+    let out = finish(child);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lk.list()["servers"][0]["status"], "connected");
+}

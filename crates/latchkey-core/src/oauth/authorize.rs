@@ -87,20 +87,7 @@ pub fn validate_callback(
         }
         Ok(first)
     };
-    match get("state")? {
-        None => {
-            return Err(Error::Authorization(
-                "the redirect has no 'state'; discarded (possible CSRF)".into(),
-            ));
-        }
-        Some(s) if !constant_time_eq(s.as_bytes(), expected_state.as_bytes()) => {
-            return Err(Error::Authorization(
-                "the redirect's 'state' does not match this sign-in; discarded (possible CSRF)"
-                    .into(),
-            ));
-        }
-        Some(_) => {}
-    }
+    check_state(query, expected_state)?;
     match get("iss")? {
         Some(iss) if iss != issuer => {
             return Err(Error::Authorization(format!(
@@ -135,6 +122,28 @@ pub fn validate_callback(
         _ => Err(Error::Authorization(
             "the redirect carries neither a code nor an error".into(),
         )),
+    }
+}
+
+/// Whether the redirect carries this sign-in's `state`, exactly once (constant-time compare).
+/// A request without it is not this sign-in's answer at all: the loopback listener refuses it
+/// and keeps waiting.
+pub fn check_state(query: &[(String, String)], expected_state: &str) -> Result<()> {
+    let mut states = query.iter().filter(|(k, _)| k == "state").map(|(_, v)| v);
+    match (states.next(), states.next()) {
+        (None, _) => Err(Error::Authorization(
+            "the redirect has no 'state'; discarded (possible CSRF)".into(),
+        )),
+        (Some(_), Some(_)) => Err(Error::Authorization(
+            "the redirect repeats the 'state' parameter; discarded".into(),
+        )),
+        (Some(s), None) if !constant_time_eq(s.as_bytes(), expected_state.as_bytes()) => {
+            Err(Error::Authorization(
+                "the redirect's 'state' does not match this sign-in; discarded (possible CSRF)"
+                    .into(),
+            ))
+        }
+        (Some(_), None) => Ok(()),
     }
 }
 

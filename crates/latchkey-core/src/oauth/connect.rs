@@ -196,6 +196,7 @@ async fn sign_in(
     let iss_required = pending.iss_required;
     let code = listener
         .wait(
+            expected_state.clone(),
             move |query| {
                 authorize::validate_callback(query, &expected_state, &issuer, iss_required)
             },

@@ -1,6 +1,11 @@
 //! The loopback redirect receiver (RFC 8252 §7.3): bound to 127.0.0.1 only (never 0.0.0.0),
 //! single use, timed out. It validates the redirect itself so the browser tab can say plainly
 //! whether the sign-in worked ("You can close this tab") or why not.
+//!
+//! Only this sign-in's redirect ends the wait: a request whose `Host` is not
+//! `127.0.0.1:<port>` (DNS rebinding: a web page reaching the port through a name of its own)
+//! or whose `state` is missing or wrong (anything else on the machine, or a page guessing)
+//! gets a 400 page, and the sign-in keeps waiting for the real one.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -34,8 +39,13 @@ pub struct Loopback {
 type Validator = Box<dyn Fn(&[(String, String)]) -> Result<String> + Send + Sync>;
 
 struct Shared {
+    host: String,
+    expected_state: String,
     validate: Validator,
     done: Mutex<Option<oneshot::Sender<Result<String>>>>,
+    /// Why requests that were not this sign-in's redirect were refused (for the time-out's
+    /// message).
+    refused: Mutex<Vec<String>>,
 }
 
 impl Loopback {
@@ -60,18 +70,24 @@ impl Loopback {
         format!("http://127.0.0.1:{}{CALLBACK_PATH}", self.port)
     }
 
-    /// Serve until the first request to the callback path, validate it with `validate`, answer
-    /// the browser, and return the code. Later requests find the port closed.
+    /// Serve until this sign-in's redirect arrives (the right `Host` and `expected_state`),
+    /// validate it with `validate`, answer the browser, and return the code. Later requests
+    /// find the port closed.
     pub async fn wait(
         self,
+        expected_state: String,
         validate: impl Fn(&[(String, String)]) -> Result<String> + Send + Sync + 'static,
         timeout: Duration,
     ) -> Result<String> {
         let (tx, rx) = oneshot::channel();
         let shared = Arc::new(Shared {
+            host: format!("127.0.0.1:{}", self.port),
+            expected_state,
             validate: Box::new(validate),
             done: Mutex::new(Some(tx)),
+            refused: Mutex::new(Vec::new()),
         });
+        let seen = shared.clone();
         let app = axum::Router::new()
             .route(CALLBACK_PATH, get(callback))
             .fallback(|| async { (http::StatusCode::NOT_FOUND, "Not found") })
@@ -93,18 +109,56 @@ impl Loopback {
             Ok(Err(_)) => Err(Error::SignInIncomplete(
                 "the sign-in listener stopped".into(),
             )),
-            Err(_) => Err(Error::SignInIncomplete(format!(
-                "no answer from the browser within {} s; run the command again",
-                timeout.as_secs()
-            ))),
+            Err(_) => {
+                let refused = seen.refused.lock().map(|r| r.clone()).unwrap_or_default();
+                let also = match refused.last() {
+                    None => String::new(),
+                    Some(last) => format!(
+                        " (refused meanwhile: {} request(s) that were not this sign-in's redirect, the last because {last})",
+                        refused.len()
+                    ),
+                };
+                Err(Error::SignInIncomplete(format!(
+                    "no answer from the browser within {} s{also}; run the command again",
+                    timeout.as_secs()
+                )))
+            }
         }
     }
 }
 
 async fn callback(
     State(shared): State<Arc<Shared>>,
+    headers: http::HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
 ) -> impl IntoResponse {
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let not_ours = if host != Some(shared.host.as_str()) {
+        Some(format!(
+            "it was addressed to host '{}', not {}",
+            crate::error::sanitize_server_text(host.unwrap_or("")),
+            shared.host
+        ))
+    } else {
+        super::authorize::check_state(&query, &shared.expected_state)
+            .err()
+            .map(|e| e.to_string())
+    };
+    if let Some(why) = not_ours {
+        tracing::warn!("sign-in redirect listener: refused a request: {why}");
+        if let Ok(mut refused) = shared.refused.lock() {
+            refused.push(why);
+        }
+        return (
+            http::StatusCode::BAD_REQUEST,
+            Html(page(
+                "Not this sign-in",
+                "This address is waiting for a sign-in that Latchkey started, and this request is not its answer. Nothing was done; the sign-in is still waiting.",
+            )),
+        );
+    }
     let Some(tx) = shared.done.lock().ok().and_then(|mut d| d.take()) else {
         return (
             http::StatusCode::GONE,
@@ -167,6 +221,7 @@ mod tests {
         );
         let uri = lb.redirect_uri();
         let waiter = tokio::spawn(lb.wait(
+            "s".into(),
             |q| {
                 Ok(q.iter()
                     .find(|(k, _)| k == "code")
@@ -199,13 +254,77 @@ mod tests {
     async fn times_out_with_a_clear_error() {
         let lb = Loopback::bind(0).await.unwrap();
         let err = lb
-            .wait(|_| Ok(String::new()), Duration::from_millis(100))
+            .wait(
+                "s".into(),
+                |_| Ok(String::new()),
+                Duration::from_millis(100),
+            )
             .await
             .unwrap_err();
         assert!(
             err.to_string().contains("no answer from the browser"),
             "{err}"
         );
+    }
+
+    /// Issue 11 (8): requests without this sign-in's state, or for another Host, get a 400
+    /// page and the wait goes on; the real redirect then ends it.
+    #[tokio::test]
+    async fn only_this_sign_ins_redirect_ends_the_wait() {
+        let lb = Loopback::bind(0).await.unwrap();
+        let uri = lb.redirect_uri();
+        let port = lb.port();
+        let waiter = tokio::spawn(lb.wait(
+            "right".into(),
+            |q| {
+                Ok(q.iter()
+                    .find(|(k, _)| k == "code")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default())
+            },
+            Duration::from_secs(10),
+        ));
+        let client = reqwest::Client::new();
+        for stray in [
+            uri.to_string(),
+            format!("{uri}?code=evil"),
+            format!("{uri}?code=evil&state=wrong"),
+            format!("{uri}?code=evil&state=right&state=right"),
+        ] {
+            let r = client.get(&stray).send().await.unwrap();
+            assert_eq!(r.status(), 400, "{stray}");
+            assert!(r.text().await.unwrap().contains("still waiting"), "{stray}");
+        }
+        // DNS rebinding: the right state, but the request came through another name.
+        let rebound = client
+            .get(format!("{uri}?code=evil&state=right"))
+            .header("host", format!("attacker.test:{port}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rebound.status(), 400);
+        assert!(!waiter.is_finished(), "still waiting for the real redirect");
+        let real = client
+            .get(format!("{uri}?code=good&state=right"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(real.status(), 200);
+        assert_eq!(waiter.await.unwrap().unwrap(), "good");
+    }
+
+    #[tokio::test]
+    async fn the_time_out_says_what_was_refused() {
+        let lb = Loopback::bind(0).await.unwrap();
+        let uri = lb.redirect_uri();
+        let waiter = tokio::spawn(lb.wait(
+            "right".into(),
+            |_| Ok(String::new()),
+            Duration::from_millis(800),
+        ));
+        let _ = reqwest::get(format!("{uri}?code=x&state=wrong")).await;
+        let err = waiter.await.unwrap().unwrap_err().to_string();
+        assert!(err.contains("does not match this sign-in"), "{err}");
     }
 
     #[test]
