@@ -68,6 +68,11 @@ pub enum Command {
     /// Start a local stdio MCP server with `latchkey:<name>` environment values replaced by
     /// keychain secrets: `latchkey run -- npx -y @modelcontextprotocol/server-github`.
     Run {
+        /// Pass this variable to the command after all (repeatable). Without it, the secret
+        /// stores' credentials (BAO_TOKEN, VAULT_TOKEN, OP_SERVICE_ACCOUNT_TOKEN,
+        /// OP_CONNECT_TOKEN, OP_SESSION_*) and LATCHKEY_* are removed from its environment.
+        #[arg(long = "keep-env", value_name = "NAME")]
+        keep_env: Vec<String>,
         /// The command and its arguments.
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<String>,

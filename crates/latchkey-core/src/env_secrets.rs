@@ -53,6 +53,31 @@ pub async fn remove(lk: &Latchkey, name: &str) -> Result<bool> {
     lk.store().forget_secret_name(name)
 }
 
+/// Variables that hold the secret stores' own credentials (or Latchkey's settings), which the
+/// command `latchkey run` starts never needs: a local MCP server handed `BAO_TOKEN` could read
+/// every secret of the home. Exact names, then prefixes.
+const STORE_CREDENTIALS: [&str; 4] = [
+    "BAO_TOKEN",
+    "VAULT_TOKEN",
+    "OP_SERVICE_ACCOUNT_TOKEN",
+    "OP_CONNECT_TOKEN",
+];
+const STORE_PREFIXES: [&str; 2] = ["OP_SESSION_", "LATCHKEY_"];
+
+/// Of the variable names in `names`, those `latchkey run` removes from the child's
+/// environment: the stores' credentials and `LATCHKEY_*`, except the ones in `keep`
+/// (`--keep-env`).
+pub fn withheld<'a>(names: impl IntoIterator<Item = &'a str>, keep: &[String]) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|n| {
+            STORE_CREDENTIALS.contains(n) || STORE_PREFIXES.iter().any(|p| n.starts_with(p))
+        })
+        .filter(|n| !keep.iter().any(|k| k == n))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The secret name a value refers to, when it is a `latchkey:<name>` reference.
 pub fn reference(value: &str) -> Option<&str> {
     value
@@ -107,6 +132,32 @@ mod tests {
         ] {
             assert_eq!(check_name(name).is_ok(), ok, "{name}");
         }
+    }
+
+    /// Issue 11 (9): the stores' own credentials never reach the child of `latchkey run`.
+    #[test]
+    fn store_credentials_are_withheld_unless_kept() {
+        let names = [
+            "PATH",
+            "BAO_TOKEN",
+            "BAO_ADDR",
+            "VAULT_TOKEN",
+            "OP_SERVICE_ACCOUNT_TOKEN",
+            "OP_SESSION_my",
+            "LATCHKEY_HOME",
+            "LATCHKEY_BACKEND",
+            "GITHUB_TOKEN",
+        ];
+        assert_eq!(
+            withheld(names, &["LATCHKEY_HOME".into()]),
+            vec![
+                "BAO_TOKEN",
+                "VAULT_TOKEN",
+                "OP_SERVICE_ACCOUNT_TOKEN",
+                "OP_SESSION_my",
+                "LATCHKEY_BACKEND"
+            ]
+        );
     }
 
     #[test]

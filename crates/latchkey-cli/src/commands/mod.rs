@@ -38,7 +38,7 @@ pub async fn run(command: Command) -> Result<ExitCode> {
         } => log::run(server.as_deref(), json, limit).await,
         Command::Daemon => daemon::run().await,
         Command::Secret(cmd) => secret::run(cmd).await,
-        Command::Run { command } => run::run(command).await,
+        Command::Run { keep_env, command } => run::run(command, &keep_env).await,
         Command::Adopt {
             name,
             file,

@@ -1,14 +1,15 @@
 //! `latchkey run -- <cmd> [args]`: environment values that are `latchkey:<name>` references
 //! are replaced by secrets from the backend (and `op://...` ones through the 1Password CLI), then the command *replaces* this process (`exec` on Unix),
 //! so it gets the terminal, signals and exit status exactly as if started directly. Nothing
-//! secret stays in the MCP client's config file.
+//! secret stays in the MCP client's config file, and the secret stores' own credentials
+//! (`BAO_TOKEN`, ...) and `LATCHKEY_*` are not passed on unless named with `--keep-env`.
 
 use std::process::{Command, ExitCode};
 
 use latchkey_core::audit::Event;
 use latchkey_core::{Error, Result, env_secrets};
 
-pub async fn run(command: Vec<String>) -> Result<ExitCode> {
+pub async fn run(command: Vec<String>, keep_env: &[String]) -> Result<ExitCode> {
     let (program, args) = command
         .split_first()
         .ok_or_else(|| Error::InvalidInput("no command given".into()))?;
@@ -18,6 +19,12 @@ pub async fn run(command: Vec<String>) -> Result<ExitCode> {
         .collect();
     let mut cmd = Command::new(program);
     cmd.args(args);
+    let names: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .collect();
+    for name in env_secrets::withheld(names.iter().map(String::as_str), keep_env) {
+        cmd.env_remove(name);
+    }
     if !vars.is_empty() {
         let lk = super::open()?;
         for (var, secret) in env_secrets::resolve(&lk, &vars).await? {

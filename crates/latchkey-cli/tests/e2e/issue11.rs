@@ -518,3 +518,36 @@ fn issue11_stray_requests_to_the_callback_do_not_end_the_sign_in() {
     );
     assert_eq!(lk.list()["servers"][0]["status"], "connected");
 }
+
+/// (9) `latchkey run` does not hand the secret stores' own credentials (nor `LATCHKEY_*`) to
+/// the command it starts, unless `--keep-env` names them.
+#[test]
+fn issue11_run_withholds_the_stores_credentials() {
+    let lk = Latchkey::new();
+    let print = "printf '%s|%s|%s|%s|%s|%s' \"$BAO_TOKEN\" \"$VAULT_TOKEN\" \"$OP_SERVICE_ACCOUNT_TOKEN\" \"$OP_SESSION_team\" \"$LATCHKEY_HOME\" \"$PLAIN\"";
+    let child_env = |extra: &[&str]| {
+        let mut args = vec!["run"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "sh", "-c", print]);
+        let out = lk
+            .command(&args)
+            .env("BAO_TOKEN", "s.bao-root")
+            .env("VAULT_TOKEN", "hvs.vault")
+            .env("OP_SERVICE_ACCOUNT_TOKEN", "ops_x")
+            .env("OP_SESSION_team", "sess")
+            .env("PLAIN", "kept")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(child_env(&[]), "|||||kept");
+    assert_eq!(
+        child_env(&["--keep-env", "BAO_TOKEN", "--keep-env", "LATCHKEY_HOME"]),
+        format!("s.bao-root||||{}|kept", lk.home.path().display())
+    );
+}
