@@ -8,6 +8,7 @@
 //! - [`http`]: the guarded HTTP client every network call goes through.
 
 pub mod app_actions;
+pub mod atomic_file;
 pub mod audit;
 pub mod broker;
 pub mod browser;

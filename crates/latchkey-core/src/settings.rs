@@ -105,10 +105,7 @@ pub fn set_backend(home: &Home, backend: &str) -> Result<()> {
         .parse()
         .map_err(|e| Error::InvalidInput(format!("{} is not valid: {e}", p.display())))?;
     doc["backend"] = toml_edit::value(backend);
-    let tmp = p.with_extension("toml.tmp");
-    std::fs::write(&tmp, doc.to_string())
-        .and_then(|()| std::fs::rename(&tmp, &p))
-        .map_err(|e| Error::Io(format!("cannot write {}: {e}", p.display())))
+    crate::atomic_file::write(&p, doc.to_string().as_bytes())
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //! replace (temporary file in the same folder, fsync, rename) keeping the file's permissions.
 //! `restore` puts a backup back the same way, after backing up what it replaces.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::parse;
@@ -46,7 +45,8 @@ async fn backup(lk: &Latchkey, path: &Path, content: &str, reason: &str) -> Resu
     Ok(id)
 }
 
-/// Replace the file atomically, but only if it still holds `expected` (`None`: is absent).
+/// Replace the file atomically ([`crate::atomic_file`]: a symlinked config is written through),
+/// but only if it still holds `expected` (`None`: is absent).
 fn replace(path: &Path, expected: Option<&str>, new_text: &str) -> Result<()> {
     let current = parse::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
     if current.as_deref() != expected {
@@ -55,31 +55,7 @@ fn replace(path: &Path, expected: Option<&str>, new_text: &str) -> Result<()> {
             path.display()
         )));
     }
-    let dir = path
-        .parent()
-        .ok_or_else(|| Error::Io("the file has no folder".into()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.latchkey-{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            f.set_permissions(meta.permissions())?;
-        }
-        f.write_all(new_text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+    crate::atomic_file::write(path, new_text.as_bytes())
 }
 
 /// Put backup `id` back; the content it replaces is backed up first. Returns that new id.
@@ -145,6 +121,57 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,
             "no temporary file left"
+        );
+    }
+
+    /// Issue 11 (10): a symlinked config file is written through (the link stays), and a
+    /// link planted where a predictable temporary file would go is never followed.
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_written_through_and_never_followed_for_the_temporary_file() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let dotfiles = dir.path().join("dotfiles");
+        std::fs::create_dir(&dotfiles).unwrap();
+        let real = dotfiles.join("mcp.json");
+        std::fs::write(&real, "one").unwrap();
+        let config = dir.path().join("mcp.json");
+        symlink(&real, &config).unwrap();
+        // What the old code's temporary file was called, planted as a link to a victim.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let predictable = dir
+            .path()
+            .join(format!(".mcp.json.latchkey-{}.tmp", std::process::id()));
+        symlink(&victim, &predictable).unwrap();
+        let planted_in_target =
+            dotfiles.join(format!(".mcp.json.latchkey-{}.tmp", std::process::id()));
+        symlink(&victim, &planted_in_target).unwrap();
+
+        replace(&config, Some("one"), "two").unwrap();
+
+        assert!(
+            std::fs::symlink_metadata(&config)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "the link stays a link"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&real).unwrap(),
+            "two",
+            "its target is written"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "precious",
+            "nothing followed"
+        );
+        assert!(
+            std::fs::symlink_metadata(&predictable)
+                .unwrap()
+                .file_type()
+                .is_symlink()
         );
     }
 }
