@@ -179,14 +179,16 @@ fn scan(state: &AppState) -> CmdResult<std::sync::Arc<latchkey_core::clients::sc
 }
 
 #[tauri::command]
-pub fn adopt_plan(
+pub async fn adopt_plan(
     state: State<'_, AppState>,
     file: String,
     entry: String,
     fix: Fix,
 ) -> CmdResult<AdoptPlan> {
     let scan = scan(&state)?;
-    app_actions::adopt_plan(&scan, &file, &entry, fix).map_err(problem)
+    app_actions::adopt_plan(&state.lk, &scan, &file, &entry, fix)
+        .await
+        .map_err(problem)
 }
 
 /// Make the fix the person confirmed: the backup's id.

@@ -320,19 +320,29 @@ pub struct AdoptPlan {
 }
 
 /// The scanned file `file` holding `entry`, and the edit `fix` makes to it (nothing written).
-fn planned<'a>(
+async fn planned<'a>(
+    lk: &Latchkey,
     scan: &'a Scan,
     file: &str,
     entry: &str,
     fix: Fix,
 ) -> Result<(&'a FileReport, PlannedEdit)> {
     let report = adopt::file_for(scan, entry, Some(Path::new(file)))?;
-    Ok((report, adopt::plan(report, entry, fix.action())?))
+    Ok((
+        report,
+        adopt::plan_for(lk, report, entry, fix.action()).await?,
+    ))
 }
 
 /// The planned fix for `entry` in `file` (one of the scanned files only); nothing is written.
-pub fn adopt_plan(scan: &Scan, file: &str, entry: &str, fix: Fix) -> Result<AdoptPlan> {
-    let (report, edit) = planned(scan, file, entry, fix)?;
+pub async fn adopt_plan(
+    lk: &Latchkey,
+    scan: &Scan,
+    file: &str,
+    entry: &str,
+    fix: Fix,
+) -> Result<AdoptPlan> {
+    let (report, edit) = planned(lk, scan, file, entry, fix).await?;
     Ok(AdoptPlan {
         file: report.path.display().to_string(),
         client: report.client.display_name().to_string(),
@@ -350,7 +360,7 @@ pub fn adopt_plan(scan: &Scan, file: &str, entry: &str, fix: Fix) -> Result<Adop
 /// Make the fix (after the person said yes to [`adopt_plan`]): the backup's id.
 pub async fn adopt(lk: &Latchkey, scan: &Scan, file: &str, entry: &str, fix: Fix) -> Result<i64> {
     // Planned again from the file as it is now: the write refuses if it changes before then.
-    let (_, edit) = planned(scan, file, entry, fix)?;
+    let (_, edit) = planned(lk, scan, file, entry, fix).await?;
     adopt::apply(lk, &edit, entry, fix.action()).await
 }
 

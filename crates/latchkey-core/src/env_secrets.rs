@@ -42,6 +42,18 @@ pub async fn set(lk: &Latchkey, name: &str, value: Secret) -> Result<()> {
     lk.store().record_secret_name(name)
 }
 
+/// Store `value` as `name` unless a *different* value is stored there: adopt never overwrites
+/// a secret another entry uses (its plan chose another name; this catches one stored since).
+pub async fn set_new_or_same(lk: &Latchkey, name: &str, value: Secret) -> Result<()> {
+    match get(lk, name).await? {
+        Some(stored) if stored != value => Err(Error::InvalidInput(format!(
+            "a different secret was stored as {name} since the plan was made; nothing was changed, plan again"
+        ))),
+        Some(_) => lk.store().record_secret_name(name),
+        None => set(lk, name, value).await,
+    }
+}
+
 pub async fn get(lk: &Latchkey, name: &str) -> Result<Option<Secret>> {
     check_name(name)?;
     Ok(lk.secrets.get(&key(name)).await?)

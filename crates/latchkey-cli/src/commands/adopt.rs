@@ -26,7 +26,8 @@ pub async fn run(
     } else {
         Action::UseSignIn
     };
-    let edit = adopt::plan(report, name, action)?;
+    let lk = super::open()?;
+    let edit = adopt::plan_for(&lk, report, name, action).await?;
     println!(
         "{} ({}):",
         report.path.display(),
@@ -39,7 +40,6 @@ pub async fn run(
         println!("Nothing changed.");
         return Ok(ExitCode::SUCCESS);
     }
-    let lk = super::open()?;
     let id = adopt::apply(&lk, &edit, name, action).await?;
     println!("Done. The previous version is backup {id}: `latchkey restore {id}` puts it back.");
     Ok(ExitCode::SUCCESS)

@@ -7,31 +7,6 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-fn with_home(home: &std::path::Path, args: &[&str]) -> std::process::Command {
-    in_home(std::process::Command::new(latchkey_bin()), home, args)
-}
-
-/// `cmd` (latchkey, or a wrapper that starts it) with `args`, run in `home`.
-fn in_home(
-    mut cmd: std::process::Command,
-    home: &std::path::Path,
-    args: &[&str],
-) -> std::process::Command {
-    cmd.args(args)
-        .current_dir(home)
-        .env("HOME", home)
-        .env_remove("XDG_CONFIG_HOME")
-        .env("LATCHKEY_HOME", home.join(".latchkey"));
-    cmd
-}
-
-fn write_atomically(path: &std::path::Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let tmp = path.with_extension("tmp~");
-    std::fs::write(&tmp, text).unwrap();
-    std::fs::rename(&tmp, path).unwrap();
-}
-
 #[test]
 fn watch_follows_saves_live_and_never_shows_a_half_written_file() {
     let home = tempfile::tempdir().unwrap();
@@ -237,20 +212,6 @@ fn clients_json(home: &std::path::Path) -> serde_json::Value {
             .stdout,
     )
     .unwrap()
-}
-
-/// `latchkey adopt <args> --yes` in `home`, which must succeed.
-fn adopt_yes(home: &std::path::Path, args: &[&str]) {
-    let mut all = vec!["adopt"];
-    all.extend_from_slice(args);
-    all.push("--yes");
-    let out = with_home(home, &all).stdin(Stdio::null()).output().unwrap();
-    assert!(
-        out.status.success(),
-        "latchkey {}: {}",
-        all.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Issue 4: adopt in Goose's YAML and JetBrains' XML, the rest of each file byte for byte,

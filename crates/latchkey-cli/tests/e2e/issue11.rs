@@ -551,3 +551,83 @@ fn issue11_run_withholds_the_stores_credentials() {
         format!("s.bao-root||||{}|kept", lk.home.path().display())
     );
 }
+
+/// (6) Two clients' `github` entries with different tokens: the second gets a name of its own
+/// (shown in the plan) instead of overwriting the first; a third with the first's value
+/// shares it.
+#[test]
+fn issue11_adopt_never_overwrites_a_same_named_secret() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let entry = |token: &str| {
+        format!(
+            r#"{{ "mcpServers": {{ "github": {{ "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": {{ "GITHUB_PERSONAL_ACCESS_TOKEN": "{token}" }} }} }} }}"#
+        )
+    };
+    let (a, b) = (
+        "ghp_FAKEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "ghp_FAKEbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+    );
+    let cursor = h.join(".cursor/mcp.json");
+    let claude = h.join(".config/Claude/claude_desktop_config.json");
+    let windsurf = h.join(".codeium/windsurf/mcp_config.json");
+    write_atomically(&cursor, &entry(a));
+    write_atomically(&claude, &entry(b));
+    write_atomically(&windsurf, &entry(a));
+    let adopt = |file: &std::path::Path| {
+        let file = file.display().to_string();
+        let out = with_home(
+            h,
+            &[
+                "adopt",
+                "github",
+                "--move-secrets",
+                "--file",
+                &file,
+                "--yes",
+            ],
+        )
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    adopt(&cursor);
+    let second = adopt(&claude);
+    assert!(
+        second.contains(
+            "a different secret is already stored as github/GITHUB_PERSONAL_ACCESS_TOKEN"
+        ) && second.contains("github-claude-desktop/GITHUB_PERSONAL_ACCESS_TOKEN"),
+        "the plan says so: {second}"
+    );
+    let third = adopt(&windsurf);
+    assert!(third.contains("already stored with this value"), "{third}");
+
+    // Each entry's reference gives its own value.
+    let reference = |file: &std::path::Path| {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        v["mcpServers"]["github"]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (file, want) in [(&cursor, a), (&claude, b), (&windsurf, a)] {
+        assert_eq!(
+            child_sees(with_home(h, &RUN_PRINTS_V), &reference(file)),
+            want,
+            "{}",
+            file.display()
+        );
+    }
+    assert_eq!(
+        reference(&cursor),
+        reference(&windsurf),
+        "one shared secret"
+    );
+}

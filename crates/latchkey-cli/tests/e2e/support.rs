@@ -497,3 +497,44 @@ impl Drop for PassFixture {
             .status();
     }
 }
+
+/// `latchkey <args>` with `home` as the user's home folder (the MCP clients' config files live
+/// there) and its Latchkey home inside it.
+pub fn with_home(home: &std::path::Path, args: &[&str]) -> std::process::Command {
+    in_home(std::process::Command::new(latchkey_bin()), home, args)
+}
+
+/// `cmd` (latchkey, or a wrapper that starts it) with `args`, run in `home`.
+pub fn in_home(
+    mut cmd: std::process::Command,
+    home: &std::path::Path,
+    args: &[&str],
+) -> std::process::Command {
+    cmd.args(args)
+        .current_dir(home)
+        .env("HOME", home)
+        .env_remove("XDG_CONFIG_HOME")
+        .env("LATCHKEY_HOME", home.join(".latchkey"));
+    cmd
+}
+
+pub fn write_atomically(path: &std::path::Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let tmp = path.with_extension("tmp~");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// `latchkey adopt <args> --yes` in `home`, which must succeed.
+pub fn adopt_yes(home: &std::path::Path, args: &[&str]) {
+    let mut all = vec!["adopt"];
+    all.extend_from_slice(args);
+    all.push("--yes");
+    let out = with_home(home, &all).stdin(Stdio::null()).output().unwrap();
+    assert!(
+        out.status.success(),
+        "latchkey {}: {}",
+        all.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

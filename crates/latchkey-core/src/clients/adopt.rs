@@ -9,10 +9,10 @@
 use std::path::Path;
 
 use super::model::{ConfiguredServer, FileReport, Finding, Format, Layout};
-use super::rewrite::{self, Action, PlannedEdit};
+use super::rewrite::{self, Action, PlannedEdit, SecretNames};
 use super::scan::Scan;
 use crate::context::Latchkey;
-use crate::{Error, Result};
+use crate::{Error, Result, env_secrets};
 
 /// The one file holding the entry `name` (the file named by `file`, when given).
 pub fn file_for<'a>(scan: &'a Scan, name: &str, file: Option<&Path>) -> Result<&'a FileReport> {
@@ -95,9 +95,84 @@ pub fn can_change(format: Format, layout: Layout) -> bool {
     }
 }
 
-/// The change, for the consent prompt: nothing is written yet.
+/// The change, for the consent prompt: nothing is written yet. Secret names as proposed
+/// (`<entry>/<VAR>`); [`plan_for`] checks them against the secrets already stored.
 pub fn plan(file: &FileReport, name: &str, action: Action) -> Result<PlannedEdit> {
     rewrite::plan(&file.path, file.format, file.layout, name, action)
+}
+
+/// [`plan`], with every moved secret's name checked against what the home already stores: the
+/// same value is shared (one secret, two references); a different value gets its own name
+/// (`<entry>-<client>/<VAR>`, then `-2`, `-3`, ...), never overwriting the other. The summary
+/// says which.
+pub async fn plan_for(
+    lk: &Latchkey,
+    file: &FileReport,
+    name: &str,
+    action: Action,
+) -> Result<PlannedEdit> {
+    let first = plan(file, name, action)?;
+    let mut names = SecretNames::default();
+    let mut notes = Vec::new();
+    let mut chosen: Vec<String> = Vec::new();
+    for (proposed, value) in &first.secrets {
+        match env_secrets::get(lk, proposed).await? {
+            None => chosen.push(proposed.clone()),
+            Some(stored) if &stored == value => {
+                notes.push(format!(
+                    "{proposed} is already stored with this value: both entries will use it"
+                ));
+                chosen.push(proposed.clone());
+            }
+            Some(_) => {
+                let other = free_name(lk, proposed, file, value, &chosen).await?;
+                notes.push(format!(
+                    "a different secret is already stored as {proposed}: this one is stored as {other}, and {proposed} is kept"
+                ));
+                names.rename(proposed, &other);
+                chosen.push(other);
+            }
+        }
+    }
+    let mut edit = if names.is_empty() {
+        first
+    } else {
+        rewrite::plan_named(&file.path, file.format, file.layout, name, action, &names)?
+    };
+    edit.summary.extend(notes);
+    Ok(edit)
+}
+
+/// A name for `value` near `proposed` that is free (or already holds `value`) and that this
+/// plan has not given to another secret.
+async fn free_name(
+    lk: &Latchkey,
+    proposed: &str,
+    file: &FileReport,
+    value: &crate::secret::Secret,
+    chosen: &[String],
+) -> Result<String> {
+    let (entry, var) = proposed.split_once('/').unwrap_or((proposed, ""));
+    let client = rewrite::sanitize(&file.client.display_name().to_lowercase().replace(' ', "-"));
+    for n in 1..100 {
+        let base = if n == 1 {
+            format!("{entry}-{client}")
+        } else {
+            format!("{entry}-{client}-{n}")
+        };
+        let candidate = format!("{base}/{var}");
+        if chosen.contains(&candidate) {
+            continue;
+        }
+        match env_secrets::get(lk, &candidate).await? {
+            None => return Ok(candidate),
+            Some(stored) if &stored == value => return Ok(candidate),
+            Some(_) => continue,
+        }
+    }
+    Err(Error::InvalidInput(format!(
+        "too many secrets named like {proposed}; remove some with `latchkey secret rm`"
+    )))
 }
 
 /// Store the secrets, keep a backup, replace the file: the backup's id.

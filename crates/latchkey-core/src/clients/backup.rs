@@ -22,7 +22,7 @@ fn key(id: i64) -> String {
 /// Apply `edit`; returns the id of the backup of the previous content.
 pub async fn apply(lk: &Latchkey, edit: &PlannedEdit, reason: &str) -> Result<i64> {
     for (name, value) in &edit.secrets {
-        env_secrets::set(lk, name, value.clone()).await?;
+        env_secrets::set_new_or_same(lk, name, value.clone()).await?;
     }
     let id = backup(lk, &edit.path, &edit.original, reason).await?;
     replace(&edit.path, Some(&edit.original), &edit.new_text)?;

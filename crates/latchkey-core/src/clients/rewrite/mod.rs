@@ -75,6 +75,28 @@ fn unsupported(why: &str) -> Error {
     Error::InvalidInput(format!("cannot change this file automatically: {why}"))
 }
 
+/// The names moved secrets are stored under: `<entry>/<VAR>`, unless a different secret of that
+/// name is already stored and the plan chose another (`adopt::plan` does).
+#[derive(Debug, Clone, Default)]
+pub struct SecretNames {
+    renamed: std::collections::HashMap<String, String>,
+}
+
+impl SecretNames {
+    pub fn rename(&mut self, proposed: &str, chosen: &str) {
+        self.renamed
+            .insert(proposed.to_string(), chosen.to_string());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.renamed.is_empty()
+    }
+
+    fn name_for(&self, proposed: String) -> String {
+        self.renamed.get(&proposed).cloned().unwrap_or(proposed)
+    }
+}
+
 /// Plan `action` on the entry `name` of the file at `path`.
 pub fn plan(
     path: &Path,
@@ -82,6 +104,18 @@ pub fn plan(
     layout: Layout,
     name: &str,
     action: Action,
+) -> Result<PlannedEdit> {
+    plan_named(path, format, layout, name, action, &SecretNames::default())
+}
+
+/// [`plan`], storing moved secrets under `names`.
+pub fn plan_named(
+    path: &Path,
+    format: Format,
+    layout: Layout,
+    name: &str,
+    action: Action,
+    names: &SecretNames,
 ) -> Result<PlannedEdit> {
     let original = parse::read(path)
         .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?
@@ -99,7 +133,7 @@ pub fn plan(
                 .object_value(name)
                 .ok_or_else(no_entry)?;
             let mut entry = json::JsonEntry::new(entry, layout);
-            let (secrets, summary) = apply_action(&mut entry, name, action)?;
+            let (secrets, summary) = apply_action(&mut entry, name, action, names)?;
             entry.finish(action);
             (root.to_string(), secrets, summary)
         }
@@ -111,14 +145,14 @@ pub fn plan(
                 .and_then(|t| t.get_mut(name))
                 .and_then(|e| e.as_table_like_mut())
                 .ok_or_else(no_entry)?;
-            let (secrets, summary) = apply_action(&mut TomlEntry(entry), name, action)?;
+            let (secrets, summary) = apply_action(&mut TomlEntry(entry), name, action, names)?;
             (doc.to_string(), secrets, summary)
         }
         (Format::Yaml, Layout::ContinueList | Layout::GooseExtensions) => {
-            yaml::plan(&original, layout, name, action)
+            yaml::plan(&original, layout, name, action, names)
                 .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?
         }
-        (Format::Xml, Layout::JetbrainsXml) => xml::plan(&original, name, action)
+        (Format::Xml, Layout::JetbrainsXml) => xml::plan(&original, name, action, names)
             .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?,
         _ => {
             return Err(unsupported(&format!(
@@ -156,6 +190,7 @@ fn apply_action(
     entry: &mut dyn EntryEdit,
     name: &str,
     action: Action,
+    names: &SecretNames,
 ) -> Result<(Secrets, Vec<String>)> {
     let value = entry.value();
     let parsed = super::schema::entry(name, &value);
@@ -193,7 +228,7 @@ fn apply_action(
                 if findings::secret_kind(&text, Some(&var)).is_none() {
                     continue;
                 }
-                let secret_name = format!("{}/{}", sanitize(name), sanitize(&var));
+                let secret_name = names.name_for(proposed_name(name, &var));
                 env_secrets::check_name(&secret_name)?;
                 secrets.push((secret_name.clone(), Secret::new(text)));
                 entry.set_env(
@@ -286,7 +321,13 @@ impl EntryEdit for TomlEntry<'_> {
     }
 }
 
-fn sanitize(s: &str) -> String {
+/// `<entry>/<VAR>`: the name a moved secret gets unless [`SecretNames`] says otherwise.
+pub fn proposed_name(entry: &str, var: &str) -> String {
+    format!("{}/{}", sanitize(entry), sanitize(var))
+}
+
+/// A name segment made of the characters secret names allow.
+pub fn sanitize(s: &str) -> String {
     let out: String = s
         .chars()
         .map(|c| {

@@ -6,7 +6,7 @@
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{Action, EntryEdit, Secrets, apply_action, unsupported};
+use super::{Action, EntryEdit, SecretNames, Secrets, apply_action, unsupported};
 use crate::{Error, Result};
 
 /// An attribute value's text and where it sits (between the quotes).
@@ -29,7 +29,12 @@ struct Server {
     env: Vec<(String, Spot)>,
 }
 
-pub fn plan(original: &str, name: &str, action: Action) -> Result<(String, Secrets, Vec<String>)> {
+pub fn plan(
+    original: &str,
+    name: &str,
+    action: Action,
+    names: &SecretNames,
+) -> Result<(String, Secrets, Vec<String>)> {
     let server = find(original, name)?
         .ok_or_else(|| Error::InvalidInput(format!("the file has no server named '{name}'")))?;
     if server.element == "McpServerURL" {
@@ -52,7 +57,7 @@ pub fn plan(original: &str, name: &str, action: Action) -> Result<(String, Secre
         changed_env: Vec::new(),
         changed_command: false,
     };
-    let (secrets, summary) = apply_action(&mut entry, name, action)?;
+    let (secrets, summary) = apply_action(&mut entry, name, action, names)?;
 
     // Edits as (range, new text), applied from the end so earlier positions stay valid.
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
@@ -324,7 +329,13 @@ mod tests {
     #[test]
     fn move_secrets_changes_three_attribute_values_and_nothing_else() {
         let original = fixture("IntelliJIdea2025.2");
-        let (text, secrets, _) = plan(&original, "github", Action::MoveSecrets).unwrap();
+        let (text, secrets, _) = plan(
+            &original,
+            "github",
+            Action::MoveSecrets,
+            &SecretNames::default(),
+        )
+        .unwrap();
         assert_eq!(text.lines().count(), original.lines().count());
         let lines = changed_lines(&original, &text);
         assert_eq!(
@@ -345,7 +356,13 @@ mod tests {
     #[test]
     fn an_mcp_remote_wrapper_becomes_latchkey_proxy() {
         let original = fixture("IntelliJIdea2025.2");
-        let (text, _, _) = plan(&original, "linear", Action::UseSignIn).unwrap();
+        let (text, _, _) = plan(
+            &original,
+            "linear",
+            Action::UseSignIn,
+            &SecretNames::default(),
+        )
+        .unwrap();
         assert_eq!(
             changed_lines(&original, &text),
             [
@@ -358,20 +375,31 @@ mod tests {
     #[test]
     fn url_servers_and_unknown_names_are_refused_with_what_to_do() {
         let original = fixture("PyCharm2025.3");
-        let e = plan(&original, "youtrack", Action::UseSignIn)
-            .unwrap_err()
-            .to_string();
+        let e = plan(
+            &original,
+            "youtrack",
+            Action::UseSignIn,
+            &SecretNames::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("in the IDE (Settings"), "{e}");
-        let e = plan(&original, "nope", Action::UseSignIn)
-            .unwrap_err()
-            .to_string();
+        let e = plan(
+            &original,
+            "nope",
+            Action::UseSignIn,
+            &SecretNames::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("no server named 'nope'"), "{e}");
     }
 
     #[test]
     fn a_missing_arguments_option_is_added_after_program_path() {
         let text = "<application>\n  <component name=\"McpApplicationServerCommands\">\n    <McpServerCommand>\n      <option name=\"name\" value=\"s\" />\n      <option name=\"programPath\" value=\"uvx\" />\n      <envs>\n        <env name=\"API_KEY\" value=\"sk-FAKEabcdefabcdefabcdefabcdefabcdef12\" />\n      </envs>\n    </McpServerCommand>\n  </component>\n</application>\n";
-        let (new, secrets, _) = plan(text, "s", Action::MoveSecrets).unwrap();
+        let (new, secrets, _) =
+            plan(text, "s", Action::MoveSecrets, &SecretNames::default()).unwrap();
         assert_eq!(secrets.len(), 1);
         assert!(
             new.contains("value=\"latchkey\" />\n      <option name=\"arguments\" value=\"run -- uvx\" />\n      <envs>"),

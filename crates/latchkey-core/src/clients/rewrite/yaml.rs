@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::super::model::Layout;
 use super::super::parse;
 use super::yaml_edit::{self, Node};
-use super::{Action, EntryEdit, Secrets, apply_action, unsupported, verify};
+use super::{Action, EntryEdit, SecretNames, Secrets, apply_action, unsupported, verify};
 use crate::{Error, Result};
 
 /// The new text, the secrets to store and the summary.
@@ -17,6 +17,7 @@ pub fn plan(
     layout: Layout,
     name: &str,
     action: Action,
+    names: &SecretNames,
 ) -> Result<(String, Secrets, Vec<String>)> {
     let bad = |e: String| Error::InvalidInput(format!("the file does not parse: {e}"));
     let no_entry = || Error::InvalidInput(format!("the file has no server named '{name}'"));
@@ -40,7 +41,7 @@ pub fn plan(
         map: current,
         goose: layout == Layout::GooseExtensions,
     };
-    let (secrets, summary) = apply_action(&mut entry, name, action)?;
+    let (secrets, summary) = apply_action(&mut entry, name, action, names)?;
     if entry.goose && action == Action::UseSignIn {
         // Goose needs the transport named; the entry is now a command.
         entry.map.insert("type".into(), Value::from("stdio"));
@@ -154,6 +155,7 @@ mod tests {
             Layout::GooseExtensions,
             "slack",
             Action::MoveSecrets,
+            &SecretNames::default(),
         )
         .unwrap();
         // Only lines of the slack entry changed: no sibling key (two spaces, then a name) and
@@ -179,8 +181,14 @@ mod tests {
         assert!(secrets[0].1.expose().starts_with("xoxb-"));
         assert!(!text.contains("xoxb-"), "the secret left the file");
 
-        let (text, secrets, _) =
-            plan(&original, Layout::GooseExtensions, "crm", Action::UseSignIn).unwrap();
+        let (text, secrets, _) = plan(
+            &original,
+            Layout::GooseExtensions,
+            "crm",
+            Action::UseSignIn,
+            &SecretNames::default(),
+        )
+        .unwrap();
         assert!(secrets.is_empty());
         let region = changed(&original, &text);
         assert!(
@@ -202,8 +210,14 @@ mod tests {
     fn continue_list_items_are_found_by_name_and_rewritten_in_place() {
         let original = fixture("home/.continue/config.yaml");
         for name in ["Context7", "Internal Docs"] {
-            let (text, _, _) =
-                plan(&original, Layout::ContinueList, name, Action::UseSignIn).unwrap();
+            let (text, _, _) = plan(
+                &original,
+                Layout::ContinueList,
+                name,
+                Action::UseSignIn,
+                &SecretNames::default(),
+            )
+            .unwrap();
             let region = changed(&original, &text);
             assert!(
                 !region.contains("\n  - "),
@@ -229,25 +243,44 @@ mod tests {
             Layout::ContinueList,
             "GitHub",
             Action::MoveSecrets,
+            &SecretNames::default(),
         )
         .unwrap_err()
         .to_string();
         assert!(e.contains("no plain-text secret"), "{e}");
-        let e = plan(&original, Layout::ContinueList, "nope", Action::UseSignIn)
-            .unwrap_err()
-            .to_string();
+        let e = plan(
+            &original,
+            Layout::ContinueList,
+            "nope",
+            Action::UseSignIn,
+            &SecretNames::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("no server named 'nope'"), "{e}");
     }
 
     #[test]
     fn aliases_and_flow_entries() {
         let text = "base: &b\n  cmd: npx\nextensions:\n  a: *b\n  f: {cmd: npx, envs: {T: ghp_FAKEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}, type: stdio}\n";
-        let e = plan(text, Layout::GooseExtensions, "a", Action::MoveSecrets)
-            .unwrap_err()
-            .to_string();
+        let e = plan(
+            text,
+            Layout::GooseExtensions,
+            "a",
+            Action::MoveSecrets,
+            &SecretNames::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("aliases"), "{e}");
-        let (new, secrets, _) =
-            plan(text, Layout::GooseExtensions, "f", Action::MoveSecrets).unwrap();
+        let (new, secrets, _) = plan(
+            text,
+            Layout::GooseExtensions,
+            "f",
+            Action::MoveSecrets,
+            &SecretNames::default(),
+        )
+        .unwrap();
         assert_eq!(secrets.len(), 1);
         assert!(
             new.starts_with("base: &b\n  cmd: npx\nextensions:\n  a: *b\n  f: {"),
