@@ -512,6 +512,58 @@ cases['dcr-rejected'] = async () => {
   }
 };
 
+const ESC = '\u001b';
+
+cases['escape-dcr-error'] = async () => {
+  const peer = await start({ MODE: 'escape-dcr-error' });
+  try {
+    const reg = await register(peer);
+    ok(reg.status === 400 && reg.json?.error?.includes(ESC) && reg.json?.error_description?.includes(ESC),
+      'escape-dcr-error: 400 with escape sequences in error and description', reg.json);
+  } finally {
+    await stop(peer);
+  }
+};
+
+cases['escape-token-error'] = async () => {
+  const peer = await start({ MODE: 'escape-token-error' });
+  try {
+    const { clientId, tok } = await signIn(peer);
+    ok(tok.status === 200 && tok.json?.scope?.includes(ESC), 'escape-token-error: the scope carries an escape', tok.json?.scope);
+    const r = await refresh(peer, clientId, tok.json.refresh_token);
+    ok(r.status === 400 && r.json?.error?.includes(ESC) && r.json?.error_description?.includes(ESC),
+      'escape-token-error: refresh -> 400 with escape sequences', r.json);
+  } finally {
+    await stop(peer);
+  }
+};
+
+cases['escape-issuer'] = async () => {
+  const peer = await start({ MODE: 'escape-issuer' });
+  try {
+    const prm = await req(peer.ready.resource_metadata_url);
+    ok(prm.json?.authorization_servers?.[0]?.startsWith(`${peer.ready.issuer}${ESC}`),
+      'escape-issuer: authorization_servers[0] = issuer + escapes', prm.json);
+  } finally {
+    await stop(peer);
+  }
+};
+
+cases['forget-clients'] = async () => {
+  const peer = await start({ MODE: 'good' });
+  try {
+    const { clientId, tok } = await signIn(peer);
+    const forgot = await req(`${peer.ready.admin_url}/forget-clients`, { method: 'POST' });
+    ok(forgot.status === 200 && forgot.json?.forgotten === 1, 'forget-clients: one client forgotten', forgot.json);
+    const r = await refresh(peer, clientId, tok.json.refresh_token);
+    ok(r.status === 401 && r.json?.error === 'invalid_client', 'forget-clients: a forgotten client -> 401 invalid_client', r.json);
+    const az = await authorize(peer, clientId);
+    ok(az.status === 400, 'forget-clients: /authorize refuses the forgotten client', az.status);
+  } finally {
+    await stop(peer);
+  }
+};
+
 cases['never-callback'] = async () => {
   const peer = await start({ MODE: 'never-callback' });
   try {

@@ -37,6 +37,14 @@
 // token-malformed        | /token refresh_token grant answers 200 with truncated JSON (refresh token not spent)
 // token-slow             | /token refresh_token grant answers only after SLOW_MS (refresh token not spent)
 // no-auth                | /mcp answers without a token (a server that needs no sign-in)
+// escape-dcr-error       | /register answers 400 with terminal escape sequences in error and error_description
+// escape-token-error     | tokens carry a scope with an escape sequence; the refresh_token grant answers 400
+//                        |   with escape sequences in error and error_description
+// escape-issuer          | PRM authorization_servers[0] is <issuer> followed by an escape sequence
+//
+// Every mode: /token answers 401 invalid_client for a client_id it does not know, and
+// POST /admin/forget-clients forgets every registered client (an authorization server that
+// restarted with its clients in memory), keeping the tokens.
 //
 // Usage: MODE=wrong-state node tests/peers/hostile-server.mjs     (docs: tests/peers/README.md)
 // Ready line (stdout, one line):
@@ -55,7 +63,8 @@ const MODES = [
   'resource-origin-root', 'redirect-other-origin', 'oversized-metadata',
   'oversized-metadata-cl', 'slow-metadata', 'malformed-metadata', 'no-access-token',
   'dcr-rejected', 'callback-twice', 'never-callback', 'deny', 'no-pkce-support', 'token-500',
-  'token-invalid-grant', 'token-malformed', 'token-slow', 'no-auth',
+  'token-invalid-grant', 'token-malformed', 'token-slow', 'no-auth', 'escape-dcr-error',
+  'escape-token-error', 'escape-issuer',
 ];
 
 let mode = process.env.MODE || 'good';
@@ -177,10 +186,13 @@ function redirectUriRegistered(client, uri) {
   });
 }
 
+// What a terminal would take as "clear the screen", "set the title" and "red".
+const ESCAPES = '\u001b[2J\u001b]0;pwned\u0007\u001b[31m';
+
 function prmDocument(resource = mcpUrl) {
   return {
     resource,
-    authorization_servers: [issuer],
+    authorization_servers: [mode === 'escape-issuer' ? `${issuer}${ESCAPES}` : issuer],
     scopes_supported: [SCOPE],
     bearer_methods_supported: ['header'],
   };
@@ -211,7 +223,8 @@ function issueTokens(client_id, scope) {
   accessTokens.set(access_token, { client_id, scope, expires: Date.now() + ACCESS_TOKEN_TTL * 1000 });
   refreshTokens.set(refresh_token, { client_id, scope });
   stats.tokens_issued += 1;
-  return { access_token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL, refresh_token, scope };
+  const said = mode === 'escape-token-error' ? `${scope} ${ESCAPES}x` : scope;
+  return { access_token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL, refresh_token, scope: said };
 }
 
 function bearer(req) {
@@ -291,6 +304,10 @@ async function handleRegister(req, res) {
   const text = await readBody(req);
   if (mode === 'dcr-rejected') {
     oauthError(res, 400, 'invalid_redirect_uri', 'loopback redirect URIs are not allowed');
+    return;
+  }
+  if (mode === 'escape-dcr-error') {
+    oauthError(res, 400, `invalid_client_metadata${ESCAPES}`, `no${ESCAPES}`);
     return;
   }
   let meta;
@@ -416,6 +433,7 @@ async function handleToken(req, res) {
     oauthError(res, status, error, description);
   };
   const clientId = p.client_id;
+  if (clientId && !clients.has(clientId)) return fail(401, 'invalid_client', 'unknown client');
   if (p.grant_type === 'authorization_code') {
     const c = codes.get(p.code || '');
     if (!c || c.used || c.expires <= Date.now()) return fail(400, 'invalid_grant', 'unknown, used or expired code');
@@ -436,6 +454,7 @@ async function handleToken(req, res) {
       return send(res, 500, 'Internal Server Error (hostile-server MODE=token-500)\n');
     }
     if (mode === 'token-invalid-grant') return fail(400, 'invalid_grant');
+    if (mode === 'escape-token-error') return fail(400, `invalid_${ESCAPES}grant`, `look${ESCAPES}here`);
     if (mode === 'token-malformed') {
       stats.token_errors += 1;
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -548,6 +567,13 @@ function handleAdmin(req, res, url) {
     stats.mode = next;
     log(`mode ${previous} -> ${next}`);
     send(res, 200, { mode, previous });
+    return;
+  }
+  if (url.pathname === '/admin/forget-clients' && req.method === 'POST') {
+    const forgotten = clients.size;
+    clients.clear();
+    log(`forgot ${forgotten} client(s)`);
+    send(res, 200, { forgotten });
     return;
   }
   if (url.pathname === '/admin/mode' && req.method === 'GET') {

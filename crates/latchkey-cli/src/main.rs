@@ -27,7 +27,10 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli.command)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("latchkey: {e}");
+            eprintln!(
+                "latchkey: {}",
+                latchkey_core::error::printable(&e.to_string())
+            );
             ExitCode::from(1)
         }
     }

@@ -304,6 +304,9 @@ async fn refresh_held(
             let grant = lk.store().grant(grant.id)?.unwrap_or(grant);
             Ok(handed(new, grant, server.clone(), true))
         }
+        Err(e) if e.oauth_code() == Some("invalid_client") => {
+            Err(client_rejected(lk, server, &grant)?)
+        }
         Err(e) if e.kind() == ErrorKind::GrantRejected => {
             let reason = e.to_string();
             {
@@ -335,6 +338,41 @@ async fn refresh_held(
             Err(e)
         }
     }
+}
+
+/// The authorization server answered `invalid_client`: it no longer knows (or accepts) the
+/// client this grant was obtained with. A registration Latchkey made itself is dropped, so the
+/// next sign-in registers again instead of being refused for good; a client id the person gave
+/// gets an error that says what to do. Either way the grant waits for a reconnect.
+fn client_rejected(lk: &Latchkey, server: &ServerRow, grant: &GrantRow) -> Result<Error> {
+    let store = lk.store();
+    let registration = store.registration(grant.registration_id)?;
+    let (reason, error) = match registration {
+        Some(r) if r.method.registered_by_latchkey() => {
+            store.mark_registration_rejected(r.id)?;
+            (
+                "the authorization server no longer knows Latchkey's registration (invalid_client); reconnect to register again".to_string(),
+                Error::NeedsReconnect(server.url.clone()),
+            )
+        }
+        other => {
+            let id = other.map(|r| r.client_id).unwrap_or_default();
+            let text = format!(
+                "the authorization server {} does not accept the client id '{id}' (invalid_client): ask its administrator for a valid one, then run `latchkey connect {} --client-id <ID>` (with --client-secret-stdin if it has a secret)",
+                grant.issuer, server.url
+            );
+            (text.clone(), Error::InvalidInput(text))
+        }
+    };
+    store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(&reason))?;
+    audit::record(
+        &store,
+        &server.url,
+        Some(grant.id),
+        Event::NeedsReconnect,
+        Some(&reason),
+    );
+    Ok(error)
 }
 
 /// Tokens a refresh got for a grant that is gone meanwhile: nothing will ever use them, so tell

@@ -80,10 +80,20 @@ impl Error {
         }
     }
 
+    /// An OAuth error from the server: its code and description are server text, so both are
+    /// made printable (no control characters) before they reach a terminal or the window.
     pub fn oauth(code: impl Into<String>, description: Option<String>) -> Self {
         Error::OAuth {
-            code: code.into(),
+            code: sanitize_server_text(&code.into()),
             description: description.map(|d| sanitize_server_text(&d)),
+        }
+    }
+
+    /// The OAuth error code, when the authorization server answered with one.
+    pub fn oauth_code(&self) -> Option<&str> {
+        match self {
+            Error::OAuth { code, .. } => Some(code),
+            _ => None,
         }
     }
 
@@ -98,6 +108,14 @@ pub fn is_permanent_oauth_error(code: &str) -> bool {
         code,
         "invalid_grant" | "invalid_client" | "unauthorized_client" | "unsupported_grant_type"
     )
+}
+
+/// Any text on its way to a terminal: control characters (escape sequences, bells, carriage
+/// returns) become spaces, nothing is cut. The last guard where the CLI prints an error.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect()
 }
 
 /// Server text is shown to users: keep it short, printable and on one line.

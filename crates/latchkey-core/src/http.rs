@@ -41,8 +41,14 @@ impl std::fmt::Debug for Fetched {
 
 impl Fetched {
     pub fn json<T: serde::de::DeserializeOwned>(&self, what: &str) -> Result<T> {
-        serde_json::from_slice(&self.body)
-            .map_err(|e| Error::Discovery(format!("{what} at {} is not valid JSON: {e}", self.url)))
+        // serde's message can quote the document's own strings: make them printable.
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::Discovery(format!(
+                "{what} at {} is not valid JSON: {}",
+                self.url,
+                crate::error::sanitize_server_text(&e.to_string())
+            ))
+        })
     }
 }
 

@@ -631,3 +631,66 @@ fn issue11_adopt_never_overwrites_a_same_named_secret() {
         "one shared secret"
     );
 }
+
+/// (11) An authorization server that forgot Latchkey's registration (restarted with its
+/// clients in memory) answers `invalid_client`: the registration is dropped, the grant asks
+/// for a reconnect, and the reconnect registers again instead of being refused for good.
+#[test]
+fn issue11_a_registration_the_server_forgot_is_made_again() {
+    let peer = Peer::start("tests/peers/hostile-server.mjs", &[("MODE", "good")]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new().with_env("LATCHKEY_SIGNIN_TIMEOUT", "10");
+    lk.run(&["connect", &url]).ok();
+    peer.post_admin("/forget-clients");
+    let refresh = lk.run(&["refresh", &url]);
+    assert_eq!(refresh.code, 1, "{}", refresh.stdout);
+    let grant = &lk.list()["servers"][0]["grants"][0];
+    assert_eq!(grant["status"], "needs_reconnect", "{grant}");
+    assert!(
+        grant["status_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("register again"),
+        "{grant}"
+    );
+    lk.run(&["connect", &url]).ok();
+    assert_eq!(peer.stats()["registrations"], 2, "registered again");
+    let token = token_for(&lk, &url);
+    assert_eq!(mcp_status_with_token(&url, &token), 200);
+}
+
+/// (12) What a server says (registration and OAuth errors, its issuer, granted scopes) reaches
+/// the terminal with no control characters: no escape sequence of a hostile server runs.
+#[test]
+fn issue11_server_text_reaches_the_terminal_without_control_characters() {
+    let clean = |what: &str, run: &Run| {
+        for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            assert!(
+                !text.chars().any(|c| c.is_control() && c != '\n'),
+                "{what}: a control character on {stream}: {text:?}"
+            );
+        }
+    };
+    for mode in ["escape-dcr-error", "escape-issuer"] {
+        let peer = Peer::start("tests/peers/hostile-server.mjs", &[("MODE", mode)]);
+        let lk = Latchkey::new();
+        let run = lk.run(&["connect", &peer.mcp_url()]);
+        assert_eq!(run.code, 1, "{mode}");
+        clean(mode, &run);
+    }
+    let peer = Peer::start(
+        "tests/peers/hostile-server.mjs",
+        &[("MODE", "escape-token-error")],
+    );
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    let connected = lk.run(&["connect", &url]);
+    connected.ok();
+    clean("connect (the granted scopes)", &connected);
+    clean("list", &lk.run(&["list"]));
+    clean("list --json", &lk.run(&["list", "--json"]));
+    let refresh = lk.run(&["refresh", &url]);
+    assert_eq!(refresh.code, 1);
+    clean("refresh (the OAuth error)", &refresh);
+    clean("log", &lk.run(&["log"]));
+}

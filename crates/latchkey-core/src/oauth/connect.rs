@@ -172,55 +172,39 @@ async fn sign_in(
     progress(Progress::Registering {
         issuer: md.issuer.clone(),
     });
-    let (registration, client_secret, listener) =
-        registration_for(lk, &discovered, &req.client).await?;
-
-    let pending = authorize::build(AuthorizationParams {
-        authorization_endpoint: &md.authorization_endpoint,
-        client_id: &registration.client_id,
-        redirect_uri: &listener.redirect_uri(),
-        scopes: &wanted,
-        resource: &discovered.resource,
-        issuer: &md.issuer,
-        iss_required: md.authorization_response_iss_parameter_supported == Some(true),
-        prompt: req.another_account.then_some("login"),
-    })?;
-    progress(Progress::WaitingForBrowser {
-        url: pending.url.to_string(),
-    });
-    if req.open_browser {
-        crate::browser::open(pending.url.as_str())?;
-    }
-    let expected_state = pending.state.secret().clone();
-    let issuer = pending.issuer.clone();
-    let iss_required = pending.iss_required;
-    let code = listener
-        .wait(
-            expected_state.clone(),
-            move |query| {
-                authorize::validate_callback(query, &expected_state, &issuer, iss_required)
-            },
-            req.timeout
-                .unwrap_or_else(super::loopback::timeout_from_env),
+    // An authorization server that forgot Latchkey's registration answers `invalid_client`:
+    // drop that registration and register again, once.
+    let mut retried = false;
+    let (registration, tokens, id_token) = loop {
+        let (registration, client_secret, listener) =
+            registration_for(lk, &discovered, &req.client).await?;
+        let outcome = authorize_and_exchange(
+            lk,
+            &req,
+            &discovered,
+            &wanted,
+            (&registration, client_secret.as_ref()),
+            listener,
+            progress,
         )
-        .await?;
-
-    progress(Progress::Exchanging);
-    let creds = ClientCredentials {
-        client_id: &registration.client_id,
-        client_secret: client_secret.as_ref(),
-        auth_method: registration.auth_method,
+        .await;
+        match outcome {
+            Ok((tokens, id_token)) => break (registration, tokens, id_token),
+            Err(e)
+                if !retried
+                    && e.oauth_code() == Some("invalid_client")
+                    && registration.method.registered_by_latchkey() =>
+            {
+                tracing::warn!(
+                    "{} no longer knows Latchkey's registration; registering again",
+                    md.issuer
+                );
+                lk.store().mark_registration_rejected(registration.id)?;
+                retried = true;
+            }
+            Err(e) => return Err(e),
+        }
     };
-    let oauth = token::client(md, &creds, Some(&pending.redirect_uri))?;
-    let (tokens, id_token) = token::exchange_code(
-        &lk.http,
-        &oauth,
-        code,
-        pending.verifier,
-        &discovered.resource,
-        &wanted,
-    )
-    .await?;
     let account = match id_token.as_ref().and_then(token::account_from_id_token) {
         Some(a) => Some(a),
         None => userinfo::account(&lk.http, md, &tokens, &server_url).await,
@@ -249,6 +233,66 @@ async fn sign_in(
         registration,
         tokens,
     })))
+}
+
+/// The browser half of a sign-in with one registration: the authorization request, the
+/// redirect, and the code exchange. The tokens and the ID token, if any.
+async fn authorize_and_exchange(
+    lk: &Latchkey,
+    req: &ConnectRequest,
+    discovered: &Discovered,
+    wanted: &[String],
+    (registration, client_secret): (&RegistrationRow, Option<&Secret>),
+    listener: Loopback,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<(TokenSet, Option<Secret>)> {
+    let md = &discovered.auth_server;
+    let pending = authorize::build(AuthorizationParams {
+        authorization_endpoint: &md.authorization_endpoint,
+        client_id: &registration.client_id,
+        redirect_uri: &listener.redirect_uri(),
+        scopes: wanted,
+        resource: &discovered.resource,
+        issuer: &md.issuer,
+        iss_required: md.authorization_response_iss_parameter_supported == Some(true),
+        prompt: req.another_account.then_some("login"),
+    })?;
+    progress(Progress::WaitingForBrowser {
+        url: pending.url.to_string(),
+    });
+    if req.open_browser {
+        crate::browser::open(pending.url.as_str())?;
+    }
+    let expected_state = pending.state.secret().clone();
+    let issuer = pending.issuer.clone();
+    let iss_required = pending.iss_required;
+    let code = listener
+        .wait(
+            expected_state.clone(),
+            move |query| {
+                authorize::validate_callback(query, &expected_state, &issuer, iss_required)
+            },
+            req.timeout
+                .unwrap_or_else(super::loopback::timeout_from_env),
+        )
+        .await?;
+
+    progress(Progress::Exchanging);
+    let creds = ClientCredentials {
+        client_id: &registration.client_id,
+        client_secret,
+        auth_method: registration.auth_method,
+    };
+    let oauth = token::client(md, &creds, Some(&pending.redirect_uri))?;
+    token::exchange_code(
+        &lk.http,
+        &oauth,
+        code,
+        pending.verifier,
+        &discovered.resource,
+        wanted,
+    )
+    .await
 }
 
 /// Reuse a stored registration for this issuer when it fits (same way of registering, same

@@ -55,8 +55,18 @@ pub async fn discover(
     let issuer = prm.authorization_servers.first().cloned().ok_or_else(|| {
         Error::Discovery("the protected-resource metadata lists no authorization_servers".into())
     })?;
-    let issuer_url = Url::parse(&issuer)
-        .map_err(|_| Error::Discovery(format!("authorization server '{issuer}' is not a URL")))?;
+    // An issuer is a URL (RFC 8414 §2): one with control characters or spaces is not, and it
+    // would reach the terminal and the window as it is.
+    let not_a_url = || {
+        Error::Discovery(format!(
+            "authorization server '{}' is not a URL",
+            crate::error::sanitize_server_text(&issuer)
+        ))
+    };
+    if issuer.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(not_a_url());
+    }
+    let issuer_url = Url::parse(&issuer).map_err(|_| not_a_url())?;
     url_policy::check_transport(&issuer_url, Some(server_url))?;
     let auth_server = fetch_auth_server(http, &issuer_url, &issuer)
         .await?
@@ -257,7 +267,8 @@ pub fn check_issuer(metadata_issuer: &str, expected: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Discovery(format!(
-            "the authorization server metadata names issuer '{metadata_issuer}' but was fetched for '{expected}'; refusing to use it"
+            "the authorization server metadata names issuer '{}' but was fetched for '{expected}'; refusing to use it",
+            crate::error::sanitize_server_text(metadata_issuer)
         )))
     }
 }

@@ -244,9 +244,12 @@ async fn dynamic_register(
         ))),
         status => {
             let detail = serde_json::from_slice::<RegistrationError>(&fetched.body)
-                .map(|e| match e.error_description {
-                    Some(d) => format!("{}: {}", e.error, crate::error::sanitize_server_text(&d)),
-                    None => e.error,
+                .map(|e| {
+                    let code = crate::error::sanitize_server_text(&e.error);
+                    match e.error_description {
+                        Some(d) => format!("{code}: {}", crate::error::sanitize_server_text(&d)),
+                        None => code,
+                    }
                 })
                 .unwrap_or_else(|_| format!("HTTP {status}"));
             let hint = if detail.contains("redirect_uri") {

@@ -101,6 +101,12 @@ const MIGRATIONS: &[&str] = &[
                   OR EXISTS (SELECT 1 FROM backups)
                 THEN '1' ELSE '2' END;
     "#,
+    // 6: when the authorization server answered `invalid_client` for a dynamically registered
+    // client (it forgot the registration): that registration is never used again, and the next
+    // sign-in registers anew.
+    r#"
+    ALTER TABLE registrations ADD COLUMN rejected_at INTEGER;
+    "#,
 ];
 
 /// Bring the schema up to date. Several processes may open a new database at once (four

@@ -37,6 +37,11 @@ impl RegistrationMethod {
         }
     }
 
+    /// Latchkey registered this client itself (RFC 7591), so it can register again.
+    pub fn registered_by_latchkey(self) -> bool {
+        matches!(self, Self::Dynamic | Self::LegacyDynamic)
+    }
+
     pub fn parse(s: &str) -> Self {
         match s {
             "preregistered" => Self::Preregistered,

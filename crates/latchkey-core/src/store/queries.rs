@@ -191,12 +191,23 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Registrations that may still be used with `issuer` (not rejected by it), newest first.
     pub fn registrations_for(&self, issuer: &str) -> Result<Vec<RegistrationRow>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT * FROM registrations WHERE issuer = ?1 ORDER BY id DESC")?;
+        let mut stmt = self.conn().prepare(
+            "SELECT * FROM registrations WHERE issuer = ?1 AND rejected_at IS NULL ORDER BY id DESC",
+        )?;
         let rows = stmt.query_map([issuer], registration_from)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The authorization server no longer accepts this registration (`invalid_client`): never
+    /// offer it for a sign-in again.
+    pub fn mark_registration_rejected(&self, id: i64) -> Result<()> {
+        self.conn().execute(
+            "UPDATE registrations SET rejected_at = ?2 WHERE id = ?1",
+            params![id, now()],
+        )?;
+        Ok(())
     }
 
     pub fn delete_registration(&self, id: i64) -> Result<()> {
