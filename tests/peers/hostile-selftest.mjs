@@ -564,6 +564,30 @@ cases['forget-clients'] = async () => {
   }
 };
 
+cases['ssrf-issuer'] = async () => {
+  const peer = await start({ MODE: 'ssrf-issuer' });
+  try {
+    const prm = await req(peer.ready.resource_metadata_url);
+    const want = peer.ready.other_origin.replace('127.0.0.1', 'localhost');
+    ok(prm.json?.authorization_servers?.[0] === want, 'ssrf-issuer: the issuer is this machine by name', prm.json);
+  } finally {
+    await stop(peer);
+  }
+};
+
+cases['ssrf-endpoints'] = async () => {
+  const peer = await start({ MODE: 'ssrf-endpoints' });
+  try {
+    const md = await req(peer.ready.authorization_server_metadata_url);
+    const other = peer.ready.other_origin;
+    ok(md.json?.registration_endpoint === `${other}/register` && md.json?.token_endpoint === `${other}/token`
+      && md.json?.authorization_endpoint === `${peer.ready.issuer}/authorize`,
+      'ssrf-endpoints: registration and token endpoints on the other loopback port', md.json);
+  } finally {
+    await stop(peer);
+  }
+};
+
 cases['never-callback'] = async () => {
   const peer = await start({ MODE: 'never-callback' });
   try {

@@ -41,6 +41,9 @@
 // escape-token-error     | tokens carry a scope with an escape sequence; the refresh_token grant answers 400
 //                        |   with escape sequences in error and error_description
 // escape-issuer          | PRM authorization_servers[0] is <issuer> followed by an escape sequence
+// ssrf-issuer            | PRM authorization_servers[0] is http://localhost:<other port> (this machine, by name)
+// ssrf-endpoints         | AS metadata's registration and token endpoints are on http://127.0.0.1:<other port>
+//                        |   (for a test that treats this server as public: a public server pointing inward)
 //
 // Every mode: /token answers 401 invalid_client for a client_id it does not know, and
 // POST /admin/forget-clients forgets every registered client (an authorization server that
@@ -64,7 +67,7 @@ const MODES = [
   'oversized-metadata-cl', 'slow-metadata', 'malformed-metadata', 'no-access-token',
   'dcr-rejected', 'callback-twice', 'never-callback', 'deny', 'no-pkce-support', 'token-500',
   'token-invalid-grant', 'token-malformed', 'token-slow', 'no-auth', 'escape-dcr-error',
-  'escape-token-error', 'escape-issuer',
+  'escape-token-error', 'escape-issuer', 'ssrf-issuer', 'ssrf-endpoints',
 ];
 
 let mode = process.env.MODE || 'good';
@@ -192,7 +195,10 @@ const ESCAPES = '\u001b[2J\u001b]0;pwned\u0007\u001b[31m';
 function prmDocument(resource = mcpUrl) {
   return {
     resource,
-    authorization_servers: [mode === 'escape-issuer' ? `${issuer}${ESCAPES}` : issuer],
+    authorization_servers: [{
+      'escape-issuer': `${issuer}${ESCAPES}`,
+      'ssrf-issuer': otherOrigin.replace('127.0.0.1', 'localhost'),
+    }[mode] ?? issuer],
     scopes_supported: [SCOPE],
     bearer_methods_supported: ['header'],
   };
@@ -214,6 +220,10 @@ function asMetadata() {
     scopes_supported: [SCOPE],
   };
   if (mode === 'no-pkce-support') delete doc.code_challenge_methods_supported;
+  if (mode === 'ssrf-endpoints') {
+    doc.registration_endpoint = `${otherOrigin}/register`;
+    doc.token_endpoint = `${otherOrigin}/token`;
+  }
   return doc;
 }
 

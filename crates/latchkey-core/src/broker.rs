@@ -380,8 +380,13 @@ fn client_rejected(lk: &Latchkey, server: &ServerRow, grant: &GrantRow) -> Resul
 async fn revoke_orphan(lk: &Latchkey, grant: &GrantRow, tokens: &TokenSet) {
     let outcome = async {
         let client = GrantClient::load(lk, grant).await?;
-        crate::oauth::revoke::revoke(&lk.http, &client.oauth()?, &client.credentials(), tokens)
-            .await
+        crate::oauth::revoke::revoke(
+            &client.http,
+            &client.oauth()?,
+            &client.credentials(),
+            tokens,
+        )
+        .await
     }
     .await;
     if let Err(e) = outcome {
@@ -394,7 +399,7 @@ async fn revoke_orphan(lk: &Latchkey, grant: &GrantRow, tokens: &TokenSet) {
 async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) -> Result<TokenSet> {
     let client = GrantClient::load(lk, grant).await?;
     let (new, _id_token) =
-        token::refresh(&lk.http, &client.oauth()?, current, &grant.resource).await?;
+        token::refresh(&client.http, &client.oauth()?, current, &grant.resource).await?;
     Ok(new)
 }
 

@@ -67,8 +67,13 @@ pub async fn revoke_grant(
             (false, None) => Revoked::LocallyOnly,
             (false, Some(tokens)) => {
                 let client = GrantClient::load(lk, &grant).await?;
-                match revoke::revoke(&lk.http, &client.oauth()?, &client.credentials(), &tokens)
-                    .await?
+                match revoke::revoke(
+                    &client.http,
+                    &client.oauth()?,
+                    &client.credentials(),
+                    &tokens,
+                )
+                .await?
                 {
                     RevokeOutcome::RevokedAtServer => Revoked::AtServer,
                     RevokeOutcome::NoEndpoint => Revoked::LocallyOnly,

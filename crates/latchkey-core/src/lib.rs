@@ -34,6 +34,7 @@ pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod store_watch;
+pub mod test_hooks;
 pub mod time;
 pub mod url_policy;
 pub mod wake_watch;

@@ -19,6 +19,50 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// Whether an address belongs to the public internet. Everything a public MCP server must not
+/// point Latchkey at is not: loopback, private (RFC 1918, IPv6 unique local), link-local (the
+/// cloud metadata address 169.254.169.254 among them), shared (CGNAT), unspecified,
+/// documentation, benchmarking, reserved, multicast and broadcast ranges, and those same
+/// addresses written as IPv4-mapped or NAT64 IPv6.
+pub fn is_public_address(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)) // shared address space (RFC 6598)
+                || (a == 192 && b == 0 && v4.octets()[2] == 0) // IETF protocol assignments
+                || (a == 198 && (18..20).contains(&b)) // benchmarking (RFC 2544)
+                || a >= 240) // reserved
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_address(IpAddr::V4(v4));
+            }
+            let seg = v6.segments();
+            if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                // NAT64: the IPv4 address it carries decides.
+                let [h, l] = [seg[6], seg[7]];
+                let v4 = std::net::Ipv4Addr::new((h >> 8) as u8, h as u8, (l >> 8) as u8, l as u8);
+                return is_public_address(IpAddr::V4(v4));
+            }
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || v6.is_unique_local()
+                || v6.is_unicast_link_local()
+                || (seg[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+                || (seg[0] == 0x2001 && seg[1] == 0x0db8)) // documentation
+        }
+    }
+}
+
 /// Parse a URL the user gave for an MCP server and check its scheme.
 pub fn parse_server_url(input: &str) -> Result<Url> {
     let url = Url::parse(input.trim())
@@ -200,6 +244,43 @@ mod tests {
         for (name, url, server, ok) in rows {
             let got = check_transport(&Url::parse(url).unwrap(), server);
             assert_eq!(got.is_ok(), ok, "{name}: {got:?}");
+        }
+    }
+
+    /// Issue 11 (7): what a public MCP server must not point Latchkey at.
+    #[test]
+    fn public_address_rows() {
+        let rows = [
+            ("93.184.216.34", true),
+            ("8.8.8.8", true),
+            ("2606:4700::1111", true),
+            ("127.0.0.1", false),
+            ("127.8.9.10", false),
+            ("10.1.2.3", false),
+            ("172.16.0.1", false),
+            ("192.168.1.1", false),
+            ("169.254.169.254", false),
+            ("100.64.0.1", false),
+            ("0.0.0.0", false),
+            ("255.255.255.255", false),
+            ("192.0.2.1", false),
+            ("198.18.0.1", false),
+            ("224.0.0.1", false),
+            ("240.0.0.1", false),
+            ("::1", false),
+            ("::", false),
+            ("fd00::1", false),
+            ("fe80::1", false),
+            ("fec0::1", false),
+            ("2001:db8::1", false),
+            ("::ffff:127.0.0.1", false),
+            ("::ffff:169.254.169.254", false),
+            ("::ffff:8.8.8.8", true),
+            ("64:ff9b::a9fe:a9fe", false),
+            ("64:ff9b::808:808", true),
+        ];
+        for (ip, public) in rows {
+            assert_eq!(is_public_address(ip.parse().unwrap()), public, "{ip}");
         }
     }
 

@@ -694,3 +694,43 @@ fn issue11_server_text_reaches_the_terminal_without_control_characters() {
     clean("refresh (the OAuth error)", &refresh);
     clean("log", &lk.run(&["log"]));
 }
+
+/// (7) A public MCP server cannot point Latchkey's discovery, registration or token calls at
+/// this machine (by name or by address); a server on this machine keeps its local
+/// authorization server. (The test treats the hostile server's origin as public through the
+/// test-only `LATCHKEY_TEST_PUBLIC_ORIGINS`.)
+#[test]
+fn issue11_a_public_server_cannot_point_latchkey_inward() {
+    for mode in ["ssrf-issuer", "ssrf-endpoints"] {
+        let peer = Peer::start("tests/peers/hostile-server.mjs", &[("MODE", mode)]);
+        let origin = peer.ready["issuer"].as_str().unwrap().to_string();
+        let lk = Latchkey::new().with_env("LATCHKEY_TEST_PUBLIC_ORIGINS", &origin);
+        let run = lk.run(&["connect", &peer.mcp_url()]);
+        assert_eq!(run.code, 1, "{mode}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("the MCP server is public"),
+            "{mode}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            peer.stats()["other_origin_fetches"],
+            0,
+            "{mode}: nothing was sent inward"
+        );
+    }
+    // The same server on this machine (not treated as public) may use a local one: the
+    // request goes out (and fails there, as that port serves no registration).
+    let peer = Peer::start(
+        "tests/peers/hostile-server.mjs",
+        &[("MODE", "ssrf-endpoints")],
+    );
+    let lk = Latchkey::new();
+    let run = lk.run(&["connect", &peer.mcp_url()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        !run.stderr.contains("the MCP server is public"),
+        "{}",
+        run.stderr
+    );
+    assert!(peer.stats()["other_origin_fetches"].as_u64() >= Some(1));
+}

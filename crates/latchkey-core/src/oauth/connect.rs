@@ -16,6 +16,7 @@ use super::token::{self, ClientCredentials, TokenSet};
 use super::userinfo;
 use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
+use crate::http::HttpClient;
 use crate::secret::Secret;
 use crate::store::{GrantRow, NewGrant, RegistrationMethod, RegistrationRow, ServerRow};
 use crate::{Error, Result, lock, url_policy};
@@ -133,10 +134,12 @@ async fn sign_in(
 ) -> Result<ConnectOutcome> {
     let server_url = url_policy::parse_server_url(&req.server_url)?;
     let canonical = url_policy::canonical_resource(&req.server_url)?;
+    // Every call on this server's behalf: a public server's endpoints must be public too.
+    let http = lk.http.for_server(&server_url).await?;
     progress(Progress::Discovering);
     let challenge = match req.challenge.clone() {
         Some(c) => Some(c),
-        None => match probe::probe(&lk.http, &server_url).await? {
+        None => match probe::probe(&http, &server_url).await? {
             Probe::Challenge(c) => Some(c),
             Probe::Open if req.client.client_id.is_none() && req.scopes.is_empty() => {
                 let store = lk.store();
@@ -148,7 +151,7 @@ async fn sign_in(
         },
     };
     let discovered =
-        discovery::discover(&lk.http, &server_url, &canonical, challenge.as_ref()).await?;
+        discovery::discover(&http, &server_url, &canonical, challenge.as_ref()).await?;
     discovered.auth_server.check_pkce()?;
     let md = &discovered.auth_server;
     let wanted = scopes::with_offline_access(
@@ -177,9 +180,9 @@ async fn sign_in(
     let mut retried = false;
     let (registration, tokens, id_token) = loop {
         let (registration, client_secret, listener) =
-            registration_for(lk, &discovered, &req.client).await?;
+            registration_for(lk, &http, &discovered, &req.client).await?;
         let outcome = authorize_and_exchange(
-            lk,
+            &http,
             &req,
             &discovered,
             &wanted,
@@ -207,7 +210,7 @@ async fn sign_in(
     };
     let account = match id_token.as_ref().and_then(token::account_from_id_token) {
         Some(a) => Some(a),
-        None => userinfo::account(&lk.http, md, &tokens, &server_url).await,
+        None => userinfo::account(&http, md, &tokens, &server_url).await,
     };
     let grant = save_grant(
         lk,
@@ -238,7 +241,7 @@ async fn sign_in(
 /// The browser half of a sign-in with one registration: the authorization request, the
 /// redirect, and the code exchange. The tokens and the ID token, if any.
 async fn authorize_and_exchange(
-    lk: &Latchkey,
+    http: &HttpClient,
     req: &ConnectRequest,
     discovered: &Discovered,
     wanted: &[String],
@@ -285,7 +288,7 @@ async fn authorize_and_exchange(
     };
     let oauth = token::client(md, &creds, Some(&pending.redirect_uri))?;
     token::exchange_code(
-        &lk.http,
+        http,
         &oauth,
         code,
         pending.verifier,
@@ -300,6 +303,7 @@ async fn authorize_and_exchange(
 /// Registration state is per issuer: a client id is never sent to another authorization server.
 async fn registration_for(
     lk: &Latchkey,
+    http: &HttpClient,
     discovered: &Discovered,
     options: &ClientOptions,
 ) -> Result<(RegistrationRow, Option<Secret>, Loopback)> {
@@ -345,7 +349,7 @@ async fn registration_for(
     let listener = Loopback::bind(0).await?;
     let redirect_uri = listener.redirect_uri();
     let client =
-        registration::register(&lk.http, md, options, &redirect_uri, discovered.legacy).await?;
+        registration::register(http, md, options, &redirect_uri, discovered.legacy).await?;
     let row = lk.store().insert_registration(
         &md.issuer,
         &client.client_id,
