@@ -588,6 +588,49 @@ cases['ssrf-endpoints'] = async () => {
   }
 };
 
+// Big answers: read only as much as each check needs, then go away.
+async function readSome(res, bytes) {
+  const reader = res.body.getReader();
+  let got = '';
+  while (got.length < bytes) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    got += Buffer.from(value).toString();
+  }
+  await reader.cancel();
+  return got;
+}
+
+cases['mcp-big-answers'] = async () => {
+  for (const m of ['mcp-huge-body', 'mcp-endless-event', 'mcp-chatty']) {
+    const peer = await start({ MODE: m, HUGE_MB: '2' });
+    try {
+      const { tok } = await signIn(peer);
+      const auth = { authorization: `Bearer ${tok.json.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      if (m === 'mcp-chatty') {
+        const res = await fetch(peer.ready.mcp_url, { headers: { ...auth, accept: 'text/event-stream' } });
+        const got = await readSome(res, 50 * 1024);
+        ok(res.status === 200 && (got.match(/notifications\/message/g) || []).length >= 4, `${m}: GET streams notifications`, got.length);
+        continue;
+      }
+      const call = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'test-tool', arguments: { huge: true } } });
+      const res = await fetch(peer.ready.mcp_url, { method: 'POST', headers: auth, body: call });
+      if (m === 'mcp-huge-body') {
+        const text = await res.text();
+        ok(res.status === 200 && text.length > 2 * 1024 * 1024 && JSON.parse(text).id === 7, `${m}: one JSON body over 2 MiB`, text.length);
+      } else {
+        const got = await readSome(res, 300 * 1024);
+        ok(res.headers.get('content-type')?.startsWith('text/event-stream') && got.length >= 300 * 1024 && !/\n\n/.test(got),
+          `${m}: 300 KiB of one event, no blank line`, got.length);
+      }
+      const small = await req(peer.ready.mcp_url, { method: 'POST', headers: auth, body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'test-tool', arguments: {} } }) });
+      ok(small.json?.result?.content?.[0]?.text === 'ok', `${m}: other calls answer as usual`, small.json);
+    } finally {
+      await stop(peer);
+    }
+  }
+};
+
 cases['never-callback'] = async () => {
   const peer = await start({ MODE: 'never-callback' });
   try {

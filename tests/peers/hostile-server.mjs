@@ -44,6 +44,10 @@
 // ssrf-issuer            | PRM authorization_servers[0] is http://localhost:<other port> (this machine, by name)
 // ssrf-endpoints         | AS metadata's registration and token endpoints are on http://127.0.0.1:<other port>
 //                        |   (for a test that treats this server as public: a public server pointing inward)
+// mcp-huge-body          | tools/call with arguments {"huge": true} answers one JSON body of HUGE_MB MiB (default 8)
+// mcp-endless-event      | tools/call with {"huge": true} answers an SSE stream whose one event never ends
+//                        |   (data lines, no blank line, until the client goes away)
+// mcp-chatty             | GET /mcp is an SSE stream of 10 KiB notifications, as fast as the client reads them
 //
 // Every mode: /token answers 401 invalid_client for a client_id it does not know, and
 // POST /admin/forget-clients forgets every registered client (an authorization server that
@@ -67,7 +71,8 @@ const MODES = [
   'oversized-metadata-cl', 'slow-metadata', 'malformed-metadata', 'no-access-token',
   'dcr-rejected', 'callback-twice', 'never-callback', 'deny', 'no-pkce-support', 'token-500',
   'token-invalid-grant', 'token-malformed', 'token-slow', 'no-auth', 'escape-dcr-error',
-  'escape-token-error', 'escape-issuer', 'ssrf-issuer', 'ssrf-endpoints',
+  'escape-token-error', 'escape-issuer', 'ssrf-issuer', 'ssrf-endpoints', 'mcp-huge-body',
+  'mcp-endless-event', 'mcp-chatty',
 ];
 
 let mode = process.env.MODE || 'good';
@@ -79,6 +84,7 @@ const PORT = envInt('PORT', 0);
 const OTHER_PORT = envInt('OTHER_PORT', 0);
 const SLOW_MS = envInt('SLOW_MS', 60000);
 const SECOND_CALLBACK_DELAY_MS = envInt('SECOND_CALLBACK_DELAY_MS', 500);
+const HUGE_MB = envInt('HUGE_MB', 8);
 const SCOPE = 'mcp:read';
 const ACCESS_TOKEN_TTL = envInt('ACCESS_TOKEN_TTL', 3600);
 const CODE_TTL_MS = 120000;
@@ -538,6 +544,7 @@ async function handleMcp(req, res) {
     return;
   }
   stats.mcp_authorized_calls += 1;
+  if (req.method === 'GET' && mode === 'mcp-chatty') return chatter(req, res);
   if (req.method !== 'POST') {
     send(res, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'POST' });
     return;
@@ -549,6 +556,9 @@ async function handleMcp(req, res) {
     send(res, 400, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
     return;
   }
+  const huge = !Array.isArray(body) && body?.method === 'tools/call' && body?.params?.arguments?.huge === true;
+  if (huge && mode === 'mcp-huge-body') return hugeBody(res, body.id);
+  if (huge && mode === 'mcp-endless-event') return endlessEvent(req, res);
   const msgs = Array.isArray(body) ? body : [body];
   const replies = msgs
     .filter((m) => m && typeof m === 'object' && typeof m.method === 'string' && m.id !== undefined && m.id !== null)
@@ -559,6 +569,48 @@ async function handleMcp(req, res) {
     return;
   }
   send(res, 200, Array.isArray(body) ? replies : replies[0]);
+}
+
+// Write `next()` chunks while the client reads them (back-pressure respected), until it goes
+// away or `next` returns null.
+function pump(req, res, next) {
+  let open = true;
+  req.on('close', () => { open = false; });
+  res.on('close', () => { open = false; });
+  const write = () => {
+    while (open) {
+      const chunk = next();
+      if (chunk === null) return res.end();
+      if (!res.write(chunk)) return res.once('drain', write);
+    }
+  };
+  write();
+}
+
+function hugeBody(res, id) {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"content":[{"type":"text","text":"`;
+  let left = HUGE_MB * 1024 * 1024;
+  let started = false;
+  pump(res.req, res, () => {
+    if (!started) { started = true; return head; }
+    if (left <= 0) return null;
+    const n = Math.min(left, 64 * 1024);
+    left -= n;
+    return left > 0 ? 'x'.repeat(n) : `${'x'.repeat(n)}"}]}}`;
+  });
+}
+
+function endlessEvent(req, res) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  const line = `data: ${'x'.repeat(1024)}\n`;
+  pump(req, res, () => line.repeat(64));
+}
+
+function chatter(req, res) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  const note = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'y'.repeat(10 * 1024) } });
+  pump(req, res, () => `data: ${note}\n\n`);
 }
 
 function handleAdmin(req, res, url) {

@@ -20,6 +20,9 @@
 //! role_id = "…"                            # approle: the role id,
 //! secret_id_file = "/etc/latchkey/sid"     #   a file holding the secret id,
 //! approle_mount = "approle"                #   and where AppRole is mounted
+//!
+//! [proxy]
+//! max_message_mib = 16                     # the largest message latchkey proxy passes on
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -39,6 +42,17 @@ pub struct Settings {
     pub openbao: KvSettings,
     #[serde(default)]
     pub vault: KvSettings,
+    #[serde(default)]
+    pub proxy: ProxySettings,
+}
+
+/// `latchkey proxy`'s bounds.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ProxySettings {
+    /// The largest message (a JSON body, an SSE event, a line from the client) the proxy
+    /// passes on, in MiB (16). `LATCHKEY_PROXY_MAX_MESSAGE_MIB` overrides it.
+    pub max_message_mib: Option<usize>,
 }
 
 /// An OpenBao or Vault KV v2 store; see the module's example. Every key is optional: the

@@ -383,3 +383,18 @@ path "sys/internal/ui/mounts/*" { capabilities = ["read"] }"# })),
         "{e}"
     );
 }
+
+/// Issue 11 (5): an answer far beyond any item Latchkey writes is refused, not held: a 6 MiB
+/// item (written by someone else) reads as an error that says so, and small items still read.
+#[test]
+fn an_oversized_answer_is_refused() {
+    let bao = Bao::dev();
+    let kv = store(&bao);
+    kv.set("grant/1", &s("small")).unwrap();
+    let big = json!({"data": {"value": "v".repeat(6 * 1024 * 1024)}});
+    let (status, answer) = bao.root("POST", "secret/data/latchkey-test/big", Some(&big));
+    assert!(status < 300, "{answer}");
+    let e = kv.get("big").unwrap_err().to_string();
+    assert!(e.contains("answered more than 4 MiB"), "{e}");
+    assert_eq!(value(&kv, "grant/1").as_deref(), Some("small"));
+}

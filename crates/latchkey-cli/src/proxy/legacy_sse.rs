@@ -36,7 +36,7 @@ pub async fn open(session: Arc<Session>, token: Option<&Secret>) -> Result<Url, 
             "the server speaks neither Streamable HTTP nor HTTP+SSE (GET answered {status})"
         )));
     }
-    let mut events = resp.bytes_stream().eventsource();
+    let mut events = super::bounded::event_stream(resp, session.max_message()).eventsource();
     let endpoint = loop {
         match events.next().await {
             Some(Ok(ev)) if ev.event == "endpoint" => {

@@ -10,6 +10,7 @@
 //! - End of stdin: finish what is in flight, close the session (DELETE), exit 0.
 
 mod auth;
+mod bounded;
 mod legacy_sse;
 mod output;
 mod streamable;
@@ -19,7 +20,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use latchkey_core::{Error, Result, url_policy};
-use tokio::io::AsyncBufReadExt;
 use tokio::task::JoinSet;
 
 use crate::cli::ProxyArgs;
@@ -38,6 +38,7 @@ pub async fn run(args: ProxyArgs) -> Result<ExitCode> {
     }
     let client_options = crate::commands::client_options(&args.client)?;
     let lk = Arc::new(latchkey_core::Latchkey::open()?);
+    let max_message = bounded::max_message_bytes(&latchkey_core::settings::load(&lk.home)?);
     let (out, writer) = output::spawn_writer();
     let user_sets_authorization = headers.contains_key(http::header::AUTHORIZATION);
     let auth = Arc::new(auth::Auth::new(
@@ -53,15 +54,27 @@ pub async fn run(args: ProxyArgs) -> Result<ExitCode> {
         headers,
         auth,
         out.clone(),
+        max_message,
     ));
 
-    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut in_flight = JoinSet::new();
-    while let Some(line) = stdin
-        .next_line()
+    while let Some(line) = bounded::next_line(&mut stdin, max_message)
         .await
         .map_err(|e| Error::Io(format!("reading stdin: {e}")))?
     {
+        let line = match line {
+            bounded::Line::Text(text) => text,
+            bounded::Line::TooLong => {
+                // Its id is somewhere in what was dropped: the client learns why at least.
+                let why = bounded::ReadError::TooLarge(max_message).to_string();
+                tracing::warn!("a message from the client: {why}");
+                let _ = out
+                    .send(output::error_reply(&serde_json::Value::Null, &why))
+                    .await;
+                continue;
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }

@@ -3,10 +3,15 @@
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
-pub type Out = mpsc::UnboundedSender<Vec<u8>>;
+pub type Out = mpsc::Sender<Vec<u8>>;
+
+/// Messages waiting for stdout. Bounded: a client that stops reading holds up whoever writes
+/// to it (the server's stream is then read no further: back-pressure to the server) instead of
+/// growing the proxy's memory.
+const QUEUE: usize = 64;
 
 pub fn spawn_writer() -> (Out, tokio::task::JoinHandle<()>) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(QUEUE);
     let task = tokio::spawn(async move {
         let mut stdout = tokio::io::stdout();
         while let Some(mut line) = rx.recv().await {

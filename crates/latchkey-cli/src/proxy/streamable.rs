@@ -15,6 +15,7 @@ use tokio::sync::RwLock;
 use url::Url;
 
 use super::auth::Auth;
+use super::bounded;
 use super::legacy_sse;
 use super::output::{Out, error_reply, one_line};
 
@@ -82,6 +83,8 @@ pub struct Session {
     /// Requests whose answers come on the legacy SSE stream rather than the POST response.
     awaiting: std::sync::Mutex<std::collections::HashSet<String>>,
     answered: tokio::sync::Notify,
+    /// The largest message passed on (see `bounded`).
+    max_message: usize,
 }
 
 /// What one attempt at sending produced.
@@ -102,6 +105,7 @@ impl Session {
         headers: http::HeaderMap,
         auth: Arc<Auth>,
         out: Out,
+        max_message: usize,
     ) -> Self {
         Self {
             http,
@@ -115,6 +119,7 @@ impl Session {
             background: std::sync::Mutex::new(Vec::new()),
             awaiting: std::sync::Mutex::new(Default::default()),
             answered: tokio::sync::Notify::new(),
+            max_message,
         }
     }
 
@@ -122,7 +127,7 @@ impl Session {
     pub async fn forward(self: &Arc<Self>, message: Message) {
         let mut token = match self.auth.current().await {
             Ok(t) => t,
-            Err(e) => return self.fail(&message, &e.to_string()),
+            Err(e) => return self.fail(&message, &e.to_string()).await,
         };
         for _ in 0..MAX_ATTEMPTS {
             let attempt = match self.transport.read().await.clone() {
@@ -133,7 +138,7 @@ impl Session {
             };
             let next = match attempt {
                 Attempt::Done => return,
-                Attempt::Failed(reason) => return self.fail(&message, &reason),
+                Attempt::Failed(reason) => return self.fail(&message, &reason).await,
                 Attempt::NotStreamable => {
                     match legacy_sse::open(self.clone(), token.as_ref()).await {
                         Ok(endpoint) => {
@@ -147,7 +152,7 @@ impl Session {
                             self.auth.unauthorized(ch, token.as_ref()).await
                         }
                         Err(legacy_sse::OpenError::Other(reason)) => {
-                            return self.fail(&message, &reason);
+                            return self.fail(&message, &reason).await;
                         }
                     }
                 }
@@ -156,19 +161,20 @@ impl Session {
             };
             match next {
                 Ok(t) => token = Some(t),
-                Err(e) => return self.fail(&message, &e.to_string()),
+                Err(e) => return self.fail(&message, &e.to_string()).await,
             }
         }
         self.fail(&message, "the server kept refusing the request")
+            .await
     }
 
-    fn fail(&self, message: &Message, reason: &str) {
+    async fn fail(&self, message: &Message, reason: &str) {
         tracing::warn!("{reason}");
         if let Some(id) = &message.id {
             self.awaiting.lock().unwrap().remove(&id.to_string());
         }
         if let (Some(id), Kind::Request | Kind::Initialize) = (&message.id, message.kind()) {
-            let _ = self.out.send(error_reply(id, reason));
+            let _ = self.out.send(error_reply(id, reason)).await;
         }
     }
 
@@ -242,18 +248,23 @@ impl Session {
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|ct| ct.starts_with("text/event-stream"));
                 if sse {
-                    self.forward_events(resp, initialize).await;
+                    let end = self
+                        .forward_events(resp, initialize, message.id.as_ref())
+                        .await;
+                    if let StreamEnd::TooLarge { answered: false } = end {
+                        return Attempt::Failed(format!(
+                            "the server's answer: {}",
+                            bounded::ReadError::TooLarge(self.max_message)
+                        ));
+                    }
                 } else {
-                    match resp.bytes().await {
+                    match bounded::body(resp, self.max_message).await {
                         Ok(body) if !body.trim_ascii().is_empty() => {
                             self.emit(&body, initialize).await
                         }
                         Ok(_) => {}
                         Err(e) => {
-                            return Attempt::Failed(format!(
-                                "reading the server's answer: {}",
-                                e.without_url()
-                            ));
+                            return Attempt::Failed(format!("reading the server's answer: {e}"));
                         }
                     }
                 }
@@ -263,7 +274,9 @@ impl Session {
                 Attempt::Done
             }
             _ => {
-                let body = resp.bytes().await.unwrap_or_default();
+                let body = bounded::body(resp, self.max_message)
+                    .await
+                    .unwrap_or_default();
                 // A JSON-RPC error body is the server's answer: pass it through untouched.
                 let is_jsonrpc = serde_json::from_slice::<serde_json::Value>(&body)
                     .ok()
@@ -289,7 +302,7 @@ impl Session {
             *self.protocol_version.write().await = Some(pv.to_string());
         }
         self.mark_answered(body);
-        let _ = self.out.send(one_line(body));
+        let _ = self.out.send(one_line(body)).await;
     }
 
     /// Remember a request whose answer will arrive on the legacy SSE stream.
@@ -324,25 +337,41 @@ impl Session {
         let _ = tokio::time::timeout(timeout, wait).await;
     }
 
-    /// Forward an SSE response's `message` events until it ends.
-    pub(super) async fn forward_events(&self, resp: reqwest::Response, initialize: bool) {
-        use eventsource_stream::Eventsource;
-        let mut events = resp.bytes_stream().eventsource();
+    /// Forward an SSE response's `message` events until it ends. `request`: the id whose
+    /// answer this stream carries, if any (whether it came is part of the outcome).
+    pub(super) async fn forward_events(
+        &self,
+        resp: reqwest::Response,
+        initialize: bool,
+        request: Option<&serde_json::Value>,
+    ) -> StreamEnd {
+        use eventsource_stream::{EventStreamError, Eventsource};
+        let mut events = bounded::event_stream(resp, self.max_message).eventsource();
+        let mut answered = false;
         while let Some(event) = events.next().await {
             match event {
                 Ok(ev)
                     if (ev.event.is_empty() || ev.event == "message")
                         && !ev.data.trim().is_empty() =>
                 {
+                    answered |= request.is_some_and(|id| answers(ev.data.as_bytes(), id));
                     self.emit(ev.data.as_bytes(), initialize).await;
                 }
                 Ok(_) => {}
+                Err(EventStreamError::Transport(bounded::ReadError::TooLarge(_))) => {
+                    tracing::warn!(
+                        "an event from the server: {}",
+                        bounded::ReadError::TooLarge(self.max_message)
+                    );
+                    return StreamEnd::TooLarge { answered };
+                }
                 Err(e) => {
                     tracing::warn!("event stream ended: {e}");
                     break;
                 }
             }
         }
+        StreamEnd::Ended
     }
 
     /// The GET stream for server-initiated messages; servers without one answer 405.
@@ -361,7 +390,7 @@ impl Session {
                 let req = this.with_session_headers(req).await;
                 match req.send().await {
                     Ok(resp) if resp.status().is_success() => {
-                        this.forward_events(resp, false).await;
+                        this.forward_events(resp, false, None).await;
                         failures = 0;
                         delay = Duration::from_millis(500);
                     }
@@ -390,6 +419,10 @@ impl Session {
         self.background.lock().unwrap().push(handle);
     }
 
+    pub(super) fn max_message(&self) -> usize {
+        self.max_message
+    }
+
     pub(super) fn url(&self) -> &Url {
         &self.url
     }
@@ -416,6 +449,23 @@ impl Session {
         let req = self.with_session_headers(req).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), req.send()).await;
     }
+}
+
+/// How an SSE stream ended.
+pub(super) enum StreamEnd {
+    Ended,
+    /// An event passed the bound; the stream was dropped there. `answered`: the request's own
+    /// answer had come before.
+    TooLarge {
+        answered: bool,
+    },
+}
+
+/// Whether `body` is the response to the request with `id`.
+fn answers(body: &[u8], id: &serde_json::Value) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .is_some_and(|v| v.get("method").is_none() && v.get("id") == Some(id))
 }
 
 /// 401 and 403-`insufficient_scope` mean "auth"; anything else is the server's answer.

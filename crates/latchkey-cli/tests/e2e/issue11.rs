@@ -734,3 +734,169 @@ fn issue11_a_public_server_cannot_point_latchkey_inward() {
     );
     assert!(peer.stats()["other_origin_fetches"].as_u64() >= Some(1));
 }
+
+/// The most memory `pid` has held (VmHWM), in MiB.
+fn peak_rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib / 1024
+}
+
+/// A proxy for `peer` in `lk` with a 1 MiB bound per message, its stdin and a reader of its
+/// stdout lines.
+fn bounded_proxy(
+    lk: &Latchkey,
+    url: &str,
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::sync::mpsc::Receiver<serde_json::Value>,
+) {
+    use std::io::{BufRead, BufReader};
+    let mut child = lk
+        .command(&["proxy", url])
+        .env("LATCHKEY_PROXY_MAX_MESSAGE_MIB", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str(&line) {
+                let _ = tx.send(v);
+            }
+        }
+    });
+    (child, stdin, rx)
+}
+
+fn answer(rx: &std::sync::mpsc::Receiver<serde_json::Value>, id: i64) -> serde_json::Value {
+    loop {
+        let v = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no answer to request {id}"));
+        if v["id"] == id {
+            return v;
+        }
+    }
+}
+
+const OPEN_SESSION: &str = concat!(
+    r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#,
+    "\n",
+    r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    "\n"
+);
+const HUGE_CALL: &str = r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"test-tool","arguments":{"huge":true}}}"#;
+const SMALL_CALL: &str = r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"test-tool","arguments":{}}}"#;
+
+/// (5) An oversized answer (one 64 MiB JSON body, an SSE event that never ends) becomes a
+/// JSON-RPC error for that request, the session carries on, and the proxy never holds it.
+#[test]
+fn issue11_the_proxy_bounds_each_message_and_carries_on() {
+    use std::io::Write;
+    for mode in ["mcp-huge-body", "mcp-endless-event"] {
+        let peer = Peer::start(
+            "tests/peers/hostile-server.mjs",
+            &[("MODE", mode), ("HUGE_MB", "64")],
+        );
+        let url = peer.mcp_url();
+        let lk = Latchkey::new();
+        lk.run(&["connect", &url]).ok();
+        let (mut child, mut stdin, rx) = bounded_proxy(&lk, &url);
+        stdin.write_all(OPEN_SESSION.as_bytes()).unwrap();
+        assert!(answer(&rx, 1)["result"].is_object());
+        writeln!(stdin, "{HUGE_CALL}").unwrap();
+        let refused = answer(&rx, 3);
+        let message = refused["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("larger than the proxy's limit of 1 MiB"),
+            "{mode}: {refused}"
+        );
+        writeln!(stdin, "{SMALL_CALL}").unwrap();
+        assert_eq!(
+            answer(&rx, 4)["result"]["content"][0]["text"],
+            "ok",
+            "{mode}"
+        );
+        let peak = peak_rss_mib(child.id());
+        assert!(peak < 48, "{mode}: the proxy held {peak} MiB");
+        drop(stdin);
+        assert!(finish_child(&mut child).success());
+    }
+    // A line from the client over the bound is dropped with an error; the next one works.
+    let peer = Peer::start("tests/peers/hostile-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let (mut child, mut stdin, rx) = bounded_proxy(&lk, &url);
+    stdin.write_all(OPEN_SESSION.as_bytes()).unwrap();
+    answer(&rx, 1);
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{{"name":"test-tool","arguments":{{"x":"{}"}}}}}}"#,
+        "z".repeat(3 * 1024 * 1024)
+    );
+    writeln!(stdin, "{big}").unwrap();
+    let dropped = rx.recv_timeout(std::time::Duration::from_secs(30)).unwrap();
+    assert!(
+        dropped["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than"),
+        "{dropped}"
+    );
+    writeln!(stdin, "{SMALL_CALL}").unwrap();
+    assert_eq!(answer(&rx, 4)["result"]["content"][0]["text"], "ok");
+    drop(stdin);
+    assert!(finish_child(&mut child).success());
+}
+
+/// (5) A client that stops reading while the server keeps talking (a GET stream of
+/// notifications): the proxy stops reading the server (back-pressure), its memory stays flat.
+#[test]
+fn issue11_a_client_that_stops_reading_does_not_grow_the_proxy() {
+    use std::io::Write;
+    let peer = Peer::start("tests/peers/hostile-server.mjs", &[("MODE", "mcp-chatty")]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let mut child = lk
+        .command(&["proxy", &url])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped()) // never read
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(OPEN_SESSION.as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let peak = peak_rss_mib(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        peak < 48,
+        "the proxy held {peak} MiB for a client that stopped reading"
+    );
+}
+
+fn finish_child(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the proxy did not exit"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

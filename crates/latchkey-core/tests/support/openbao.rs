@@ -249,13 +249,27 @@ disable_mlock = true
         if let Some(t) = token {
             cmd.args(["-H", &format!("X-Vault-Token: {t}")]);
         }
-        if let Some(b) = body {
-            cmd.args(["-H", "Content-Type: application/json", "-d", &b.to_string()]);
+        // The body on stdin: an argument cannot hold a large one.
+        if body.is_some() {
+            cmd.args([
+                "-H",
+                "Content-Type: application/json",
+                "--data-binary",
+                "@-",
+            ]);
         }
-        let out = cmd
+        let mut child = cmd
             .arg(format!("{}/v1/{path}", self.addr))
-            .output()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
             .expect("curl runs");
+        let mut stdin = child.stdin.take().unwrap();
+        if let Some(b) = body {
+            std::io::Write::write_all(&mut stdin, b.to_string().as_bytes()).unwrap();
+        }
+        drop(stdin);
+        let out = child.wait_with_output().expect("curl runs");
         let text = String::from_utf8_lossy(&out.stdout);
         let (body, status) = text.rsplit_once('\n').unwrap_or(("", "0"));
         (

@@ -36,6 +36,22 @@ impl Reply {
     }
 }
 
+/// The largest answer read from the server: Latchkey's items are small (a config-file backup,
+/// the largest, is at most 256 KiB); anything far beyond is refused rather than held.
+const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Read at most `cap` bytes of `resp`'s body; `Err` when there is more.
+fn read_capped(resp: reqwest::blocking::Response, cap: usize) -> Result<Vec<u8>, ()> {
+    use std::io::Read;
+    if resp.content_length().is_some_and(|n| n as usize > cap) {
+        return Err(());
+    }
+    let mut body = Vec::new();
+    // A read error mid-body leaves what came: the JSON then does not parse, as before.
+    let _ = resp.take(cap as u64 + 1).read_to_end(&mut body);
+    if body.len() > cap { Err(()) } else { Ok(body) }
+}
+
 pub(super) struct Client {
     pub config: KvConfig,
     /// Built on first use, on the blocking thread (a blocking reqwest client must not be created
@@ -102,8 +118,15 @@ impl Client {
         }
         let resp = req.send().map_err(|e| transport_error(&self.config, &e))?;
         let status = resp.status().as_u16();
-        let text = resp.text().unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let body = read_capped(resp, MAX_REPLY_BYTES).map_err(|()| {
+            KeychainError::Other(format!(
+                "{} at {} answered more than {} MiB for {path}; refusing it",
+                self.config.flavor.product(),
+                self.config.address,
+                MAX_REPLY_BYTES / (1024 * 1024)
+            ))
+        })?;
+        let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
         Ok(Reply { status, body })
     }
 
