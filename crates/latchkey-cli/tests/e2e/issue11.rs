@@ -900,3 +900,45 @@ fn finish_child(child: &mut std::process::Child) -> std::process::ExitStatus {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// (4) An OpenBao/Vault address over plain http to another host is refused before any
+/// connection, with what to do; loopback stays allowed for a local dev server.
+#[test]
+fn issue11_openbao_over_plain_http_is_refused_off_loopback() {
+    let lk = Latchkey::new()
+        .with_env("LATCHKEY_BACKEND", "openbao")
+        .with_env("BAO_ADDR", "http://bao.example.test:8200")
+        .with_env("BAO_TOKEN", "s.never-sent");
+    let run = lk.run(&["token", "http://127.0.0.1:9/mcp"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("use https"), "{}", run.stderr);
+    assert!(!run.stderr.contains("s.never-sent"));
+}
+
+/// (10) A client config file that is a symlink (a dotfiles folder) is changed through the
+/// link: the link stays a link, its target gets the change, the backup restores it.
+#[cfg(unix)]
+#[test]
+fn issue11_adopt_writes_through_a_symlinked_config_file() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let dotfiles = h.join("dotfiles/cursor-mcp.json");
+    let original = r#"{ "mcpServers": { "github": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_FAKEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" } } } }"#;
+    write_atomically(&dotfiles, original);
+    let link = h.join(".cursor/mcp.json");
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&dotfiles, &link).unwrap();
+    adopt_yes(h, &["github", "--move-secrets"]);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a plain file"
+    );
+    let changed = std::fs::read_to_string(&dotfiles).unwrap();
+    assert!(
+        !changed.contains("ghp_FAKE") && changed.contains("latchkey:"),
+        "{changed}"
+    );
+}
