@@ -817,9 +817,11 @@ fn issue11_the_proxy_bounds_each_message_and_carries_on() {
         writeln!(stdin, "{HUGE_CALL}").unwrap();
         let refused = answer(&rx, 3);
         let message = refused["error"]["message"].as_str().unwrap_or_default();
+        // Only the head of what came: the failure being guarded against is a 64 MiB answer.
+        let shown: String = refused.to_string().chars().take(300).collect();
         assert!(
             message.contains("larger than the proxy's limit of 1 MiB"),
-            "{mode}: {refused}"
+            "{mode}: {shown}"
         );
         writeln!(stdin, "{SMALL_CALL}").unwrap();
         assert_eq!(
