@@ -21,7 +21,7 @@ BAO := $(TOOLS_BIN)/bao
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 DEBUG_DEB := target/debug/bundle/deb/Latchkey_0.1.0_amd64.deb
 
-.PHONY: help deps system-deps node-deps ui-build build lint test test-rust test-ui test-app test-package test-conformance test-peers run package bench bench-app bench-backends clean
+.PHONY: help deps system-deps node-deps ui-build build lint test test-rust test-ui test-app test-package test-conformance test-peers run package bench bench-app bench-backends screenshots clean
 
 help:
 	@echo "make run      install what is missing, build, and start Latchkey in the tray"
@@ -85,6 +85,12 @@ $(TAURI_DRIVER):
 test-app: deps ui-build $(TAURI_DRIVER)
 	$(CARGO) build $(CARGO_SEL)
 	PATH="$(TEST_PATH)" timeout 600 $(XVFB) $(WITH_KEYRING) node --test tests/app/*.test.mjs
+
+# The README's screenshots: the UI's browser tests and the real app's test take them under
+# target/screenshots; this copies them to docs/screenshots (a test run alone changes no file).
+screenshots: test-ui test-app
+	mkdir -p docs/screenshots
+	cp target/screenshots/*.png docs/screenshots/
 
 # The .deb from the Tauri bundler (debug build, to save a release build here): dpkg -i, start
 # the CLI and the app from their installed paths, dpkg -r.

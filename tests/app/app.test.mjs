@@ -6,7 +6,8 @@
 // and expiry; a CLI refresh shows up live; Revoke, and the server reports the token revoked.
 // Then bad input: not a URL, a server that does not answer, one that needs no sign-in, a denied
 // consent, a locked keychain:
-// each a clear message, nothing else changes. Screenshots go to docs/screenshots/app-*.png.
+// each a clear message, nothing else changes. Screenshots go to target/screenshots/app-*.png
+// (`make screenshots` copies them to docs/screenshots for the README).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -21,7 +22,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const app = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/debug/latchkey-app');
 const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/debug/latchkey');
 const driverBin = process.env.TAURI_DRIVER ?? join(repo, 'target/tools/bin/tauri-driver');
-const shots = join(repo, 'docs/screenshots');
+const shots = join(repo, 'target/screenshots');
 const children = [];
 
 // Every helper starts in its own process group, so that whatever it starts in turn (tauri-driver

@@ -14,7 +14,9 @@ import { fullScenario } from "./scenarios.mjs";
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, "../..");
 const dist = path.join(repo, "ui/dist");
-export const screenshots = path.join(repo, "docs/screenshots");
+// Written under target/ so a test run leaves the tree clean; `make screenshots` copies them to
+// docs/screenshots for the README.
+export const screenshots = path.join(repo, "target/screenshots");
 
 /** The CSP tauri.conf.json gives the window (app.security.csp). */
 export const CSP = [

@@ -1,4 +1,4 @@
-// The screenshots in docs/screenshots (shown in the README), taken at 900x640 from the built UI
+// The screenshots for the README (target/screenshots; `make screenshots` copies them to docs/), taken at 900x640 from the built UI
 // on the fake backend. Each also checks the one thing it shows, so a broken view fails here.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
