@@ -38,7 +38,9 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
-const PROTOCOL_VERSION = '2025-11-25';
+// The host speaks 2025-06-18, as most MCP clients in use still do; Latchkey speaks whatever the
+// server speaks.
+const PROTOCOL_VERSION = '2025-06-18';
 const MARK = 'latchkey-conformance-client:';
 const started = Date.now();
 
@@ -151,11 +153,68 @@ async function connect() {
   if (code !== 0) throw new Error(`latchkey connect exited with ${signal || code}`);
 }
 
-function toolCallFor(tools) {
+// What this host does in each scenario: the calls a real host would make there (the suite's
+// obligations on the *host*, not on the transport: which tools to call and with what), after
+// initialize and tools/list. Everything else (versions, headers, input-required rounds,
+// resumed streams, auth) is Latchkey's: this host speaks plain 2025-06-18.
+function plannedCalls(tools) {
   const names = tools.map((t) => t.name);
-  if (names.includes('test-tool')) return { name: 'test-tool', arguments: {} };
-  if (names.includes('add_numbers')) return { name: 'add_numbers', arguments: { a: 3, b: 4 } };
-  return null;
+  const has = (n) => names.includes(n);
+  switch (scenario) {
+    case 'tools_call':
+      return [{ name: 'add_numbers', arguments: { a: 3, b: 4 } }];
+    case 'elicitation-sep1034-client-defaults':
+      return [{ name: 'test_client_elicitation_defaults', arguments: {} }];
+    case 'sse-retry':
+      return [{ name: 'test_reconnection', arguments: {} }];
+    case 'http-custom-headers':
+      return (context.toolCalls || []).map((c) => ({ name: c.name, arguments: c.arguments }));
+    case 'http-standard-headers':
+      return has('test_headers') ? [{ name: 'test_headers', arguments: {} }] : [];
+    case 'sep-2322-client-request-state':
+      return ['test_mrtr_echo_state', 'test_mrtr_unrelated', 'test_mrtr_no_state', 'test_mrtr_no_result_type']
+        .filter(has)
+        .map((name) => ({ name, arguments: {} }));
+    case 'json-schema-2020-12-preservation': {
+      const rich = tools.find((t) => t.name === 'json_schema_2020_12_tool');
+      return rich && has('json_schema_echo') ? [{ name: 'json_schema_echo', arguments: { schema: rich.inputSchema } }] : [];
+    }
+    case 'json-schema-ref-no-deref':
+      return []; // listing is the test: nothing may fetch the schema's $ref
+    default:
+      // Every tool the proxy lists (the invalid-header scenario: only the valid one is left).
+      if (has('test-tool')) return [{ name: 'test-tool', arguments: {} }];
+      if (has('valid_tool')) return [{ name: 'valid_tool', arguments: { region: 'us-west1' } }];
+      if (has('add_numbers')) return [{ name: 'add_numbers', arguments: { a: 3, b: 4 } }];
+      return [];
+  }
+}
+
+// An answer to an elicitation: each requested field from its default, else a value of its type.
+function elicitationAnswer(params) {
+  const content = {};
+  for (const [key, prop] of Object.entries(params?.requestedSchema?.properties || {})) {
+    if (prop.default !== undefined) content[key] = prop.default;
+    else if (prop.enum) content[key] = prop.enum[0];
+    else content[key] = { string: 'latchkey', integer: 1, number: 1.5, boolean: true }[prop.type] ?? null;
+  }
+  return { action: 'accept', content };
+}
+
+// What this host answers when the server (through the proxy) asks it something.
+function answerServerRequest(msg) {
+  switch (msg.method) {
+    case 'ping':
+      return { result: {} };
+    case 'elicitation/create':
+      return { result: elicitationAnswer(msg.params) };
+    case 'sampling/createMessage':
+      return { result: { role: 'assistant', content: { type: 'text', text: 'ok' }, model: 'latchkey-conformance-host', stopReason: 'endTurn' } };
+    case 'roots/list':
+      return { result: { roots: [] } };
+    default:
+      return { error: { code: -32601, message: `client does not support ${msg.method}` } };
+  }
 }
 
 async function session() {
@@ -187,15 +246,15 @@ async function session() {
     }
     log(`<- ${line.length > 2000 ? line.slice(0, 2000) + '...' : line}`);
     if (msg.method !== undefined && msg.id !== undefined) {
-      // A request from the server, relayed by the proxy.
-      if (msg.method === 'ping') send({ jsonrpc: '2.0', id: msg.id, result: {} });
-      else send({ jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: `client does not support ${msg.method}` } });
+      // A request from the server, relayed (or made from an input-required result) by the proxy.
+      send({ jsonrpc: '2.0', id: msg.id, ...answerServerRequest(msg) });
       return;
     }
     if (msg.method !== undefined) return; // notification
     const waiter = pending.get(msg.id);
     if (!waiter) {
-      log(`response with unknown id ${JSON.stringify(msg.id)}`);
+      protocolError = `a response with an id this host never used: ${JSON.stringify(msg.id)}`;
+      log(protocolError);
       return;
     }
     pending.delete(msg.id);
@@ -218,21 +277,32 @@ async function session() {
 
   const init = await request('initialize', {
     protocolVersion: PROTOCOL_VERSION,
-    capabilities: {},
-    clientInfo: { name: 'latchkey-conformance-client', version: '1.0.0' },
+    capabilities: { elicitation: {}, sampling: {}, roots: { listChanged: true } },
+    clientInfo: { name: 'latchkey-conformance-host', version: '1.0.0' },
   });
   log(`initialized: protocolVersion ${init.protocolVersion}, server ${JSON.stringify(init.serverInfo)}`);
+  // A 2025 server may answer with another 2025 revision (its choice, passed on as it is); a
+  // 2026-07-28 server's answer comes from Latchkey, which must echo the host's own.
+  if (!['2025-06-18', '2025-11-25'].includes(init.protocolVersion)) {
+    throw new Error(`initialize answered protocolVersion ${init.protocolVersion}, which this host does not speak`);
+  }
   send({ jsonrpc: '2.0', method: 'notifications/initialized' });
 
   const { tools = [] } = await request('tools/list', {});
-  const call = toolCallFor(tools);
-  if (call) {
+  if (scenario === 'http-standard-headers') {
+    // One of each method the scenario checks the headers of.
+    const { resources = [] } = await request('resources/list', {});
+    if (resources[0]) await request('resources/read', { uri: resources[0].uri });
+    const { prompts = [] } = await request('prompts/list', {});
+    if (prompts[0]) await request('prompts/get', { name: prompts[0].name, arguments: {} });
+  }
+  const calls = plannedCalls(tools);
+  if (calls.length === 0 && scenario.startsWith('auth/')) {
+    throw new Error(`tools/list did not list test-tool: ${JSON.stringify(tools.map((t) => t.name))}`);
+  }
+  for (const call of calls) {
     const result = await request('tools/call', call);
     if (result.isError) throw new Error(`tools/call ${call.name} -> isError: ${JSON.stringify(result.content)}`);
-  } else if (scenario.startsWith('auth/')) {
-    throw new Error(`tools/list did not list test-tool: ${JSON.stringify(tools.map((t) => t.name))}`);
-  } else {
-    log('no known tool listed; skipping tools/call');
   }
 
   log('closing the proxy stdin');

@@ -60,6 +60,7 @@ if [ ! -x "$LATCHKEY" ]; then
     exit 2
 fi
 unset LATCHKEY_HOME
+suite=${CONFORMANCE_SUITE:-all}
 timeout_ms=${CONFORMANCE_TIMEOUT_MS:-30000}
 export CONFORMANCE_CLIENT_DEADLINE_MS=${CONFORMANCE_CLIENT_DEADLINE_MS:-$((timeout_ms - 5000))}
 
@@ -72,9 +73,9 @@ command="exec $NODE $HERE/client.mjs"
 echo "run.sh: node $("$NODE" --version), conformance $("$NODE" "$CONFORMANCE" --version), latchkey $LATCHKEY" >&2
 echo "run.sh: results in $out" >&2
 if [ ${#scenarios[@]} -eq 0 ]; then
-    "$NODE" "$CONFORMANCE" client --command "$command" --suite auth \
+    "$NODE" "$CONFORMANCE" client --command "$command" --suite "$suite" \
         --timeout "$timeout_ms" -o "$out" >"$out/runner.log" 2>&1 || true
-    expected=$(sed -n 's/^Running auth suite (\([0-9]*\) scenarios).*/\1/p' "$out/runner.log")
+    expected=$(sed -n 's/^Running [a-z0-9-]* suite (\([0-9]*\) scenarios).*/\1/p' "$out/runner.log")
 else
     for s in "${scenarios[@]}"; do
         "$NODE" "$CONFORMANCE" client --command "$command" --scenario "$s" \
@@ -84,13 +85,19 @@ else
 fi
 
 # Judge every result folder of this run (folder = <scenario>-<ISO timestamp>).
-"$NODE" --input-type=module - "$out" "${expected:-0}" <<'EOF'
+CONFORMANCE_HERE="$HERE" "$NODE" --input-type=module - "$out" "${expected:-0}" <<'EOF'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const [out, expectedText] = process.argv.slice(2);
 const expected = Number(expectedText);
-const allowClientError = new Set(['auth/scope-retry-limit', 'auth/resource-mismatch']);
+// Scenarios where the suite itself expects the client to give up (allowClientError in the
+// suite's source, 0.2.0-alpha.12).
+const allowClientError = new Set([
+  'auth/scope-retry-limit', 'auth/resource-mismatch', 'auth/iss-supported-missing', 'auth/iss-wrong-issuer',
+  'auth/iss-unexpected', 'auth/iss-normalized', 'auth/metadata-issuer-mismatch', 'http-invalid-tool-headers',
+  'sep-2640-client-verify-digest', 'sep-2640-client-verify-size', 'sep-2640-client-verify-frontmatter',
+]);
 const MARK = 'latchkey-conformance-client:';
 
 const dirs = [];
@@ -104,8 +111,19 @@ const dirs = [];
 })(out);
 dirs.sort();
 
+// Scenarios Latchkey does not pass yet, each with why (expected-failures.txt): they fail
+// without failing the run; one that passes fails it (the list must stay true).
+const expectedFailures = new Map(
+  readFileSync(path.join(process.env.CONFORMANCE_HERE, 'expected-failures.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => [l.split(/\s+/)[0], l.slice(l.split(/\s+/)[0].length).trim()]),
+);
+
 let passed = 0;
 let failed = 0;
+let xfailed = 0;
 for (const dir of dirs) {
   const scenario = path.relative(out, dir).replace(/-\d{4}-\d\d-\d\dT.*$/, '');
   const problems = [];
@@ -120,9 +138,20 @@ for (const dir of dirs) {
   const finishedByItself = verdict === 'ok' || verdict.startsWith('error:');
   if (allowClientError.has(scenario) ? !finishedByItself : verdict !== 'ok') problems.push(`client: ${verdict}`);
   const ok = problems.length === 0;
-  ok ? passed++ : failed++;
   const counts = ['SUCCESS', 'FAILURE', 'WARNING'].map((s) => checks.filter((c) => c.status === s).length);
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${scenario} (checks: ${counts[0]} ok, ${counts[1]} failed, ${counts[2]} warnings)`);
+  const summary = `(checks: ${counts[0]} ok, ${counts[1]} failed, ${counts[2]} warnings)`;
+  if (expectedFailures.has(scenario)) {
+    if (ok) {
+      failed++;
+      console.log(`FAIL ${scenario} ${summary}: passes, but expected-failures.txt says it fails; remove it there`);
+    } else {
+      xfailed++;
+      console.log(`XFAIL ${scenario} ${summary}: ${expectedFailures.get(scenario)}`);
+    }
+    continue;
+  }
+  ok ? passed++ : failed++;
+  console.log(`${ok ? 'PASS' : 'FAIL'} ${scenario} ${summary}`);
   for (const p of problems) console.log(`     ${p}`);
   if (!ok) console.log(`     see ${dir}/{checks.json,stderr.txt}`);
 }
@@ -134,6 +163,6 @@ if (dirs.length === 0) {
   console.log(`FAIL runner: no scenario ran (see ${out}/runner.log)`);
   failed = Math.max(failed, 1);
 }
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed${xfailed ? `, ${xfailed} expected to fail (expected-failures.txt)` : ''}`);
 process.exit(failed ? 1 : 0);
 EOF

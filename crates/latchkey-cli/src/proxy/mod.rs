@@ -1,19 +1,28 @@
 //! `latchkey proxy <url>`: a stdio <-> Streamable HTTP bridge (and legacy HTTP+SSE for servers
-//! that only have it), a drop-in for `npx mcp-remote <url>`.
+//! that only have it), a drop-in for `npx mcp-remote <url>`, that speaks every MCP revision to
+//! the server whatever revision the client speaks ([`session`]).
 //!
-//! - stdin: newline-delimited JSON-RPC from the MCP client; every message is forwarded as the
-//!   exact bytes received, including methods Latchkey does not know.
-//! - stdout: every message from the server (JSON bodies, SSE events, the GET stream), one per
-//!   line. Logs never go to stdout.
+//! - stdin: newline-delimited JSON-RPC from the MCP client. When client and server speak the
+//!   same revision every message is forwarded as the exact bytes received, including methods
+//!   Latchkey does not know; a 2025 client and a 2026-07-28 server are translated ([`modern`]).
+//! - stdout: every message from the server, one per line; every request gets exactly one
+//!   answer ([`client`]). Logs never go to stdout.
 //! - Auth ([`auth`]): the broker's token on every request; 401 → refresh, retry once, then sign
 //!   in; 403 `insufficient_scope` → sign in again with the union of scopes (3 sign-ins at most).
-//! - End of stdin: finish what is in flight, close the session (DELETE), exit 0.
+//! - End of stdin: finish what is in flight, close the session (DELETE), exit 0. SIGINT or
+//!   SIGTERM: the same within a second, then exit 0; a second signal exits at once.
 
 mod auth;
 mod bounded;
+mod client;
+mod legacy;
 mod legacy_sse;
+mod mcp;
+mod message;
+mod modern;
 mod output;
-mod streamable;
+mod session;
+mod upstream;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -23,10 +32,19 @@ use latchkey_core::{Error, Result, url_policy};
 use tokio::task::JoinSet;
 
 use crate::cli::ProxyArgs;
-use streamable::Session;
+use session::Session;
 
 /// How long in-flight requests may take to finish after stdin closes.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long they may take after a signal (clients that stop servers with SIGINT follow up with
+/// SIGTERM and SIGKILL within a second).
+const SIGNAL_DRAIN: Duration = Duration::from_millis(800);
+
+/// How the client stopped the proxy.
+enum Stop {
+    EndOfInput,
+    Signal,
+}
 
 pub async fn run(args: ProxyArgs) -> Result<ExitCode> {
     let url = url_policy::parse_server_url(&args.server_url)?;
@@ -48,29 +66,34 @@ pub async fn run(args: ProxyArgs) -> Result<ExitCode> {
         !args.no_browser,
         user_sets_authorization,
     ));
-    let session = Arc::new(Session::new(
+    let up = Arc::new(upstream::Upstream::new(
         stream_client()?,
         url,
         headers,
         auth,
-        out.clone(),
         max_message,
     ));
+    let client = Arc::new(client::Client::new(out.clone()));
+    let session = Arc::new(Session::new(up, client.clone(), lk));
 
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut in_flight = JoinSet::new();
-    while let Some(line) = bounded::next_line(&mut stdin, max_message)
-        .await
-        .map_err(|e| Error::Io(format!("reading stdin: {e}")))?
-    {
-        let line = match line {
-            bounded::Line::Text(text) => text,
-            bounded::Line::TooLong => {
+    let mut signals = Signals::new()?;
+    let stop = loop {
+        let line = tokio::select! {
+            line = bounded::next_line(&mut stdin, max_message) => line,
+            () = signals.next() => break Stop::Signal,
+        };
+        let line = match line.map_err(|e| Error::Io(format!("reading stdin: {e}")))? {
+            None => break Stop::EndOfInput,
+            Some(bounded::Line::Text(text)) => text,
+            Some(bounded::Line::TooLong) => {
                 // Its id is somewhere in what was dropped: the client learns why at least.
                 let why = bounded::ReadError::TooLarge(max_message).to_string();
                 tracing::warn!("a message from the client: {why}");
+                let reply = message::error(&serde_json::Value::Null, message::PROXY_ERROR, &why);
                 let _ = out
-                    .send(output::error_reply(&serde_json::Value::Null, &why))
+                    .send(serde_json::to_vec(&reply).expect("serialises"))
                     .await;
                 continue;
             }
@@ -78,36 +101,72 @@ pub async fn run(args: ProxyArgs) -> Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let message = streamable::Message::parse(line);
-        match message.kind() {
-            // initialize is awaited so the session id and protocol version are known before
-            // anything else is sent; notifications and responses keep their order.
-            streamable::Kind::Initialize
-            | streamable::Kind::Notification
-            | streamable::Kind::Response => {
-                session.forward(message).await;
-            }
-            streamable::Kind::Request => {
-                let session = session.clone();
-                in_flight.spawn(async move { session.forward(message).await });
-            }
-        }
+        session
+            .handle(message::Message::parse(line.into_bytes()), &mut in_flight)
+            .await;
         while in_flight.try_join_next().is_some() {}
-    }
-    tracing::debug!(
-        "stdin closed; finishing {} request(s) in flight",
-        in_flight.len()
-    );
-    let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
+    };
+    let drain = match stop {
+        Stop::EndOfInput => DRAIN_TIMEOUT,
+        Stop::Signal => {
+            // A second signal ends the proxy at once.
+            tokio::spawn(async move {
+                signals.next().await;
+                std::process::exit(130);
+            });
+            SIGNAL_DRAIN
+        }
+    };
+    tracing::debug!("finishing {} request(s) in flight", in_flight.len());
+    let _ = tokio::time::timeout(drain, async {
         while in_flight.join_next().await.is_some() {}
     })
     .await;
-    session.drain(DRAIN_TIMEOUT).await;
+    in_flight.abort_all();
+    session.drain(drain).await;
+    for id in client.waiting() {
+        client.fail(&id, "the proxy is stopping").await;
+    }
     session.close().await;
     drop(session);
+    drop(client);
     drop(out);
     let _ = writer.await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// SIGINT and SIGTERM (Ctrl-C elsewhere).
+struct Signals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let err = |e: std::io::Error| Error::Io(format!("cannot watch for signals: {e}"));
+            Ok(Self {
+                int: signal(SignalKind::interrupt()).map_err(err)?,
+                term: signal(SignalKind::terminate()).map_err(err)?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.int.recv() => {}
+            _ = self.term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// The MCP traffic's own client: no overall time limit (a tool call may take minutes and the

@@ -34,16 +34,6 @@ pub fn one_line(body: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// A JSON-RPC error for a request the proxy could not complete.
-pub fn error_reply(id: &serde_json::Value, message: &str) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": id,
-        "error": {"code": -32000, "message": format!("latchkey proxy: {message}")}
-    }))
-    .expect("serialises")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

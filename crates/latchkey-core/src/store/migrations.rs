@@ -107,6 +107,16 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE registrations ADD COLUMN rejected_at INTEGER;
     "#,
+    // 7: which MCP protocol each server speaks, as `latchkey proxy` last found out ("2026-07-28",
+    // or "legacy" for the revisions with an `initialize` handshake), so the next proxy does not
+    // ask again; replaced when the server answers otherwise.
+    r#"
+    CREATE TABLE protocol_cache (
+        url         TEXT PRIMARY KEY,
+        protocol    TEXT NOT NULL,
+        checked_at  INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// Bring the schema up to date. Several processes may open a new database at once (four

@@ -78,6 +78,29 @@ impl Store {
         Ok(())
     }
 
+    // ---- protocol cache ----------------------------------------------------------------
+
+    /// The MCP protocol the server at `url` was last found to speak.
+    pub fn cached_protocol(&self, url: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT protocol FROM protocol_cache WHERE url = ?1",
+                [url],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn cache_protocol(&self, url: &str, protocol: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO protocol_cache (url, protocol, checked_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(url) DO UPDATE SET protocol = excluded.protocol, checked_at = excluded.checked_at",
+            params![url, protocol, now()],
+        )?;
+        Ok(())
+    }
+
     // ---- servers -------------------------------------------------------------------------
 
     /// The server with this canonical URL, created when new.
