@@ -631,6 +631,47 @@ cases['mcp-big-answers'] = async () => {
   }
 };
 
+cases['auth-basic-only'] = async () => {
+  const peer = await start({ MODE: 'auth-basic-only' });
+  try {
+    const md = await req(peer.ready.authorization_server_metadata_url);
+    ok(JSON.stringify(md.json?.token_endpoint_auth_methods_supported) === '["client_secret_basic"]', 'auth-basic-only: metadata lists basic only', md.json);
+    const pub = await register(peer);
+    ok(pub.status === 400 && pub.json?.error === 'invalid_client_metadata', 'auth-basic-only: a public client is refused', pub.json);
+    const reg = await req(`${peer.ready.issuer}/register`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' }) });
+    ok(reg.status === 201 && reg.json?.client_secret, 'auth-basic-only: basic gets a secret', reg.json);
+    const az = await authorize(peer, reg.json.client_id);
+    const without = await tokenByCode(peer, reg.json.client_id, az.params.get('code'), az.verifier);
+    ok(without.status === 401 && without.json?.error === 'invalid_client', 'auth-basic-only: no Basic -> 401 invalid_client', without.json);
+    const az2 = await authorize(peer, reg.json.client_id);
+    const basic = Buffer.from(`${reg.json.client_id}:${reg.json.client_secret}`).toString('base64');
+    const withBasic = await req(`${peer.ready.issuer}/token`, { method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: az2.params.get('code'), code_verifier: az2.verifier,
+        redirect_uri: REDIRECT, resource: peer.ready.mcp_url }).toString() });
+    ok(withBasic.status === 200 && withBasic.json?.access_token, 'auth-basic-only: with Basic -> tokens', withBasic.json);
+  } finally {
+    await stop(peer);
+  }
+};
+
+cases['null-id-errors'] = async () => {
+  const peer = await start({ MODE: 'null-id-errors' });
+  try {
+    const { tok } = await signIn(peer);
+    const auth = { authorization: `Bearer ${tok.json.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const call = await req(peer.ready.mcp_url, { method: 'POST', headers: auth,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'test-tool', arguments: {} } }) });
+    ok(call.status === 400 && call.json?.id === null && call.json?.error?.code === -32602, 'null-id-errors: tools/call -> 400 with id null', call.json);
+    const list = await req(peer.ready.mcp_url, { method: 'POST', headers: auth,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'tools/list' }) });
+    ok(list.json?.id === 6 && list.json?.result?.tools, 'null-id-errors: other methods answer as usual', list.json);
+  } finally {
+    await stop(peer);
+  }
+};
+
 cases['never-callback'] = async () => {
   const peer = await start({ MODE: 'never-callback' });
   try {

@@ -48,6 +48,10 @@
 // mcp-endless-event      | tools/call with {"huge": true} answers an SSE stream whose one event never ends
 //                        |   (data lines, no blank line, until the client goes away)
 // mcp-chatty             | GET /mcp is an SSE stream of 10 KiB notifications, as fast as the client reads them
+// null-id-errors         | tools/call answers HTTP 400 {"id": null, "error": {code -32602, ...}} (as SDK servers
+//                        |   answer transport-level problems: the client cannot tell which request it was)
+// auth-basic-only        | AS metadata lists token_endpoint_auth_methods_supported ["client_secret_basic"] only;
+//                        |   /register refuses any other method; /token requires HTTP Basic with the issued secret
 //
 // Every mode: /token answers 401 invalid_client for a client_id it does not know, and
 // POST /admin/forget-clients forgets every registered client (an authorization server that
@@ -72,7 +76,7 @@ const MODES = [
   'dcr-rejected', 'callback-twice', 'never-callback', 'deny', 'no-pkce-support', 'token-500',
   'token-invalid-grant', 'token-malformed', 'token-slow', 'no-auth', 'escape-dcr-error',
   'escape-token-error', 'escape-issuer', 'ssrf-issuer', 'ssrf-endpoints', 'mcp-huge-body',
-  'mcp-endless-event', 'mcp-chatty',
+  'mcp-endless-event', 'mcp-chatty', 'auth-basic-only', 'null-id-errors',
 ];
 
 let mode = process.env.MODE || 'good';
@@ -220,7 +224,7 @@ function asMetadata() {
     response_types_supported: ['code'],
     grant_types_supported: ['authorization_code', 'refresh_token'],
     code_challenge_methods_supported: ['S256'],
-    token_endpoint_auth_methods_supported: ['none'],
+    token_endpoint_auth_methods_supported: mode === 'auth-basic-only' ? ['client_secret_basic'] : ['none'],
     revocation_endpoint_auth_methods_supported: ['none'],
     authorization_response_iss_parameter_supported: true,
     scopes_supported: [SCOPE],
@@ -342,11 +346,17 @@ async function handleRegister(req, res) {
     oauthError(res, 400, 'invalid_redirect_uri', 'redirect_uris must be a non-empty array of URLs');
     return;
   }
+  if (mode === 'auth-basic-only' && meta.token_endpoint_auth_method !== 'client_secret_basic') {
+    oauthError(res, 400, 'invalid_client_metadata', 'token_endpoint_auth_method must be client_secret_basic');
+    return;
+  }
+  const basic = mode === 'auth-basic-only';
   const client = {
     ...meta,
     client_id: `hostile-client-${rand()}`,
     client_id_issued_at: Math.floor(Date.now() / 1000),
-    token_endpoint_auth_method: 'none',
+    token_endpoint_auth_method: basic ? 'client_secret_basic' : 'none',
+    ...(basic ? { client_secret: `hostile-cs-${rand()}`, client_secret_expires_at: 0 } : {}),
   };
   clients.set(client.client_id, client);
   stats.registrations += 1;
@@ -448,7 +458,16 @@ async function handleToken(req, res) {
     stats.token_errors += 1;
     oauthError(res, status, error, description);
   };
-  const clientId = p.client_id;
+  let clientId = p.client_id;
+  const basicAuth = /^Basic\s+(\S+)$/i.exec(String(req.headers.authorization || ''));
+  if (basicAuth) {
+    const [id, secret] = Buffer.from(basicAuth[1], 'base64').toString().split(':').map(decodeURIComponent);
+    const known = clients.get(id);
+    if (!known || known.client_secret !== secret) return fail(401, 'invalid_client', 'bad client credentials');
+    clientId = id;
+  } else if (clientId && clients.get(clientId)?.client_secret) {
+    return fail(401, 'invalid_client', 'this client authenticates with client_secret_basic');
+  }
   if (clientId && !clients.has(clientId)) return fail(401, 'invalid_client', 'unknown client');
   if (p.grant_type === 'authorization_code') {
     const c = codes.get(p.code || '');
@@ -559,6 +578,10 @@ async function handleMcp(req, res) {
   const huge = !Array.isArray(body) && body?.method === 'tools/call' && body?.params?.arguments?.huge === true;
   if (huge && mode === 'mcp-huge-body') return hugeBody(res, body.id);
   if (huge && mode === 'mcp-endless-event') return endlessEvent(req, res);
+  if (mode === 'null-id-errors' && !Array.isArray(body) && body?.method === 'tools/call') {
+    send(res, 400, { jsonrpc: '2.0', id: null, error: { code: -32602, message: 'Invalid params: hostile (null id)' } });
+    return;
+  }
   const msgs = Array.isArray(body) ? body : [body];
   const replies = msgs
     .filter((m) => m && typeof m === 'object' && typeof m.method === 'string' && m.id !== undefined && m.id !== null)

@@ -68,6 +68,7 @@ const stats = {
   active_refresh_tokens: 0,
   insufficient_scope_challenges: 0,
   mcp_sessions: 0,
+  mcp_sessions_closed: 0,
   tool_calls: 0,
   writes: 0,
   last_resource_params: [],

@@ -12,6 +12,11 @@ pub struct Cli {
     /// More log output on stderr (-v, -vv).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// The Latchkey home to use (as LATCHKEY_HOME does), for MCP clients that drop
+    /// environment variables from a server's environment (Gemini CLI drops every name with
+    /// KEY in it): `latchkey --home DIR proxy <url>`.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

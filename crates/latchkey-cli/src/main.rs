@@ -12,6 +12,11 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse(); // usage errors exit 2 here
+    if let Some(home) = &cli.home {
+        // SAFETY: still one thread (no runtime, no logger yet); every later reader of the home
+        // (this process's core, its children) sees it as LATCHKEY_HOME.
+        unsafe { std::env::set_var("LATCHKEY_HOME", home) };
+    }
     logging::init(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -24,7 +29,11 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(commands::run(cli.command)) {
+    let outcome = runtime.block_on(commands::run(cli.command));
+    // Do not wait for blocking threads: one may still be reading a stdin the client keeps
+    // open (the proxy stopped by a signal).
+    runtime.shutdown_background();
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             eprintln!(

@@ -102,7 +102,7 @@ impl ConnectSession {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         match url {
-            Some(u) => crate::browser::open(&u),
+            Some(u) => crate::browser::open(&u).map(|_| ()),
             None => Err(Error::InvalidInput(
                 "the sign-in page is not open yet".into(),
             )),

@@ -169,9 +169,12 @@ pub async fn token_for_grant(
     refresh_locked(lk, server, grant, Some(&tokens), force).await
 }
 
-/// Refresh a grant now (the `refresh` command), even when not due.
+/// Refresh a grant now (the `refresh` command), even when not due. When another process
+/// refreshes the same grant meanwhile (we wait for its lock), its new tokens are used rather
+/// than spending one more rotation: several `latchkey refresh` at once make one refresh.
 pub async fn refresh_now(lk: &Latchkey, server: &ServerRow, grant: GrantRow) -> Result<Handed> {
-    refresh_locked(lk, server, grant, None, true).await
+    let seen = read_tokens(lk, &grant, server).await.ok();
+    refresh_locked(lk, server, grant, seen.as_ref(), true).await
 }
 
 async fn refresh_locked(

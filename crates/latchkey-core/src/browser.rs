@@ -5,9 +5,26 @@ use std::process::Stdio;
 
 use crate::{Error, Result};
 
+/// A browser launch. Its launcher (`xdg-open`, `$BROWSER`) runs on in the background; when it
+/// exits reporting failure (no browser to open, no desktop), [`Launched::failed`] says so, so
+/// a sign-in does not wait in silence for a redirect that cannot come.
+pub struct Launched {
+    failed: tokio::sync::oneshot::Receiver<String>,
+}
+
+impl Launched {
+    /// Resolves with why, only when the launcher failed; never otherwise.
+    pub async fn failed(self) -> String {
+        match self.failed.await {
+            Ok(why) => why,
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
 /// Start the browser on `url` without waiting for it to exit (the loopback redirect tells us
 /// when the user is done). The URL holds no secret: PKCE sends only the challenge.
-pub fn open(url: &str) -> Result<()> {
+pub fn open(url: &str) -> Result<Launched> {
     let (program, mut args) = match std::env::var("BROWSER")
         .ok()
         .filter(|b| !b.trim().is_empty())
@@ -26,16 +43,19 @@ pub fn open(url: &str) -> Result<()> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
-    let mut child = command.spawn().map_err(|e| {
-        Error::Io(format!(
-            "cannot start the browser '{program}': {e}; use --no-browser and open the URL yourself"
-        ))
-    })?;
-    // Reap it in the background so it does not linger as a zombie.
+    let mut child = command
+        .spawn()
+        .map_err(|e| Error::BrowserFailed(format!("cannot start the browser '{program}': {e}")))?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // Reap it in the background so it does not linger as a zombie, and report a failure.
     std::thread::spawn(move || {
-        let _ = child.wait();
+        if let Ok(status) = child.wait()
+            && !status.success()
+        {
+            let _ = tx.send(format!("'{program}' exited with {status}"));
+        }
     });
-    Ok(())
+    Ok(Launched { failed: rx })
 }
 
 fn default_opener() -> (String, Vec<String>) {

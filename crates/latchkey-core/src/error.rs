@@ -37,6 +37,9 @@ pub enum Error {
     Authorization(String),
     #[error("sign-in was not completed: {0}")]
     SignInIncomplete(String),
+    /// No browser could be opened for the sign-in (none installed, no desktop, it failed).
+    #[error("the browser could not open the sign-in page: {0}")]
+    BrowserFailed(String),
     #[error("the authorization server rejected the request: {code}{}", .description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
     OAuth {
         code: String,
@@ -69,9 +72,10 @@ impl Error {
             | Error::Authorization(_)
             | Error::Store(_)
             | Error::Io(_) => ErrorKind::Invalid,
-            Error::SignInIncomplete(_) | Error::NotConnected(_) | Error::ForeignTokens(_) => {
-                ErrorKind::UserMustAct
-            }
+            Error::SignInIncomplete(_)
+            | Error::BrowserFailed(_)
+            | Error::NotConnected(_)
+            | Error::ForeignTokens(_) => ErrorKind::UserMustAct,
             Error::Keychain(k) => k.kind(),
             Error::OAuth { code, .. } if is_permanent_oauth_error(code) => ErrorKind::GrantRejected,
             Error::OAuth { .. } => ErrorKind::Invalid,

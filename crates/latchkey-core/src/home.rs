@@ -20,10 +20,15 @@ pub struct Home {
 const INSTALLATION_ID_FILE: &str = "installation-id";
 
 impl Home {
-    /// `LATCHKEY_HOME` when set, else the platform data dir (`~/.local/share/latchkey` on Linux,
-    /// `~/Library/Application Support/latchkey` on macOS, `%APPDATA%\latchkey` on Windows).
+    /// `LATCHKEY_HOME` when set (or `LATCH_HOME`, the same for MCP clients that drop every
+    /// variable whose name contains KEY), else the platform data dir
+    /// (`~/.local/share/latchkey` on Linux, `~/Library/Application Support/latchkey` on macOS,
+    /// `%APPDATA%\latchkey` on Windows).
     pub fn from_env() -> Result<Self> {
-        match std::env::var_os("LATCHKEY_HOME").filter(|v| !v.is_empty()) {
+        let named = ["LATCHKEY_HOME", "LATCH_HOME"]
+            .iter()
+            .find_map(|v| std::env::var_os(v).filter(|v| !v.is_empty()));
+        match named {
             Some(dir) => Self::at(PathBuf::from(dir), true),
             None => {
                 let base = dirs::data_dir().ok_or_else(|| {

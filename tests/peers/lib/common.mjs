@@ -262,6 +262,10 @@ export function mountMcp(app, { path = '/mcp', mw = [], name, stats }) {
     }
     try {
       await transport.handleRequest(req, res);
+      if (req.method === 'DELETE') {
+        stats.mcp_sessions_closed = (stats.mcp_sessions_closed || 0) + 1;
+        log(`MCP session ${sid} closed by the client`);
+      }
     } catch (err) {
       log(`MCP ${req.method} error`, err);
       if (!res.headersSent) res.status(500).end();

@@ -38,6 +38,8 @@ struct Cached {
     token: Secret,
     expires_at: Option<i64>,
     scopes: Vec<String>,
+    /// The authorization server that issued it.
+    issuer: String,
 }
 
 impl Auth {
@@ -89,6 +91,7 @@ impl Auth {
             token: h.access_token,
             expires_at: h.expires_at,
             scopes: h.scopes,
+            issuer: h.grant.issuer,
         }
     }
 
@@ -113,12 +116,14 @@ impl Auth {
         }
     }
 
-    /// The server said 401. Refresh (once per token) when a token was sent; else, or when the
-    /// refresh did not give a new token, sign in.
+    /// The server said 401. When a token was sent and no refresh was tried for this request
+    /// yet, refresh; else (or when the refresh gave no new token, or the server's metadata now
+    /// names another authorization server) sign in.
     pub async fn unauthorized(
         &self,
         challenge: BearerChallenge,
         sent: Option<&Secret>,
+        refreshed_already: bool,
     ) -> Result<Secret> {
         if self.disabled {
             return Err(Error::InvalidInput(
@@ -126,11 +131,48 @@ impl Auth {
             ));
         }
         if sent.is_some()
+            && !refreshed_already
+            && !self.authorization_server_moved(&challenge).await
             && let Some(token) = self.refreshed(sent).await
         {
             return Ok(token);
         }
         self.sign_in(challenge, Vec::new()).await
+    }
+
+    /// SEP-2352: the server's protected-resource metadata names another authorization server
+    /// than the one the grant came from. Its refresh token must not be sent to the old one for
+    /// a token the server no longer takes: sign in with the new one (the old grant stays
+    /// until the new sign-in succeeds).
+    async fn authorization_server_moved(&self, challenge: &BearerChallenge) -> bool {
+        let Some(issuer) = self.cached.lock().await.as_ref().map(|c| c.issuer.clone()) else {
+            return false;
+        };
+        let (Ok(url), Ok(canonical)) = (
+            url::Url::parse(&self.server_url),
+            latchkey_core::url_policy::canonical_resource(&self.server_url),
+        ) else {
+            return false;
+        };
+        let Ok(http) = self.lk.http.for_server(&url).await else {
+            return false;
+        };
+        match latchkey_core::oauth::discovery::authorization_server_now(
+            &http,
+            &url,
+            &canonical,
+            Some(challenge),
+        )
+        .await
+        {
+            Ok(Some(now)) if now != issuer => {
+                tracing::info!(
+                    "the server's authorization server moved from {issuer} to {now}; signing in there"
+                );
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The server said 403 `insufficient_scope`: sign in again for the union of the scopes held
@@ -152,6 +194,32 @@ impl Auth {
         self.sign_in(challenge, wanted).await
     }
 
+    /// No browser could be opened for a sign-in: say on stderr what to run, ask the desktop
+    /// app to ask the person (it shows the server as waiting for a sign-in, with a
+    /// notification), and fail the request with the same words, at once rather than at the
+    /// client's time-out.
+    fn browser_failed(&self, e: Error) -> Error {
+        let command = format!("latchkey connect {}", self.server_url);
+        let text = format!(
+            "{e}. Sign in with `{command}` (on a machine without a browser: `{command} --no-browser`), or in the Latchkey app, then try again"
+        );
+        eprintln!("latchkey: {text}");
+        let store = self.lk.store();
+        if let Ok(canonical) = latchkey_core::url_policy::canonical_resource(&self.server_url)
+            && let Ok(server) = store.upsert_server(&canonical)
+        {
+            let _ = store.set_sign_in_wanted(server.id, true);
+            audit::record(
+                &store,
+                &server.url,
+                None,
+                Event::NeedsReconnect,
+                Some("an MCP client needs a sign-in; no browser could be opened for it"),
+            );
+        }
+        Error::SignInIncomplete(text)
+    }
+
     async fn sign_in(&self, challenge: BearerChallenge, wanted: Vec<String>) -> Result<Secret> {
         let mut cached = self.cached.lock().await;
         let n = self.sign_ins.fetch_add(1, Ordering::SeqCst) + 1;
@@ -161,12 +229,17 @@ impl Auth {
             )));
         }
         let no_browser = !self.open_browser;
+        let server = self.server_url.clone();
+        // The address always goes to stderr, which MCP clients show in their logs: the browser
+        // may open behind a window, or on no screen at all.
         let progress = move |p: Progress| {
             if let Progress::WaitingForBrowser { url } = p {
                 if no_browser {
-                    eprintln!("latchkey: open this URL to sign in:\n{url}");
+                    eprintln!("latchkey: open this URL to sign in to {server}:\n{url}");
                 } else {
-                    tracing::info!("waiting for the sign-in in the browser");
+                    eprintln!(
+                        "latchkey: signing in to {server} in the browser; if it did not open, visit:\n{url}"
+                    );
                 }
             }
         };
@@ -179,12 +252,17 @@ impl Auth {
             timeout: None,
             another_account: false,
         };
-        match connect::connect(&self.lk, request, &progress).await? {
+        let outcome = match connect::connect(&self.lk, request, &progress).await {
+            Err(e @ Error::BrowserFailed(_)) => return Err(self.browser_failed(e)),
+            other => other?,
+        };
+        match outcome {
             ConnectOutcome::Connected(c) => {
                 let entry = Cached {
                     token: c.tokens.access_token.clone(),
                     expires_at: c.tokens.expires_at,
                     scopes: c.tokens.scopes.clone(),
+                    issuer: c.grant.issuer.clone(),
                 };
                 let token = entry.token.clone();
                 *cached = Some(entry);

@@ -131,7 +131,9 @@ pub async fn run(args: ProxyArgs) -> Result<ExitCode> {
     drop(session);
     drop(client);
     drop(out);
-    let _ = writer.await;
+    // Everything written is flushed once the last sender is gone (background tasks were
+    // stopped above; bounded in case one is still being dropped).
+    let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
     Ok(ExitCode::SUCCESS)
 }
 

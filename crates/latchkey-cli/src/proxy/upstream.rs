@@ -149,6 +149,9 @@ impl Upstream {
         sign_in: bool,
     ) -> Result<reqwest::Response, String> {
         let mut token = self.auth.current().await.map_err(|e| e.to_string())?;
+        // One refresh per request: a server that refuses the refreshed token too wants a
+        // sign-in (its authorization server may have changed).
+        let mut refreshed = false;
         for _ in 0..MAX_ATTEMPTS {
             let next = match self
                 .once(method.clone(), url, extra, body, token.as_ref())
@@ -161,7 +164,11 @@ impl Upstream {
                         None => return Err("the server refused the token".into()),
                     }
                 }
-                Outcome::Unauthorized(ch) => self.auth.unauthorized(ch, token.as_ref()).await,
+                Outcome::Unauthorized(ch) => {
+                    let next = self.auth.unauthorized(ch, token.as_ref(), refreshed).await;
+                    refreshed = true;
+                    next
+                }
                 Outcome::InsufficientScope(ch) => self.auth.insufficient_scope(ch).await,
             };
             token = Some(next.map_err(|e| e.to_string())?);

@@ -229,6 +229,7 @@ async fn sign_in(
         Event::Connected,
         Some(&format!("scopes: {}", grant.scopes.join(" "))),
     );
+    lk.store().set_sign_in_wanted(server.id, false)?;
     let server = lk.store().server_by_id(server.id)?.unwrap_or(server);
     Ok(ConnectOutcome::Connected(Box::new(Connected {
         server,
@@ -263,22 +264,27 @@ async fn authorize_and_exchange(
     progress(Progress::WaitingForBrowser {
         url: pending.url.to_string(),
     });
-    if req.open_browser {
-        crate::browser::open(pending.url.as_str())?;
-    }
+    let launched = match req.open_browser {
+        true => Some(crate::browser::open(pending.url.as_str())?),
+        false => None,
+    };
     let expected_state = pending.state.secret().clone();
     let issuer = pending.issuer.clone();
     let iss_required = pending.iss_required;
-    let code = listener
-        .wait(
-            expected_state.clone(),
-            move |query| {
-                authorize::validate_callback(query, &expected_state, &issuer, iss_required)
-            },
-            req.timeout
-                .unwrap_or_else(super::loopback::timeout_from_env),
-        )
-        .await?;
+    let redirect = listener.wait(
+        expected_state.clone(),
+        move |query| authorize::validate_callback(query, &expected_state, &issuer, iss_required),
+        req.timeout
+            .unwrap_or_else(super::loopback::timeout_from_env),
+    );
+    let code = match launched {
+        // A browser launcher that reports failure ends the wait: no redirect can come.
+        Some(launched) => tokio::select! {
+            code = redirect => code?,
+            why = launched.failed() => return Err(Error::BrowserFailed(why)),
+        },
+        None => redirect.await?,
+    };
 
     progress(Progress::Exchanging);
     let creds = ClientCredentials {

@@ -99,6 +99,22 @@ pub enum PrmSource {
     Root,
 }
 
+/// The authorization server the protected-resource metadata names now (its first one), or
+/// `None` when the server publishes none (SEP-2352: a grant from another authorization server
+/// must not be refreshed there; the client signs in with the new one instead).
+pub async fn authorization_server_now(
+    http: &HttpClient,
+    server_url: &Url,
+    canonical_server: &str,
+    challenge: Option<&BearerChallenge>,
+) -> Result<Option<String>> {
+    Ok(
+        fetch_protected_resource(http, server_url, canonical_server, challenge)
+            .await?
+            .and_then(|prm| prm.authorization_servers.first().cloned()),
+    )
+}
+
 /// RFC 9728 candidates: the challenge's `resource_metadata` alone when given, else path-aware
 /// then root well-known URLs.
 pub fn protected_resource_candidates(

@@ -126,7 +126,7 @@ pub async fn register(
     }
 }
 
-/// The RFC 7591 request body Latchkey sends: a native, public client.
+/// The RFC 7591 request body Latchkey sends: a native client, public when the server allows it.
 #[derive(Debug, Serialize)]
 pub struct RegistrationRequest<'a> {
     pub client_name: &'a str,
@@ -155,15 +155,37 @@ struct RegistrationError {
     error_description: Option<String>,
 }
 
+/// How Latchkey asks to authenticate at the token endpoint when it registers: as a public
+/// client (`none`) when the server allows it or does not say, else with the secret it will be
+/// given, in the first way the server lists (`client_secret_basic`, then `client_secret_post`).
+/// A strict server refuses a registration for a method it does not support.
+pub fn method_to_request(md: &AuthServerMetadata) -> TokenAuthMethod {
+    match &md.token_endpoint_auth_methods_supported {
+        Some(methods) if !methods.iter().any(|m| m == "none") => {
+            if methods.iter().any(|m| m == "client_secret_basic") {
+                TokenAuthMethod::ClientSecretBasic
+            } else if methods.iter().any(|m| m == "client_secret_post") {
+                TokenAuthMethod::ClientSecretPost
+            } else {
+                TokenAuthMethod::None
+            }
+        }
+        _ => TokenAuthMethod::None,
+    }
+}
+
 /// No `scope` member: it is optional (RFC 7591 §2), and strict servers (oidc-provider) refuse
 /// resource scopes there; scopes are asked for in the authorization request instead.
-pub fn registration_request(redirect_uri: &str) -> RegistrationRequest<'_> {
+pub fn registration_request(
+    redirect_uri: &str,
+    auth_method: TokenAuthMethod,
+) -> RegistrationRequest<'_> {
     RegistrationRequest {
         client_name: CLIENT_NAME,
         redirect_uris: vec![redirect_uri],
         grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
-        token_endpoint_auth_method: "none",
+        token_endpoint_auth_method: auth_method.as_str(),
         application_type: "native",
         software_id: "dev.latchkey.cli",
         software_version: env!("CARGO_PKG_VERSION"),
@@ -225,7 +247,7 @@ async fn dynamic_register(
 ) -> Result<RegisteredClient> {
     let url = Url::parse(endpoint)
         .map_err(|_| Error::Registration("registration_endpoint is not a URL".into()))?;
-    let body = registration_request(redirect_uri);
+    let body = registration_request(redirect_uri, method_to_request(md));
     let fetched = http
         .send(
             http.post(&url)
@@ -340,10 +362,48 @@ mod tests {
         assert!(shown.contains("client_id"), "{shown}");
     }
 
+    /// Issue 17 (6): the method asked for at registration is one the server lists.
+    #[test]
+    fn the_auth_method_asked_for_is_one_the_server_lists() {
+        let rows = [
+            (
+                "server does not say",
+                serde_json::json!({}),
+                TokenAuthMethod::None,
+            ),
+            (
+                "none allowed",
+                serde_json::json!({"token_endpoint_auth_methods_supported": ["client_secret_basic", "none"]}),
+                TokenAuthMethod::None,
+            ),
+            (
+                "basic only",
+                serde_json::json!({"token_endpoint_auth_methods_supported": ["client_secret_basic"]}),
+                TokenAuthMethod::ClientSecretBasic,
+            ),
+            (
+                "post only",
+                serde_json::json!({"token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"]}),
+                TokenAuthMethod::ClientSecretPost,
+            ),
+            (
+                "basic and post",
+                serde_json::json!({"token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"]}),
+                TokenAuthMethod::ClientSecretBasic,
+            ),
+        ];
+        for (name, v, want) in rows {
+            assert_eq!(method_to_request(&md(v)), want, "{name}");
+        }
+    }
+
     #[test]
     fn dcr_body_is_a_native_public_client() {
-        let body =
-            serde_json::to_value(registration_request("http://127.0.0.1:1234/callback")).unwrap();
+        let body = serde_json::to_value(registration_request(
+            "http://127.0.0.1:1234/callback",
+            TokenAuthMethod::None,
+        ))
+        .unwrap();
         assert_eq!(body["application_type"], "native");
         assert_eq!(body["token_endpoint_auth_method"], "none");
         assert_eq!(body["redirect_uris"][0], "http://127.0.0.1:1234/callback");

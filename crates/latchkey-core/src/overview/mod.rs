@@ -152,7 +152,10 @@ pub fn server_view(
                 status: Status::of_grant(g, at),
             })
             .collect(),
-        attention: grants.iter().find_map(|g| status::attention(g, at)),
+        attention: grants
+            .iter()
+            .find_map(|g| status::attention(g, at))
+            .or_else(|| status::sign_in_wanted(s, grants, at)),
         known_to_latchkey: true,
     }
 }

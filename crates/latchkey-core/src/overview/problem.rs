@@ -26,6 +26,7 @@ impl From<&Error> for Problem {
             Error::SignInIncomplete(d) if d.contains("denied") => "The sign-in was declined in the browser. Nothing was changed.".into(),
             Error::SignInIncomplete(d) if d.contains("cancel") => "The sign-in was cancelled. Nothing was changed.".into(),
             Error::SignInIncomplete(_) => "The sign-in was not finished in the browser. Nothing was changed; try again when ready.".into(),
+            Error::BrowserFailed(_) => "No browser could be opened for the sign-in. Open the sign-in page yourself, or set BROWSER.".into(),
             Error::OAuth { .. } if e.kind() == ErrorKind::GrantRejected => "The server no longer accepts this sign-in. Reconnect to sign in again.".into(),
             Error::OAuth { .. } => "The server's sign-in service refused the request.".into(),
             Error::NeedsReconnect(_) => "The server no longer accepts this sign-in. Reconnect to sign in again.".into(),

@@ -111,6 +111,21 @@ pub fn attention(g: &GrantRow, at: i64) -> Option<String> {
     }
 }
 
+/// How long a client's unanswered wish to sign in is shown.
+pub const SIGN_IN_WANTED_FOR: i64 = 24 * 3600;
+
+/// A client (through `latchkey proxy`) needed a sign-in here that could not open a browser,
+/// and there is no usable grant: the person is asked.
+pub fn sign_in_wanted(s: &crate::store::ServerRow, grants: &[GrantRow], at: i64) -> Option<String> {
+    let wanted = s.sign_in_wanted_at?;
+    let usable = grants
+        .iter()
+        .any(|g| matches!(Status::of_grant(g, at), Status::Connected { .. }));
+    (at - wanted < SIGN_IN_WANTED_FOR && !usable).then(|| {
+        "An MCP client is waiting for you to sign in, and no browser could be opened for it: Connect here".to_string()
+    })
+}
+
 /// When this grant's attention will change without anything else happening (a warning starts,
 /// a token expires), so the app can look again then instead of polling.
 pub fn next_change(g: &GrantRow, at: i64) -> Option<i64> {

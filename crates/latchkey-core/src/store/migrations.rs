@@ -117,6 +117,12 @@ const MIGRATIONS: &[&str] = &[
         checked_at  INTEGER NOT NULL
     );
     "#,
+    // 8: when an MCP client (through `latchkey proxy`) last needed a sign-in to this server
+    // that could not happen by itself (no browser could be opened): the app asks the person.
+    // Cleared by a sign-in.
+    r#"
+    ALTER TABLE servers ADD COLUMN sign_in_wanted_at INTEGER;
+    "#,
 ];
 
 /// Bring the schema up to date. Several processes may open a new database at once (four

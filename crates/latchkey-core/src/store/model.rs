@@ -12,6 +12,8 @@ pub struct ServerRow {
     pub created_at: i64,
     /// `None` until a probe or sign-in found out; `Some(false)`: it answers without a token.
     pub needs_sign_in: Option<bool>,
+    /// When a client last needed a sign-in here that could not open a browser (Unix seconds).
+    pub sign_in_wanted_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

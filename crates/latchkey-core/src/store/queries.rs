@@ -15,6 +15,7 @@ fn server_from(row: &Row) -> rusqlite::Result<ServerRow> {
         issuer: row.get("issuer")?,
         created_at: row.get("created_at")?,
         needs_sign_in: row.get("needs_sign_in")?,
+        sign_in_wanted_at: row.get("sign_in_wanted_at")?,
     })
 }
 
@@ -118,6 +119,16 @@ impl Store {
         self.conn().execute(
             "UPDATE servers SET resource = ?2, issuer = ?3 WHERE id = ?1",
             params![id, resource, issuer],
+        )?;
+        Ok(())
+    }
+
+    /// A client needs a sign-in here that could not happen by itself (`true`: now), or a
+    /// sign-in happened (`false`).
+    pub fn set_sign_in_wanted(&self, id: i64, wanted: bool) -> Result<()> {
+        self.conn().execute(
+            "UPDATE servers SET sign_in_wanted_at = ?2 WHERE id = ?1",
+            params![id, wanted.then(now)],
         )?;
         Ok(())
     }

@@ -1,0 +1,308 @@
+//! Issue 17: what real MCP clients see through `latchkey proxy`: every request answered,
+//! a clean stop on SIGINT/SIGTERM, no silent wait when no browser opens, a home that survives
+//! clients' environment filters, one refresh for concurrent `latchkey refresh`, and a
+//! registration a strict server accepts.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::*;
+
+/// A proxy in `lk` for `url`, its stdin, and its stdout lines as JSON.
+fn proxy(
+    lk: &Latchkey,
+    url: &str,
+    env: &[(&str, &str)],
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::sync::mpsc::Receiver<Value>,
+) {
+    let mut cmd = lk.command(&["proxy", url]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            match serde_json::from_str(&line) {
+                Ok(v) => {
+                    let _ = tx.send(v);
+                }
+                Err(_) => panic!("the proxy wrote a non-JSON line: {line}"),
+            }
+        }
+    });
+    (child, stdin, rx)
+}
+
+fn answer_to(rx: &std::sync::mpsc::Receiver<Value>, id: i64, within: Duration) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let v = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no answer to request {id} within {within:?}"));
+        if v["id"] == id {
+            return v;
+        }
+    }
+}
+
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#;
+const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+
+fn wait_exit(child: &mut std::process::Child, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the proxy did not exit within {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// (1) A server error without a usable id (`"id": null`, as SDK servers answer transport-level
+/// problems) reaches the client as the answer to its request, code and message kept.
+#[test]
+fn issue17_an_error_without_an_id_answers_the_request_it_was_for() {
+    let peer = Peer::start(
+        "tests/peers/hostile-server.mjs",
+        &[("MODE", "null-id-errors")],
+    );
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let (mut child, mut stdin, rx) = proxy(&lk, &url, &[]);
+    writeln!(stdin, "{INITIALIZE}\n{INITIALIZED}").unwrap();
+    answer_to(&rx, 1, Duration::from_secs(30));
+    writeln!(
+        stdin,
+        r#"{{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{{"name":"test-tool","arguments":{{}}}}}}"#
+    )
+    .unwrap();
+    let answer = answer_to(&rx, 7, Duration::from_secs(10));
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("hostile (null id)"),
+        "{answer}"
+    );
+    drop(stdin);
+    assert!(wait_exit(&mut child, Duration::from_secs(30)).success());
+}
+
+/// (2) SIGINT (stdin left open, as Claude Code stops servers): the session is closed at the
+/// server (`DELETE`) and the proxy exits 0 within a second; a second signal while a request
+/// is in flight ends it at once.
+#[cfg(unix)]
+#[test]
+fn issue17_a_signal_closes_the_session_and_exits_cleanly() {
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let signal = |child: &std::process::Child, sig: &str| {
+        std::process::Command::new("kill")
+            .args([sig, &child.id().to_string()])
+            .status()
+            .unwrap();
+    };
+    for sig in ["-INT", "-TERM"] {
+        let (mut child, mut stdin, rx) = proxy(&lk, &url, &[]);
+        writeln!(stdin, "{INITIALIZE}\n{INITIALIZED}").unwrap();
+        answer_to(&rx, 1, Duration::from_secs(30));
+        let closed_before = peer.stats()["mcp_sessions_closed"].as_u64().unwrap();
+        let sent = Instant::now();
+        signal(&child, sig);
+        let status = wait_exit(&mut child, Duration::from_secs(5));
+        assert_eq!(status.code(), Some(0), "{sig}: {status:?}");
+        assert!(
+            sent.elapsed() < Duration::from_millis(1500),
+            "{sig}: took {:?}",
+            sent.elapsed()
+        );
+        assert_eq!(
+            peer.stats()["mcp_sessions_closed"].as_u64().unwrap(),
+            closed_before + 1,
+            "{sig}: the session was closed at the server"
+        );
+        drop(stdin);
+    }
+    // A second signal while a slow call is in flight: out at once.
+    let (mut child, mut stdin, rx) = proxy(&lk, &url, &[]);
+    writeln!(stdin, "{INITIALIZE}\n{INITIALIZED}").unwrap();
+    answer_to(&rx, 1, Duration::from_secs(30));
+    writeln!(
+        stdin,
+        r#"{{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{{"name":"sleep","arguments":{{"ms":30000}}}}}}"#
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    signal(&child, "-INT");
+    std::thread::sleep(Duration::from_millis(100));
+    signal(&child, "-TERM");
+    wait_exit(&mut child, Duration::from_secs(5));
+    assert!(
+        sent.elapsed() < Duration::from_millis(1000),
+        "took {:?}",
+        sent.elapsed()
+    );
+    drop(stdin);
+}
+
+/// (3) A sign-in whose browser cannot open: the client's request is answered at once with an
+/// error naming the command to run, stderr shows the address, and the app is asked to ask the
+/// person (the server needs attention).
+#[test]
+fn issue17_no_browser_is_an_answer_not_a_silent_wait() {
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    let started = Instant::now();
+    let (mut child, mut stdin, rx) = proxy(&lk, &url, &[("BROWSER", "false")]);
+    writeln!(stdin, "{INITIALIZE}").unwrap();
+    let answer = answer_to(&rx, 1, Duration::from_secs(20));
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "waited {:?}",
+        started.elapsed()
+    );
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&format!("latchkey connect {url}")),
+        "{answer}"
+    );
+    drop(stdin);
+    wait_exit(&mut child, Duration::from_secs(30));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(
+        stderr.contains("/authorize?"),
+        "the address is on stderr: {stderr}"
+    );
+    let server = &lk.list()["servers"][0];
+    assert_eq!(server["status"], "not_connected");
+    let log = lk.run(&["log", "--json"]).ok().json();
+    assert!(
+        log.to_string().contains("no browser could be opened"),
+        "{log}"
+    );
+}
+
+/// (4) The home survives an MCP client's environment filter: `--home DIR` on the command line,
+/// or `LATCH_HOME` (Gemini CLI drops every variable with KEY in its name, LATCHKEY_HOME too).
+#[test]
+fn issue17_the_home_is_chosen_without_latchkey_home() {
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let home = lk.home.path().display().to_string();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let without_home = |args: &[&str], extra: Option<(&str, &str)>| {
+        let mut cmd = std::process::Command::new(latchkey_bin());
+        cmd.args(args)
+            .env_remove("LATCHKEY_HOME")
+            .env("HOME", elsewhere.path())
+            .env_remove("XDG_DATA_HOME");
+        if let Some((k, v)) = extra {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    for (args, extra) in [
+        (vec!["--home", home.as_str(), "token", url.as_str()], None),
+        (vec!["token", url.as_str(), "--home", home.as_str()], None),
+        (
+            vec!["token", url.as_str()],
+            Some(("LATCH_HOME", home.as_str())),
+        ),
+    ] {
+        let out = without_home(&args, extra);
+        assert!(
+            out.status.success(),
+            "{args:?} {extra:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert_eq!(mcp_status_with_token(&url, &token), 200);
+    }
+    let stray = without_home(&["token", url.as_str()], None);
+    assert_ne!(
+        stray.status.code(),
+        Some(0),
+        "without them: another (empty) home"
+    );
+}
+
+/// (5) Several `latchkey refresh` at once make one refresh: whoever waited uses it.
+#[test]
+fn issue17_concurrent_refreshes_spend_one_rotation() {
+    let peer = Peer::start(
+        "tests/peers/sdk-server.mjs",
+        &[("REFRESH_DELAY_MS", "1500")],
+    );
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            lk.command(&["refresh", &url])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = wait_with_timeout(child, Duration::from_secs(60));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let stats = peer.stats();
+    assert_eq!(stats["refreshes"], 1, "{stats}");
+    assert_eq!(stats["refresh_token_reuse_detected"], 0, "{stats}");
+}
+
+/// (6) A server that lists only `client_secret_basic`: Latchkey registers for that method,
+/// keeps the secret in the secret store, and signs in and refreshes with it.
+#[test]
+fn issue17_registration_asks_for_a_method_the_server_lists() {
+    let peer = Peer::start(
+        "tests/peers/hostile-server.mjs",
+        &[("MODE", "auth-basic-only")],
+    );
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    lk.run(&["refresh", &url]).ok();
+    let token = lk.run(&["token", &url]).ok().stdout.trim().to_string();
+    assert_eq!(mcp_status_with_token(&url, &token), 200);
+    assert!(
+        !contains(&lk.home_bytes(), "hostile-cs-"),
+        "the client secret is in the secret store only"
+    );
+}
