@@ -35,7 +35,7 @@ system-deps:
 	@scripts/install-system-deps.sh
 
 # npm ci only when a lockfile changed (stamp files), so repeated runs are quick.
-node-deps: node_modules/.latchkey-stamp tests/conformance/node_modules/.latchkey-stamp
+node-deps: node_modules/.latchkey-stamp tests/conformance/node_modules/.latchkey-stamp tests/clients/node_modules/.latchkey-stamp
 
 node_modules/.latchkey-stamp: package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund --loglevel=error
@@ -44,6 +44,12 @@ node_modules/.latchkey-stamp: package.json package-lock.json | system-deps
 tests/conformance/node_modules/.latchkey-stamp: tests/conformance/package.json tests/conformance/package-lock.json | system-deps
 	cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error
 	@test -x $(NODE22_BIN)/node || { echo "Node 22 did not install (tests/conformance/node_modules/node)"; exit 1; }
+	@touch $@
+
+# Real MCP clients the end-to-end tests drive through latchkey proxy (Gemini CLI). Its install
+# scripts are not needed (the package is a self-contained bundle).
+tests/clients/node_modules/.latchkey-stamp: tests/clients/package.json tests/clients/package-lock.json | system-deps
+	cd tests/clients && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 	@touch $@
 
 # The web UI, built to ui/dist (the app embeds it at compile time, so every cargo build needs it).
@@ -140,4 +146,4 @@ bench-backends: deps $(BAO)
 
 clean:
 	$(CARGO) clean
-	rm -rf node_modules tests/conformance/node_modules benches/proxy/node_modules ui/dist
+	rm -rf node_modules tests/conformance/node_modules tests/clients/node_modules benches/proxy/node_modules ui/dist

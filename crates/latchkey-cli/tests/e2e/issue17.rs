@@ -306,3 +306,91 @@ fn issue17_registration_asks_for_a_method_the_server_lists() {
         "the client secret is in the secret store only"
     );
 }
+
+/// A real MCP client from npm: Gemini CLI (Apache-2.0), offline. `gemini mcp add` an entry
+/// that runs `latchkey --home DIR proxy <url>`, then `gemini mcp list` connects through it
+/// (initialize, then a ping) and shows it Connected. Gemini drops every variable with KEY in
+/// its name from a server's environment, so LATCHKEY_HOME set around it would not arrive: the
+/// home goes on the command line. The sign-in happens through the proxy (BROWSER survives).
+#[test]
+fn issue17_gemini_cli_connects_through_the_proxy() {
+    let gemini = repo_root().join("tests/clients/node_modules/.bin/gemini");
+    assert!(gemini.exists(), "make test installs tests/clients (npm ci)");
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    let user = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(user.path().join(".gemini")).unwrap();
+    std::fs::write(
+        user.path().join(".gemini/settings.json"),
+        r#"{"privacy": {"usageStatisticsEnabled": false}, "telemetry": {"enabled": false},
+            "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false},
+            "security": {"folderTrust": {"enabled": false}}}"#,
+    )
+    .unwrap();
+    let decoy = tempfile::tempdir().unwrap();
+    let gemini_cmd = |args: &[&str]| {
+        let out = std::process::Command::new(&gemini)
+            .args(args)
+            .current_dir(project.path())
+            .env("HOME", user.path())
+            .env("GEMINI_CLI_NO_RELAUNCH", "1")
+            .env("GEMINI_TELEMETRY_ENABLED", "false")
+            .env("BROWSER", repo_root().join("tests/browser/follow.sh"))
+            // What a user might set: Gemini drops it before the server sees it.
+            .env("LATCHKEY_HOME", decoy.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "gemini {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Gemini writes its listing to stdout or stderr depending on its version: read both.
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let bin = latchkey_bin().display().to_string();
+    let home = lk.home.path().display().to_string();
+    gemini_cmd(&[
+        "mcp",
+        "add",
+        "--scope",
+        "user",
+        "latchkey-e2e",
+        &bin,
+        "--",
+        "--home",
+        &home,
+        "proxy",
+        &url,
+    ]);
+    let listed = gemini_cmd(&["mcp", "list"]);
+    let line = listed
+        .lines()
+        .find(|l| l.contains("latchkey-e2e"))
+        .unwrap_or_else(|| panic!("not listed: {listed}"));
+    assert!(
+        line.contains("Connected") && !line.contains("Disconnected"),
+        "{listed}"
+    );
+    assert_eq!(
+        peer.stats()["authorizations"],
+        1,
+        "signed in once, through the proxy"
+    );
+    assert_eq!(
+        lk.list()["servers"][0]["status"],
+        "connected",
+        "in the home given"
+    );
+    assert!(
+        std::fs::read_dir(decoy.path()).unwrap().next().is_none(),
+        "the stripped LATCHKEY_HOME was not used"
+    );
+}
