@@ -672,6 +672,46 @@ cases['null-id-errors'] = async () => {
   }
 };
 
+cases['lies-about-version'] = async () => {
+  const peer = await start({ MODE: 'lies-about-version' });
+  try {
+    const { tok } = await signIn(peer);
+    const h = (modern) => ({ authorization: `Bearer ${tok.json.access_token}`, 'content-type': 'application/json',
+      accept: 'application/json, text/event-stream', ...(modern ? { 'mcp-protocol-version': '2026-07-28' } : {}) });
+    const post = (modern, body) => req(peer.ready.mcp_url, { method: 'POST', headers: h(modern), body: JSON.stringify(body) });
+    const d = await post(true, { jsonrpc: '2.0', id: 1, method: 'server/discover', params: {} });
+    ok(d.json?.result?.supportedVersions?.[0] === '2026-07-28', 'lies-about-version: discover claims 2026-07-28', d.json);
+    const l = await post(true, { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    ok(l.status === 400 && l.json?.error?.code === -32022 && l.json.error.data.supported[0] === '2025-11-25',
+      'lies-about-version: a 2026-07-28 request -> -32022 naming 2025-11-25 only', l.json);
+    const i = await post(false, { jsonrpc: '2.0', id: 3, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    ok(i.json?.result?.protocolVersion === '2025-11-25', 'lies-about-version: initialize works', i.json);
+  } finally {
+    await stop(peer);
+  }
+};
+
+cases['drops-mid-event'] = async () => {
+  const peer = await start({ MODE: 'drops-mid-event' });
+  try {
+    const { tok } = await signIn(peer);
+    const res = await fetch(peer.ready.mcp_url, { method: 'POST', headers: { authorization: `Bearer ${tok.json.access_token}`,
+      'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'test-tool', arguments: {} } }) });
+    let got = '';
+    let broke = false;
+    try {
+      got = await res.text();
+    } catch {
+      broke = true;
+    }
+    ok(res.headers.get('content-type')?.startsWith('text/event-stream') && (broke || !got.includes('\n\n')),
+      'drops-mid-event: the event never ends', { broke, got: got.slice(0, 80) });
+  } finally {
+    await stop(peer);
+  }
+};
+
 cases['never-callback'] = async () => {
   const peer = await start({ MODE: 'never-callback' });
   try {

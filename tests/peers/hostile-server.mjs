@@ -48,6 +48,9 @@
 // mcp-endless-event      | tools/call with {"huge": true} answers an SSE stream whose one event never ends
 //                        |   (data lines, no blank line, until the client goes away)
 // mcp-chatty             | GET /mcp is an SSE stream of 10 KiB notifications, as fast as the client reads them
+// lies-about-version     | server/discover claims 2026-07-28, but every request sent with MCP-Protocol-Version
+//                        |   2026-07-28 gets 400 -32022 {supported: ["2025-11-25"]}; initialize works as in good
+// drops-mid-event        | tools/call answers an SSE stream and drops the connection in the middle of its event
 // null-id-errors         | tools/call answers HTTP 400 {"id": null, "error": {code -32602, ...}} (as SDK servers
 //                        |   answer transport-level problems: the client cannot tell which request it was)
 // auth-basic-only        | AS metadata lists token_endpoint_auth_methods_supported ["client_secret_basic"] only;
@@ -76,7 +79,8 @@ const MODES = [
   'dcr-rejected', 'callback-twice', 'never-callback', 'deny', 'no-pkce-support', 'token-500',
   'token-invalid-grant', 'token-malformed', 'token-slow', 'no-auth', 'escape-dcr-error',
   'escape-token-error', 'escape-issuer', 'ssrf-issuer', 'ssrf-endpoints', 'mcp-huge-body',
-  'mcp-endless-event', 'mcp-chatty', 'auth-basic-only', 'null-id-errors',
+  'mcp-endless-event', 'mcp-chatty', 'auth-basic-only', 'null-id-errors', 'lies-about-version',
+  'drops-mid-event',
 ];
 
 let mode = process.env.MODE || 'good';
@@ -578,6 +582,25 @@ async function handleMcp(req, res) {
   const huge = !Array.isArray(body) && body?.method === 'tools/call' && body?.params?.arguments?.huge === true;
   if (huge && mode === 'mcp-huge-body') return hugeBody(res, body.id);
   if (huge && mode === 'mcp-endless-event') return endlessEvent(req, res);
+  if (mode === 'lies-about-version' && !Array.isArray(body) && body?.id !== undefined) {
+    const modern = req.headers['mcp-protocol-version'] === '2026-07-28';
+    if (modern && body.method === 'server/discover') {
+      send(res, 200, { jsonrpc: '2.0', id: body.id, result: { resultType: 'complete', supportedVersions: ['2026-07-28'],
+        capabilities: { tools: {} }, ttlMs: 0, cacheScope: 'private', serverInfo: { name: 'hostile-liar', version: '1' } } });
+      return;
+    }
+    if (modern) {
+      send(res, 400, { jsonrpc: '2.0', id: body.id, error: { code: -32022, message: 'Unsupported protocol version',
+        data: { supported: ['2025-11-25'], requested: '2026-07-28' } } });
+      return;
+    }
+  }
+  if (mode === 'drops-mid-event' && !Array.isArray(body) && body?.method === 'tools/call') {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+    res.write(`data: {"jsonrpc":"2.0","id":${JSON.stringify(body.id)},"result":{"content":[{"type":"te`);
+    setTimeout(() => res.socket?.destroy(), 50);
+    return;
+  }
   if (mode === 'null-id-errors' && !Array.isArray(body) && body?.method === 'tools/call') {
     send(res, 400, { jsonrpc: '2.0', id: null, error: { code: -32602, message: 'Invalid params: hostile (null id)' } });
     return;

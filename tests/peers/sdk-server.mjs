@@ -45,6 +45,10 @@ const SUBJECT = process.env.SUBJECT || 'latchkey-test-user';
 const REQUIRE_RESOURCE = envBool('REQUIRE_RESOURCE', false);
 // A slow token endpoint for refreshes, so two refreshers surely overlap in tests.
 const REFRESH_DELAY_MS = envInt('REFRESH_DELAY_MS', 0);
+// Other resource servers whose tokens this authorization server issues (comma-separated URLs).
+const extraResources = new Set(
+  (process.env.EXTRA_RESOURCES || '').split(',').map((s) => s.trim()).filter(Boolean).map((r) => normResource(r)),
+);
 
 const token = () => randomBytes(32).toString('base64url');
 const now = () => Date.now();
@@ -107,6 +111,13 @@ class PeerProvider {
     };
   }
 
+  /** This server's own MCP endpoint, or another resource server it issues tokens for
+   * (EXTRA_RESOURCES, or added with POST /admin/resources?add=URL). */
+  serves(resource) {
+    const r = normResource(resource);
+    return r === this.mcpUrl || extraResources.has(r);
+  }
+
   recordResource(endpoint, resource) {
     pushBounded(stats.last_resource_params, {
       endpoint,
@@ -131,7 +142,7 @@ class PeerProvider {
       stats.authorizations_denied += 1;
       return finish({ error: 'access_denied', error_description: 'the test peer is set to deny' });
     }
-    if (params.resource && normResource(params.resource) !== this.mcpUrl) {
+    if (params.resource && !this.serves(params.resource)) {
       return finish({ error: 'invalid_target', error_description: `unknown resource ${params.resource}` });
     }
     if (REQUIRE_RESOURCE && !params.resource) {
@@ -190,7 +201,7 @@ class PeerProvider {
       }
       if (resource) {
         const r = normResource(resource);
-        if (r !== this.mcpUrl) throw new InvalidTargetError(`unknown resource ${resource}`);
+        if (!this.serves(r)) throw new InvalidTargetError(`unknown resource ${resource}`);
         if (rec.resource && r !== rec.resource) throw new InvalidTargetError('resource differs from the authorization request');
       } else if (REQUIRE_RESOURCE) {
         throw new InvalidTargetError('resource parameter is required');
@@ -201,7 +212,7 @@ class PeerProvider {
         clientId: client.client_id,
         sub: SUBJECT,
         scopes: rec.scopes,
-        resource: this.mcpUrl,
+        resource: rec.resource ?? (resource ? normResource(resource) : this.mcpUrl),
         createdAt: now(),
         revoked: false,
         revokedReason: null,
@@ -476,6 +487,13 @@ async function main() {
     })));
   });
   admin.get('/clients', (_req, res) => res.json([...provider.clients.values()]));
+  // Another resource server this AS issues tokens for (its `aud`), e.g. modern-server.mjs.
+  admin.post('/resources', (req, res) => {
+    const add = String(req.query.add ?? req.body?.add ?? '');
+    if (!URL.canParse(add)) return res.status(400).json({ error: 'add must be a URL' });
+    extraResources.add(normResource(add));
+    return res.json({ resources: [provider.mcpUrl, ...extraResources] });
+  });
   admin.post('/authorize-mode', (req, res) => {
     const mode = String(req.query.mode ?? req.body?.mode ?? '');
     if (!['approve', 'deny'].includes(mode)) return res.status(400).json({ error: 'mode must be approve or deny' });

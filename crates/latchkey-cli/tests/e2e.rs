@@ -22,6 +22,8 @@ mod concurrency;
 mod faults;
 #[path = "e2e/issue11.rs"]
 mod issue11;
+#[path = "e2e/issue12.rs"]
+mod issue12;
 #[path = "e2e/issue17.rs"]
 mod issue17;
 #[path = "e2e/keychain.rs"]

@@ -1,0 +1,208 @@
+//! Issue 12: `latchkey proxy` speaks MCP 2026-07-28 to a server whatever revision the client
+//! speaks. A real 2026-07-28 server (the TypeScript SDK v2, modern only: tests/peers/
+//! modern-server.mjs) whose authorization server is another process (sdk-server.mjs), used by a
+//! real 2025-06-18 client (the TypeScript SDK v1 Client: tests/clients/ts-sdk-client.mjs).
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// sdk-server.mjs as the authorization server and modern-server.mjs as the MCP server.
+struct Modern {
+    _as: Peer,
+    server: Peer,
+}
+
+impl Modern {
+    fn start() -> Modern {
+        let auth = Peer::start("tests/peers/sdk-server.mjs", &[]);
+        let issuer = auth.ready["issuer"].as_str().unwrap().to_string();
+        let admin = auth.ready["admin_url"].as_str().unwrap().to_string();
+        let server = Peer::start(
+            "tests/peers/modern-server.mjs",
+            &[("AS_ISSUER", &issuer), ("AS_ADMIN", &admin)],
+        );
+        let url = server.mcp_url();
+        curl_json("POST", &auth.admin(&format!("/resources?add={url}")));
+        Modern { _as: auth, server }
+    }
+
+    fn url(&self) -> String {
+        self.server.mcp_url()
+    }
+}
+
+/// Run the TypeScript SDK client through `lk`'s proxy with these calls; its JSON report.
+fn ts_client(lk: &Latchkey, url: &str, calls: Value) -> Value {
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg(repo_root().join("tests/clients/ts-sdk-client.mjs"))
+        .arg(latchkey_bin())
+        .arg(url)
+        .arg(calls.to_string())
+        .current_dir(repo_root())
+        .env("LATCHKEY_HOME", lk.home.path())
+        .env("BROWSER", repo_root().join("tests/browser/follow.sh"))
+        .env("LATCHKEY_SIGNIN_TIMEOUT", "30");
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let done = wait_with_timeout(child, std::time::Duration::from_secs(120));
+    let text = String::from_utf8_lossy(&done.stdout);
+    serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
+        panic!(
+            "the client printed no report: {text}\n{}",
+            String::from_utf8_lossy(&done.stderr)
+        )
+    })
+}
+
+fn result<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no result for {name}: {report}"))
+}
+
+/// The whole path: sign-in, tools/list, a call, one elicitation round trip, one sampling round
+/// trip, a two-round question with a new requestState each round, and an `x-mcp-header`
+/// parameter mirrored into its header (base64 where its value is not header text).
+#[test]
+fn issue12_a_2025_client_uses_a_2026_server_through_the_proxy() {
+    let modern = Modern::start();
+    let url = modern.url();
+    let lk = Latchkey::new();
+    let report = ts_client(
+        &lk,
+        &url,
+        json!([
+            {"name": "echo", "arguments": {"text": "over 2026"}},
+            {"name": "ask-name", "arguments": {}},
+            {"name": "ask-model", "arguments": {}},
+            {"name": "two-rounds", "arguments": {}},
+            {"name": "region-info", "arguments": {"region": "us-west1"}},
+            {"name": "region-info", "arguments": {"region": "line1\r\nline2"}},
+        ]),
+    );
+    assert!(report.get("error").is_none(), "{report}");
+    assert!(report["tools"].as_array().unwrap().len() >= 5, "{report}");
+    assert_eq!(result(&report, "echo")["text"], "echo: over 2026");
+    assert_eq!(result(&report, "ask-name")["text"], "hello, Ada");
+    assert_eq!(
+        result(&report, "ask-model")["text"],
+        "the model said: hi there"
+    );
+    assert_eq!(result(&report, "two-rounds")["text"], "first Ada, then Ada");
+    assert_eq!(report["asked"]["elicitation"], 3, "{report}");
+    assert_eq!(report["asked"]["sampling"], 1, "{report}");
+    let regions: Vec<&Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"] == "region-info")
+        .collect();
+    assert_eq!(regions[0]["text"], "region us-west1, header us-west1");
+    assert_eq!(
+        regions[1]["text"], "region line1\r\nline2, header =?base64?bGluZTENCmxpbmUy?=",
+        "CR LF travels base64-encoded"
+    );
+    let stats = modern.server.stats();
+    assert!(stats["legacy_refused"].as_u64() == Some(0), "{stats}");
+    assert_eq!(
+        stats["last_headers"]["mcp-protocol-version"], "2026-07-28",
+        "{stats}"
+    );
+    assert_eq!(lk.list()["servers"][0]["status"], "connected");
+}
+
+/// A server that never stops asking gets a clear error after a bounded number of rounds; the
+/// session goes on.
+#[test]
+fn issue12_endless_questions_end_with_an_error_and_the_session_goes_on() {
+    let modern = Modern::start();
+    let url = modern.url();
+    let lk = Latchkey::new();
+    let report = ts_client(
+        &lk,
+        &url,
+        json!([
+            {"name": "endless-questions", "arguments": {}},
+            {"name": "echo", "arguments": {"text": "still here"}},
+        ]),
+    );
+    let endless = result(&report, "endless-questions");
+    assert!(
+        endless["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("kept asking for input"),
+        "{report}"
+    );
+    assert_eq!(result(&report, "echo")["text"], "echo: still here");
+}
+
+/// One 2025-06-18 session through the proxy against a hostile server: initialize, tools/list,
+/// then one tools/call per entry of `calls`, then tools/list again. The answers by id.
+fn hostile_session(mode: &str, calls: usize) -> std::collections::HashMap<String, Value> {
+    let peer = Peer::start("tests/peers/hostile-server.mjs", &[("MODE", mode)]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let mut lines = vec![
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#.to_string(),
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.to_string(),
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#.to_string(),
+    ];
+    for i in 0..calls {
+        lines.push(format!(
+            r#"{{"jsonrpc":"2.0","id":{},"method":"tools/call","params":{{"name":"test-tool","arguments":{{}}}}}}"#,
+            10 + i
+        ));
+    }
+    lines.push(r#"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#.to_string());
+    let run = lk.run_with_stdin(&["proxy", &url], &(lines.join("\n") + "\n"));
+    run.ok();
+    responses(&run.stdout)
+}
+
+/// A server that says it speaks 2026-07-28 and then refuses it: the proxy falls back to a
+/// 2025 session, and the client's requests are answered all the same.
+#[test]
+fn issue12_a_server_that_lies_about_its_version_is_spoken_to_as_it_really_is() {
+    let by_id = hostile_session("lies-about-version", 1);
+    assert_eq!(
+        by_id["1"]["result"]["protocolVersion"], "2025-06-18",
+        "{by_id:?}"
+    );
+    assert_eq!(
+        by_id["2"]["result"]["tools"][0]["name"], "test-tool",
+        "{by_id:?}"
+    );
+    assert_eq!(
+        by_id["10"]["result"]["content"][0]["text"], "ok",
+        "{by_id:?}"
+    );
+    assert_eq!(by_id["3"]["result"]["tools"][0]["name"], "test-tool");
+}
+
+/// A stream that breaks in the middle of its event: that request gets an error (never a
+/// silent wait, never half a message), and the session goes on.
+#[test]
+fn issue12_a_stream_that_drops_mid_event_is_an_error_and_the_session_goes_on() {
+    let by_id = hostile_session("drops-mid-event", 1);
+    let failed = &by_id["10"];
+    assert!(
+        failed["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("latchkey proxy"),
+        "{failed}"
+    );
+    assert_eq!(
+        by_id["3"]["result"]["tools"][0]["name"], "test-tool",
+        "the session goes on"
+    );
+}
