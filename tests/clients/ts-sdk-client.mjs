@@ -4,8 +4,10 @@
 // on). It answers elicitation with {name: "Ada"} and sampling with "hi there", runs the calls
 // given as JSON on argv, and prints one JSON line: {serverInfo, tools, asked: {elicitation,
 // sampling}, results: [{name, text, isError} | {name, error}]} (plus `error` if it failed).
+// A call {"post": "<url>"} is not a tool call: the client POSTs to that URL (a peer's admin
+// endpoint) between two calls. Arguments after the calls go to `latchkey proxy`.
 //
-//   node tests/clients/ts-sdk-client.mjs <latchkey> <server-url> '[{"name": "echo", "arguments": {"text": "x"}}]'
+//   node tests/clients/ts-sdk-client.mjs <latchkey> <server-url> '[{"name": "echo", "arguments": {"text": "x"}}]' [proxy args...]
 //
 // The SDK's client asks for its newest revision (2025-11-25); this one speaks 2025-06-18, as
 // most clients in use still do: its initialize says so (the SDK accepts that answer).
@@ -13,13 +15,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
-const [latchkey, url, callsJson = '[]'] = process.argv.slice(2);
+const [latchkey, url, callsJson = '[]', ...proxyArgs] = process.argv.slice(2);
 const calls = JSON.parse(callsJson);
 const VERSION = '2025-06-18';
 
 const transport = new StdioClientTransport({
   command: latchkey,
-  args: ['proxy', url],
+  args: ['proxy', url, ...proxyArgs],
   env: { ...process.env },
   stderr: 'inherit',
 });
@@ -50,6 +52,10 @@ try {
   const { tools } = await client.listTools();
   out.tools = tools.map((t) => t.name);
   for (const call of calls) {
+    if (call.post) {
+      await fetch(call.post, { method: 'POST' });
+      continue;
+    }
     try {
       const r = await client.callTool(call);
       out.results.push({ name: call.name, text: r.content?.map((c) => c.text).join(''), isError: Boolean(r.isError) });

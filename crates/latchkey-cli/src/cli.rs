@@ -188,4 +188,19 @@ pub struct ProxyArgs {
     /// Print the sign-in URL on stderr instead of opening a browser.
     #[arg(long)]
     pub no_browser: bool,
+    /// Which MCP revision to speak to the server: `auto` finds out (and remembers it), `2025`
+    /// always opens an `initialize` session (for a server that speaks both and whose 2026-07-28
+    /// side misbehaves), `2026` never falls back to `initialize`.
+    #[arg(long, value_enum, default_value_t = ServerProtocol::Auto)]
+    pub protocol: ServerProtocol,
+}
+
+/// `latchkey proxy --protocol`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ServerProtocol {
+    Auto,
+    #[value(name = "2025")]
+    Legacy,
+    #[value(name = "2026")]
+    Modern,
 }

@@ -7,6 +7,9 @@
 //!   the server never answers gets an error rather than silence;
 //! - a stream that closes before the answer is resumed (SEP-1699: after the server's `retry`,
 //!   a GET with `Last-Event-ID`), and the GET stream reconnects the same way;
+//! - a session the server forgot (HTTP 404, as after a restart) is opened again with the
+//!   client's own `initialize` and the request sent once more, as the transport asks of
+//!   clients, so nobody has to restart their MCP client;
 //! - the legacy HTTP+SSE transport ([`super::legacy_sse`]) when the server has only that.
 
 use std::sync::Arc;
@@ -39,6 +42,8 @@ pub struct Legacy {
     version: RwLock<Option<String>>,
     transport: RwLock<Transport>,
     background: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// One renewal at a time: concurrent requests that met the same 404 share it.
+    renewing: tokio::sync::Mutex<()>,
 }
 
 /// `initialize` did not open a 2025 session.
@@ -58,6 +63,7 @@ impl Legacy {
             version: RwLock::new(None),
             transport: RwLock::new(Transport::Streamable),
             background: std::sync::Mutex::new(Vec::new()),
+            renewing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -219,10 +225,22 @@ impl Legacy {
         if matches!(*self.transport.read().await, Transport::Sse { .. }) {
             return self.post_sse(&message).await;
         }
-        let reply = self
+        let sent_in = self.session_id.read().await.clone();
+        let mut reply = self
             .up
             .post(&message.raw, &self.headers_for(&message).await)
             .await;
+        if let Some(gone) = sent_in
+            && session_gone(&reply, &id)
+        {
+            if !self.renew(&gone).await {
+                return self.ended(&id).await;
+            }
+            reply = self
+                .up
+                .post(&message.raw, &self.headers_for(&message).await)
+                .await;
+        }
         match reply {
             Err(reason) => self.client.fail(&id, &reason).await,
             Ok(Reply::Json {
@@ -254,11 +272,68 @@ impl Legacy {
         }
     }
 
+    /// The server no longer knows session `gone`: open a new one with the client's own
+    /// `initialize` (its answer is not passed on: the client already has one) and
+    /// `notifications/initialized`. Whether a session is open again.
+    async fn renew(self: &Arc<Self>, gone: &str) -> bool {
+        let _one = self.renewing.lock().await;
+        if let Some(now) = self.session_id.read().await.as_deref()
+            && now != gone
+        {
+            return true; // another request renewed it meanwhile
+        }
+        let Some(hello) = self.client.hello() else {
+            return false;
+        };
+        tracing::info!("the server forgot the session (HTTP 404); opening a new one");
+        *self.session_id.write().await = None;
+        for h in self.background.lock().unwrap().drain(..) {
+            h.abort();
+        }
+        let initialize = hello.initialize;
+        let id = initialize.id().cloned().unwrap_or(Value::Null);
+        let mut h = self.headers_for(&initialize).await;
+        h.remove("mcp-protocol-version");
+        let reply = match self.up.post(&initialize.raw, &h).await {
+            Ok(r) if (200..300).contains(&r.status()) => r,
+            Ok(r) => {
+                tracing::warn!("a new session was refused (HTTP {})", r.status());
+                return false;
+            }
+            Err(e) => {
+                tracing::warn!("a new session could not be opened: {e}");
+                return false;
+            }
+        };
+        let session = reply
+            .headers()
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let answer = match reply {
+            Reply::Json { message, .. } => Some(message),
+            Reply::Stream { events, .. } => self.first_answer(events, &id).await,
+            _ => None,
+        };
+        let accepted = answer.is_some_and(|m| m.value.is_some_and(|v| v.get("result").is_some()));
+        if !accepted {
+            tracing::warn!("the server did not accept the new session's initialize");
+            return false;
+        }
+        *self.session_id.write().await = session;
+        let initialized = Message::from_value(
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        );
+        self.notify(initialized).await;
+        self.start_get_stream();
+        true
+    }
+
     async fn ended(&self, id: &Value) {
         self.client
             .fail(
                 id,
-                "the server ended the session (HTTP 404); restart the MCP client to start a new one",
+                "the server ended the session (HTTP 404) and would not open a new one; restart the MCP client",
             )
             .await
     }
@@ -442,6 +517,20 @@ impl Legacy {
     /// Whether the legacy HTTP+SSE transport is in use (its answers come on the stream).
     pub async fn is_sse(&self) -> bool {
         matches!(*self.transport.read().await, Transport::Sse { .. })
+    }
+}
+
+/// Whether `reply` says the session is gone: HTTP 404 that is not the server's answer to the
+/// request itself.
+fn session_gone(reply: &Result<Reply, String>, id: &Value) -> bool {
+    match reply {
+        Ok(Reply::Json {
+            status: 404,
+            message,
+            ..
+        }) => !(message.kind() == Kind::Response && message.id() == Some(id)),
+        Ok(Reply::Status { status: 404, .. }) => true,
+        _ => false,
     }
 }
 

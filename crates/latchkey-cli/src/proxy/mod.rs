@@ -74,7 +74,7 @@ pub async fn run(args: ProxyArgs) -> Result<ExitCode> {
         max_message,
     ));
     let client = Arc::new(client::Client::new(out.clone()));
-    let session = Arc::new(Session::new(up, client.clone(), lk));
+    let session = Arc::new(Session::new(up, client.clone(), lk, args.protocol));
 
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut in_flight = JoinSet::new();

@@ -22,9 +22,14 @@ use super::mcp::translate::{self, Envelope};
 use super::message::{self, Kind, Message, id_key};
 use super::modern::{Handled, Modern};
 use super::upstream::{Reply, Upstream};
+use crate::cli::ServerProtocol;
 
 /// What the cache says of a server that needs the `initialize` handshake.
 const LEGACY: &str = "legacy";
+
+const MODERN_REFUSED: &str = "the server does not speak MCP 2026-07-28 (it answers only the initialize handshake); drop --protocol 2026";
+const LEGACY_REFUSED: &str =
+    "the server refuses initialize: it speaks only MCP 2026-07-28; drop --protocol 2025";
 
 #[derive(Clone)]
 enum Era {
@@ -41,6 +46,8 @@ pub struct Session {
     pub up: Arc<Upstream>,
     pub client: Arc<Client>,
     lk: Arc<Latchkey>,
+    /// `--protocol`: found out, or chosen by the user.
+    choice: ServerProtocol,
     era: RwLock<Era>,
     /// One finding-out at a time.
     settling: Mutex<()>,
@@ -49,11 +56,17 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(up: Arc<Upstream>, client: Arc<Client>, lk: Arc<Latchkey>) -> Self {
+    pub fn new(
+        up: Arc<Upstream>,
+        client: Arc<Client>,
+        lk: Arc<Latchkey>,
+        choice: ServerProtocol,
+    ) -> Self {
         Self {
             up,
             client,
             lk,
+            choice,
             era: RwLock::new(Era::Unknown),
             settling: Mutex::new(()),
             running: std::sync::Mutex::new(HashMap::new()),
@@ -63,6 +76,16 @@ impl Session {
     fn cache_key(&self) -> String {
         latchkey_core::url_policy::canonical_resource(self.up.url.as_str())
             .unwrap_or_else(|_| self.up.url.to_string())
+    }
+
+    /// Whether to open a 2025 session without asking first: the user said so, or this server
+    /// was found to be a 2025 one before.
+    fn legacy_without_asking(&self) -> bool {
+        match self.choice {
+            ServerProtocol::Legacy => true,
+            ServerProtocol::Modern => false,
+            ServerProtocol::Auto => self.cached().as_deref() == Some(LEGACY),
+        }
     }
 
     fn cached(&self) -> Option<String> {
@@ -120,9 +143,12 @@ impl Session {
         let hello = Hello::from(&message);
         self.client.set_hello(hello.clone());
         let id = message.id().cloned().unwrap_or(Value::Null);
-        if self.cached().as_deref() != Some(LEGACY) {
+        if !self.legacy_without_asking() {
             match self.discover(&hello).await {
                 Ok(Some(discover)) => return self.go_modern(&message, hello, &discover).await,
+                Ok(None) if self.choice == ServerProtocol::Modern => {
+                    return self.client.fail(&id, MODERN_REFUSED).await;
+                }
                 Ok(None) => self.remember(LEGACY),
                 Err(why) => return self.client.fail(&id, &why).await,
             }
@@ -131,6 +157,9 @@ impl Session {
         match legacy.initialize(&message).await {
             Ok(()) => *self.era.write().await = Era::Legacy(legacy),
             Err(NotOpened::Failed) => {}
+            Err(NotOpened::Modern) if self.choice == ServerProtocol::Legacy => {
+                self.client.fail(&id, LEGACY_REFUSED).await
+            }
             Err(NotOpened::Modern) => {
                 // Remembered as legacy, but it refuses the handshake as a modern server does.
                 tracing::info!("the server now speaks {MODERN}");
@@ -238,7 +267,7 @@ impl Session {
             drop(guard);
             return Box::pin(self.request(message)).await;
         }
-        if self.cached().as_deref() == Some(LEGACY) {
+        if self.legacy_without_asking() {
             *self.era.write().await = Era::AwaitingInitialize;
             return self.refuse_for_legacy(&id).await;
         }
@@ -276,6 +305,9 @@ impl Session {
             Err(_) => Verdict::Modern { discover: None },
         };
         match verdict {
+            Verdict::Legacy if self.choice == ServerProtocol::Modern => {
+                self.client.fail(&id, MODERN_REFUSED).await
+            }
             Verdict::Legacy => {
                 self.remember(LEGACY);
                 *self.era.write().await = Era::AwaitingInitialize;
@@ -334,6 +366,9 @@ impl Session {
     /// passed on again) and send the request there.
     async fn fall_back(self: &Arc<Self>, message: Message) {
         let id = message.id().cloned().unwrap_or(Value::Null);
+        if self.choice == ServerProtocol::Modern {
+            return self.client.fail(&id, MODERN_REFUSED).await;
+        }
         let Some(hello) = self.client.hello() else {
             return self
                 .client

@@ -32,41 +32,6 @@ impl Modern {
     }
 }
 
-/// Run the TypeScript SDK client through `lk`'s proxy with these calls; its JSON report.
-fn ts_client(lk: &Latchkey, url: &str, calls: Value) -> Value {
-    let mut cmd = std::process::Command::new("node");
-    cmd.arg(repo_root().join("tests/clients/ts-sdk-client.mjs"))
-        .arg(latchkey_bin())
-        .arg(url)
-        .arg(calls.to_string())
-        .current_dir(repo_root())
-        .env("LATCHKEY_HOME", lk.home.path())
-        .env("BROWSER", repo_root().join("tests/browser/follow.sh"))
-        .env("LATCHKEY_SIGNIN_TIMEOUT", "30");
-    let child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let done = wait_with_timeout(child, std::time::Duration::from_secs(120));
-    let text = String::from_utf8_lossy(&done.stdout);
-    serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
-        panic!(
-            "the client printed no report: {text}\n{}",
-            String::from_utf8_lossy(&done.stderr)
-        )
-    })
-}
-
-fn result<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("no result for {name}: {report}"))
-}
-
 /// The whole path: sign-in, tools/list, a call, one elicitation round trip, one sampling round
 /// trip, a two-round question with a new requestState each round, and an `x-mcp-header`
 /// parameter mirrored into its header (base64 where its value is not header text).
@@ -86,6 +51,7 @@ fn issue12_a_2025_client_uses_a_2026_server_through_the_proxy() {
             {"name": "region-info", "arguments": {"region": "us-west1"}},
             {"name": "region-info", "arguments": {"region": "line1\r\nline2"}},
         ]),
+        &[],
     );
     assert!(report.get("error").is_none(), "{report}");
     assert!(report["tools"].as_array().unwrap().len() >= 5, "{report}");
@@ -132,6 +98,7 @@ fn issue12_endless_questions_end_with_an_error_and_the_session_goes_on() {
             {"name": "endless-questions", "arguments": {}},
             {"name": "echo", "arguments": {"text": "still here"}},
         ]),
+        &[],
     );
     let endless = result(&report, "endless-questions");
     assert!(

@@ -394,3 +394,101 @@ fn issue17_gemini_cli_connects_through_the_proxy() {
         "the stripped LATCHKEY_HOME was not used"
     );
 }
+
+/// The official Python MCP SDK's server (mcp 2.3.0, which speaks 2025 and 2026-07-28), a
+/// resource server whose tokens come from sdk-server.mjs, used by the TypeScript SDK's 2025
+/// client through the proxy.
+struct PythonServer {
+    _auth: Peer,
+    server: Peer,
+}
+
+impl PythonServer {
+    fn start() -> PythonServer {
+        let auth = Peer::start("tests/peers/sdk-server.mjs", &[]);
+        let issuer = auth.ready["issuer"].as_str().unwrap().to_string();
+        let admin = auth.ready["admin_url"].as_str().unwrap().to_string();
+        let server = Peer::start_python(
+            "tests/peers/python-server.py",
+            &[("AS_ISSUER", &issuer), ("AS_ADMIN", &admin)],
+        );
+        let url = server.mcp_url();
+        curl_json("POST", &auth.admin(&format!("/resources?add={url}")));
+        PythonServer {
+            _auth: auth,
+            server,
+        }
+    }
+}
+
+/// By default the proxy finds that it speaks 2026-07-28 and translates: a sign-in, a tool
+/// call, who the token says the user is, and an elicitation as `input_required`.
+#[test]
+fn issue17_python_sdk_server_through_the_proxy_on_2026() {
+    let py = PythonServer::start();
+    let url = py.server.mcp_url();
+    let lk = Latchkey::new();
+    let calls = serde_json::json!([
+        {"name": "echo", "arguments": {"text": "from python"}},
+        {"name": "whoami", "arguments": {}},
+        {"name": "greet", "arguments": {}},
+    ]);
+    let report = ts_client(&lk, &url, calls, &[]);
+    assert!(report.get("error").is_none(), "{report}");
+    assert_eq!(result(&report, "echo")["text"], "echo: from python");
+    let who: Value = serde_json::from_str(result(&report, "whoami")["text"].as_str().unwrap())
+        .unwrap_or_else(|_| panic!("{report}"));
+    assert_eq!(who["sub"], "latchkey-test-user", "{who}");
+    assert_eq!(who["protocol_version"], "2026-07-28", "{who}");
+    assert_eq!(result(&report, "greet")["text"], "Hello, Ada!");
+    assert_eq!(report["asked"]["elicitation"], 1, "{report}");
+    let stats = py.server.stats();
+    assert_eq!(stats["elicitations"]["accept"], 1, "{stats}");
+    assert!(
+        stats["rpc_methods"].get("initialize").is_none(),
+        "no 2025 session was opened: {stats}"
+    );
+}
+
+/// `--protocol 2025` opens a 2025 session with the same server; when the server forgets it
+/// (as after a restart: HTTP 404), the proxy opens a new one and the call goes through, and
+/// the session is ended at the server when the client leaves.
+#[test]
+fn issue17_python_sdk_server_on_2025_survives_a_forgotten_session() {
+    let py = PythonServer::start();
+    let url = py.server.mcp_url();
+    let lk = Latchkey::new();
+    let drop = py.server.admin("/drop-sessions");
+    let calls = serde_json::json!([
+        {"name": "greet", "arguments": {}},
+        {"post": drop},
+        {"name": "echo", "arguments": {"text": "after the restart"}},
+    ]);
+    let report = ts_client(&lk, &url, calls, &["--protocol", "2025"]);
+    assert!(report.get("error").is_none(), "{report}");
+    assert_eq!(result(&report, "greet")["text"], "Hello, Ada!");
+    assert_eq!(
+        result(&report, "echo")["text"],
+        "echo: after the restart",
+        "{report}"
+    );
+    let stats = py.server.stats();
+    assert_eq!(stats["sessions_created"], 2, "{stats}");
+    assert_eq!(
+        stats["rpc_methods"]["notifications/initialized"], 2,
+        "{stats}"
+    );
+    assert!(
+        stats["rpc_methods"].get("server/discover").is_none(),
+        "--protocol 2025 does not ask: {stats}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while py.server.stats()["sessions_deleted"] != 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        py.server.stats()["sessions_deleted"],
+        1,
+        "ended at the server"
+    );
+}

@@ -32,9 +32,24 @@ pub struct Peer {
 
 impl Peer {
     pub fn start(script: &str, env: &[(&str, &str)]) -> Peer {
+        Peer::start_with("node", script, env)
+    }
+
+    /// The Python SDK peer, with the venv `make test` builds (scripts/install-python-peers.sh).
+    pub fn start_python(script: &str, env: &[(&str, &str)]) -> Peer {
+        let python = repo_root().join("target/tools/pyvenv/bin/python");
+        assert!(
+            python.exists(),
+            "{} is missing: run scripts/install-python-peers.sh (make test does)",
+            python.display()
+        );
+        Peer::start_with(python.to_str().unwrap(), script, env)
+    }
+
+    fn start_with(program: &str, script: &str, env: &[(&str, &str)]) -> Peer {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("peer.log");
-        let mut cmd = Command::new("node");
+        let mut cmd = Command::new(program);
         cmd.arg(repo_root().join(script))
             .current_dir(repo_root())
             .stdin(Stdio::piped())
@@ -45,7 +60,7 @@ impl Peer {
         }
         let mut child = cmd
             .spawn()
-            .expect("node is installed (make test installs it)");
+            .unwrap_or_else(|e| panic!("{program} {script}: {e} (make test installs it)"));
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -537,4 +552,41 @@ pub fn adopt_yes(home: &std::path::Path, args: &[&str]) {
         all.join(" "),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Run the TypeScript SDK v1 client (tests/clients/ts-sdk-client.mjs, a 2025-06-18 client)
+/// through `lk`'s proxy with these calls; its JSON report.
+pub fn ts_client(lk: &Latchkey, url: &str, calls: Value, proxy_args: &[&str]) -> Value {
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg(repo_root().join("tests/clients/ts-sdk-client.mjs"))
+        .arg(latchkey_bin())
+        .arg(url)
+        .arg(calls.to_string())
+        .args(proxy_args)
+        .current_dir(repo_root())
+        .env("LATCHKEY_HOME", lk.home.path())
+        .env("BROWSER", repo_root().join("tests/browser/follow.sh"))
+        .env("LATCHKEY_SIGNIN_TIMEOUT", "30");
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let done = wait_with_timeout(child, std::time::Duration::from_secs(120));
+    let text = String::from_utf8_lossy(&done.stdout);
+    serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
+        panic!(
+            "the client printed no report: {text}\n{}",
+            String::from_utf8_lossy(&done.stderr)
+        )
+    })
+}
+
+pub fn result<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no result for {name}: {report}"))
 }
