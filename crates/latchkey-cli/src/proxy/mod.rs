@@ -36,9 +36,10 @@ use session::Session;
 
 /// How long in-flight requests may take to finish after stdin closes.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long they may take after a signal (clients that stop servers with SIGINT follow up with
-/// SIGTERM and SIGKILL within a second).
-const SIGNAL_DRAIN: Duration = Duration::from_millis(800);
+/// How long they may take after a signal: a client that signals has stopped waiting for
+/// answers, and the session must be closed before the next signal, which Claude Code sends
+/// 100 ms after SIGINT (then SIGKILL 400 ms later).
+const SIGNAL_DRAIN: Duration = Duration::from_millis(50);
 
 /// How the client stopped the proxy.
 enum Stop {

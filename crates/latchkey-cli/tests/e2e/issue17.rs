@@ -146,7 +146,9 @@ fn issue17_a_signal_closes_the_session_and_exits_cleanly() {
         );
         drop(stdin);
     }
-    // A second signal while a slow call is in flight: out at once.
+    // Claude Code's way, with a slow call in flight: SIGINT, SIGTERM 100 ms later. The session
+    // is closed before the second signal, which ends the proxy at once.
+    let closed_before = peer.stats()["mcp_sessions_closed"].as_u64().unwrap();
     let (mut child, mut stdin, rx) = proxy(&lk, &url, &[]);
     writeln!(stdin, "{INITIALIZE}\n{INITIALIZED}").unwrap();
     answer_to(&rx, 1, Duration::from_secs(30));
@@ -165,6 +167,16 @@ fn issue17_a_signal_closes_the_session_and_exits_cleanly() {
         sent.elapsed() < Duration::from_millis(1000),
         "took {:?}",
         sent.elapsed()
+    );
+    let answer = answer_to(&rx, 2, Duration::from_secs(1));
+    assert!(
+        answer["error"].is_object(),
+        "the slow call was failed: {answer}"
+    );
+    assert_eq!(
+        peer.stats()["mcp_sessions_closed"].as_u64().unwrap(),
+        closed_before + 1,
+        "the session was closed before SIGTERM"
     );
     drop(stdin);
 }
