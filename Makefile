@@ -117,7 +117,8 @@ package: deps ui-build
 	npx tauri build --bundles deb --ci --config '{"build":{"beforeBuildCommand":""}}'
 	@ls -1 target/release/bundle/deb/*.deb
 
-# The official MCP conformance suite, `conformance client --suite auth`, against latchkey proxy.
+# The official MCP conformance suite, `conformance client --suite all` (0.2.0-alpha.12), against
+# latchkey proxy under a 2025-06-18 stdio host (tests/conformance/SCENARIOS.md).
 test-conformance: deps
 	$(CARGO) build $(CARGO_SEL)
 	PATH="$(TEST_PATH)" timeout 600 $(WITH_KEYRING) tests/conformance/run.sh
