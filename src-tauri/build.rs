@@ -18,6 +18,7 @@ fn main() {
         "adopt_plan",
         "adopt",
         "undo_adopt",
+        "take_connect_request",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

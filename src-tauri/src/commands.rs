@@ -95,6 +95,13 @@ pub async fn connect<R: Runtime>(
     Ok(last)
 }
 
+/// A Connect the person asked for outside the window (a notification's Connect button), for
+/// the window to start as if its own button had been clicked; `None` when there is none.
+#[tauri::command]
+pub fn take_connect_request(state: State<'_, AppState>) -> Option<String> {
+    state.take_connect_request()
+}
+
 #[tauri::command]
 pub fn open_again(state: State<'_, AppState>, url: String) -> CmdResult<()> {
     let key = canonical(&url)?;

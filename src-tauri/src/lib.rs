@@ -55,6 +55,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
             commands::adopt_plan,
             commands::adopt,
             commands::undo_adopt,
+            commands::take_connect_request,
         ])
         .setup(move |app| {
             if features.tray {

@@ -15,6 +15,9 @@ pub struct AppState {
     refreshing: Mutex<HashSet<String>>,
     sessions: Mutex<HashMap<String, Arc<ConnectSession>>>,
     scan: Mutex<Option<Arc<Scan>>>,
+    /// A Connect asked for outside the window (a notification's button), for the window to
+    /// start: it may not exist yet when the button is pressed.
+    connect_request: Mutex<Option<String>>,
     /// Tells the background tasks to finish (the app is quitting).
     pub stop: Arc<Notify>,
 }
@@ -35,6 +38,7 @@ impl AppState {
             refreshing: Mutex::default(),
             sessions: Mutex::default(),
             scan: Mutex::default(),
+            connect_request: Mutex::default(),
             stop: Arc::new(Notify::new()),
         }
     }
@@ -73,6 +77,16 @@ impl AppState {
         } else {
             set.remove(url);
         }
+    }
+
+    /// Ask the window to start a Connect for `url` (the latest request wins).
+    pub fn request_connect(&self, url: &str) {
+        *lock(&self.connect_request) = Some(url.to_string());
+    }
+
+    /// The Connect asked for outside the window, once.
+    pub fn take_connect_request(&self) -> Option<String> {
+        lock(&self.connect_request).take()
     }
 
     /// Start a sign-in for `url`; `None` when one is already in progress for it.

@@ -5,7 +5,8 @@
 // Click Connect, the $BROWSER stand-in approves, the row turns Connected with the right scopes
 // and expiry; a CLI refresh shows up live; Revoke, and the server reports the token revoked.
 // Then bad input: not a URL, a server that does not answer, one that needs no sign-in, a denied
-// consent, a locked keychain:
+// consent, a locked keychain; a rejected refresh announced by a desktop notification whose
+// Connect button signs in again (a notification server on the test bus presses it):
 // each a clear message, nothing else changes. Screenshots go to target/screenshots/app-*.png
 // (`make screenshots` copies them to docs/screenshots for the README).
 import { test } from 'node:test';
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session, sleep } from './webdriver.mjs';
+import { startNotificationDaemon } from '../support/notification-daemon.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const app = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/debug/latchkey-app');
@@ -74,6 +76,9 @@ async function saveShot(s, name) {
 
 test('the desktop app: connect, live update, revoke, and bad input', { timeout: 240000 }, async (t) => {
   const peer = await startPeer('tests/peers/sdk-server.mjs');
+  // The desktop's notification server, on the private session bus the app uses.
+  const notifications = await startNotificationDaemon();
+  t.after(() => notifications.close());
   const latchkeyHome = mkdtempSync(join(tmpdir(), 'latchkey-app-e2e-'));
   const env = {
     ...process.env,
@@ -189,15 +194,10 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     assert.equal((await s.findAll('[data-testid="connect-button"]', r)).length, 0);
   });
 
+  let hostile;
+  let needsYou;
   await t.test('a rejected refresh: the row needs attention and a desktop notification says so', async () => {
-    const hostile = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'good' });
-    // Watch the session bus for the notification call (no notification daemon is needed to
-    // see the request the app sends).
-    const monitor = startInGroup('dbus-monitor', ['--session',
-      "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
-    let seen = '';
-    monitor.stdout.on('data', (d) => { seen += d; });
+    hostile = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'good' });
     await s.type(await s.waitFor('[data-testid="add-server-input"]'), hostile.mcp_url);
     await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
     await s.click(await s.waitFor(`${row(hostile.mcp_url)} [data-testid="connect-button"]`));
@@ -212,12 +212,29 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     });
     assert.match(await s.text((await s.findAll('[data-testid="attention"]', r))[0]), /Reconnect/);
     assert.equal((await s.findAll('[data-testid="reconnect-button"]', r)).length, 1);
-    await waitUntil(() => seen.includes('needs you'), 'a desktop notification', 10000);
-    assert.match(seen, /stopped accepting this sign-in/);
+    const shown = () => notifications.notifications.find((n) => /needs you/.test(n.summary));
+    await waitUntil(() => shown(), 'a desktop notification', 10000);
+    needsYou = shown();
+    assert.match(needsYou.body, /stopped accepting this sign-in/);
+    assert.equal(needsYou.app, 'Latchkey');
+    assert.equal(needsYou.actions.connect, 'Connect', JSON.stringify(needsYou.actions));
     // The row that needs attention sorts first; clicks may have scrolled the list past it.
     await s.exec('window.scrollTo(0, 0)');
     await saveShot(s, 'app-attention.png');
     // The refresh's failure notice stays until dismissed (it would cover the rows below).
+    for (const b of await s.findAll('.notice-region button')) await s.click(b);
+  });
+
+  await t.test("the notification's Connect button signs in again from the window", async () => {
+    assert.ok(needsYou, 'the notification of the previous step');
+    await fetch(`${hostile.admin_url}/mode?mode=good`, { method: 'POST' });
+    const before = (await admin(hostile, '/stats')).authorizations;
+    notifications.press(needsYou.id, 'connect');
+    await s.waitFor(row(hostile.mcp_url), {
+      timeoutMs: 30000,
+      accept: async (el) => (await s.attr(el, 'data-status')) === 'connected',
+    });
+    assert.equal((await admin(hostile, '/stats')).authorizations, before + 1, 'one new sign-in');
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
   });
 

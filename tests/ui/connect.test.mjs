@@ -8,11 +8,13 @@ import {
   eventually,
   fakeCalls,
   focused,
+  nowSeconds,
   row,
   tabTo,
   textIs,
   useFreshApp,
 } from "./harness.mjs";
+import { fullScenario } from "./scenarios.mjs";
 
 const ctx = useFreshApp();
 
@@ -140,6 +142,29 @@ test("a second account that needs a reconnect signs in again with the account pi
     { url: URLS.mail, anotherAccount: true },
   ]);
   await textIs(page.getByTestId("notice"), "In the browser, sign in as ada@work.example.");
+});
+
+test("a notification's Connect button starts the Connect in the open window, once", async () => {
+  const { page } = ctx.app;
+  await page.evaluate((u) => window.__fake.requestConnect(u), URLS.tickets);
+  await stepIs(page, URLS.tickets, "discovering");
+  await page.evaluate((u) => window.__fake.requestConnect(u), URLS.tickets); // pressed twice
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual((await fakeCalls(page, "connect")).map((c) => c.args), [
+    { url: URLS.tickets, anotherAccount: false },
+  ]);
+});
+
+test("a Connect asked for before the window existed starts when it opens", async () => {
+  const app = await ctx.open({ ...fullScenario(nowSeconds()), connectRequest: URLS.tickets });
+  try {
+    await stepIs(app.page, URLS.tickets, "discovering");
+    assert.deepEqual((await fakeCalls(app.page, "connect")).map((c) => c.args), [
+      { url: URLS.tickets, anotherAccount: false },
+    ]);
+  } finally {
+    await app.close();
+  }
 });
 
 test("keyboard alone: reach Connect, Open again and Cancel", async () => {

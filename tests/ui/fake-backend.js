@@ -29,6 +29,8 @@
     addServer: clone(scenario.addServer) || {},
     errors: clone(scenario.errors) || {},
     autostart: scenario.autostart === true,
+    /** A Connect asked for by a notification's button before the window existed. */
+    connectRequest: scenario.connectRequest || null,
     /** Milliseconds each `overview` call takes (to test coalescing under load). */
     overviewDelayMs: scenario.overviewDelayMs || 0,
   };
@@ -228,6 +230,11 @@
     get_autostart() {
       return state.autostart;
     },
+    take_connect_request() {
+      const url = state.connectRequest;
+      state.connectRequest = null;
+      return url;
+    },
     set_autostart({ enabled }) {
       state.autostart = enabled;
       return null;
@@ -289,5 +296,10 @@
       state.errors[cmd] = clone(p);
     },
     listenerCount: (event) => (listeners.get(event) || []).length,
+    /** A notification's Connect button pressed while the window is open. */
+    requestConnect(url) {
+      state.connectRequest = url;
+      emit("connect-requested", null);
+    },
   };
 })();

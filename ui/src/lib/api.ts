@@ -53,11 +53,18 @@ export const api = {
   undoAdopt: (id: number) => invoke<number>("undo_adopt", { id }),
   getAutostart: () => invoke<boolean>("get_autostart"),
   setAutostart: (enabled: boolean) => invoke<void>("set_autostart", { enabled }),
+  /** A Connect asked for outside the window (a notification's Connect button), once. */
+  takeConnectRequest: () => invoke<string | null>("take_connect_request"),
 };
 
 /** The store changed (this app, a `latchkey proxy`, the CLI): fetch the overview again. */
 export function onStateChanged(handler: () => void): Promise<UnlistenFn> {
   return listen("state-changed", () => handler());
+}
+
+/** A Connect was asked for outside the window: take it with `api.takeConnectRequest`. */
+export function onConnectRequested(handler: () => void): Promise<UnlistenFn> {
+  return listen("connect-requested", () => handler());
 }
 
 /** One step of a Connect in progress. */

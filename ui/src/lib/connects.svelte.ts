@@ -1,6 +1,6 @@
 // Connects in progress, one per server URL, folded from `connect-progress` events and the
 // result of the `connect` command. The row of that URL shows it (components/ConnectSteps.svelte).
-import { api, asProblem, onConnectProgress } from "./api";
+import { api, asProblem, onConnectProgress, onConnectRequested } from "./api";
 import { applyUpdate, failed, isFinal, started, type ConnectView } from "./connect";
 import { refreshSoon } from "./live.svelte";
 import { focusSoon, rowSelector } from "./ui.svelte";
@@ -14,6 +14,17 @@ export async function listenConnects(): Promise<void> {
   await onConnectProgress((u) => {
     connects[u.url] = applyUpdate(connects[u.url], u);
   });
+  // A notification's Connect button: asked before this window existed, or while it is open.
+  await onConnectRequested(() => void takeConnectRequest());
+  await takeConnectRequest();
+}
+
+async function takeConnectRequest(): Promise<void> {
+  const url = await api.takeConnectRequest().catch(() => null);
+  if (url && !isConnecting(url)) {
+    focusSoon(rowSelector(url));
+    void startConnect(url);
+  }
 }
 
 export async function startConnect(url: string, anotherAccount = false): Promise<void> {
