@@ -43,7 +43,7 @@ import {
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
 const FOLLOW = path.join(REPO, 'tests/browser/follow.sh');
-const PATIENT = FOLLOW;
+const PATIENT = path.join(HERE, 'patient-browser.sh');
 const MCP_REMOTE_PKG = path.join(HERE, 'node_modules/mcp-remote/package.json');
 const PROXIES = ['latchkey', 'mcp-remote'];
 
@@ -155,7 +155,7 @@ async function measureServer(era, ctx) {
       return await fn();
     } catch (e) {
       failures[m] = { phase, message: e.message };
-      say(`${era}: ${m} FAILED during ${phase}: ${e.message.split('\n')[0]}`);
+      say(`${era}: ${m} FAILED during ${phase}: ${e.message.split('; stderr:')[0].split('\n')[0]}`);
       return undefined;
     }
   };
@@ -184,7 +184,7 @@ async function measureServer(era, ctx) {
       const child = spawnTracked(`mcp-remote sign-in (${era})`, process.execPath, mrArgs(mcpUrl), { env: env.signIn['mcp-remote'], cwd: HERE });
       const c = new StdioClient(child, 'mcp-remote (sign-in)');
       try {
-        checkInit(c.name, (await c.request('initialize', INIT_PARAMS, 60000)).msg);
+        checkInit(c.name, (await c.request('initialize', INIT_PARAMS, 30000)).msg);
         c.notify('notifications/initialized');
         await echo(c, 'sign-in check', expect('sign-in check'));
       } finally {
@@ -480,14 +480,14 @@ async function main() {
     if (!keep || process.env.BENCH_KEEP_SCRATCH === '0') fs.rmSync(scratch, { recursive: true, force: true });
     else say(`kept the children's logs (stderr) for inspection: ${logDir}`);
   }
-  if (latchkeyFailed) throw new Error('latchkey FAILED in some rows (see the notes above)');
+  if (latchkeyFailed) throw Object.assign(new Error('latchkey FAILED in some rows (see the notes above)'), { brief: true });
 }
 
 main().then(() => {
   clearTimeout(watchdog);
   process.exit(0);
 }, async (err) => {
-  say(`FAILED: ${err.stack || err}`);
+  say(`FAILED: ${err.brief ? err.message : err.stack || err}`);
   await killAll();
   process.exit(1);
 });

@@ -40,7 +40,14 @@ const both = (a, b) => (a === null || b === null ? null : a && b);
 const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const mb = (kb) => (Number.isFinite(kb) ? (kb / 1024).toFixed(1) : 'n/a');
 const pad = (s, n) => String(s).padStart(n);
-const firstLine = (s) => String(s).split('\n')[0].slice(0, 110);
+/** An error's first line, and the last line of the child's stderr when the message has it. */
+function firstLine(message) {
+  const [head, log] = String(message).split('; stderr:\n');
+  let out = head.split('\n')[0].slice(0, 110);
+  const last = (log ?? '').split('\n').map((l) => l.replace(/^\[\d+\]\s*/, '').trim()).filter(Boolean).pop();
+  if (last) out += ` | its stderr ends: ${last.slice(0, 100)}`;
+  return out;
+}
 const failRow = (label, width, fail) => `  ${label.padEnd(width)}FAILED (${fail.phase}): ${firstLine(fail.message)}`;
 
 // ---------------------------------------------------------------- one server
@@ -141,8 +148,8 @@ function sectionNotes(sec, a) {
     }
     if (a.overhead['mcp-remote'][k] <= 0) notes.push(`${tag}: mcp-remote's ${k} was at or below direct's; the ${k} overhead ratio is meaningless (n/a)`);
   }
-  for (const [m, st] of Object.entries(sec.stops)) if (st && !st.clean) notes.push(`${tag}: ${m} did not exit 0 on stdin EOF after the latency run (${JSON.stringify(st)})`);
-  for (const [m, n] of Object.entries(sec.unclean)) notes.push(`${tag}: ${m}: ${n} cold-start run(s) did not exit 0 on stdin EOF within 5 s`);
+  for (const [m, st] of Object.entries(sec.stops)) if (st && !st.clean && !sec.failures[m]) notes.push(`${tag}: ${m} did not exit 0 on stdin EOF after the latency run (${JSON.stringify(st)})`);
+  for (const [m, n] of Object.entries(sec.unclean)) if (!sec.failures[m]) notes.push(`${tag}: ${m}: ${n} cold-start run(s) did not exit 0 on stdin EOF within 5 s`);
   for (const [m, fl] of Object.entries(sec.failures)) notes.push(`${tag}: ${m} FAILED during ${fl.phase}: ${firstLine(fl.message)}`);
   return notes.concat(sec.notes);
 }
@@ -277,7 +284,6 @@ function toJson(r, notes) {
   const servers = {};
   for (const sec of r.sections) {
     const a = sec.analysis;
-    const sa = sec.startupAnalysis;
     servers[sec.era] = {
       protocol: sec.protocol,
       server: sec.describe,

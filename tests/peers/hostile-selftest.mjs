@@ -712,6 +712,24 @@ cases['drops-mid-event'] = async () => {
   }
 };
 
+cases['replays-on-resume'] = async () => {
+  const peer = await start({ MODE: 'replays-on-resume' });
+  try {
+    const { tok } = await signIn(peer);
+    const headers = { authorization: `Bearer ${tok.json.access_token}`, 'content-type': 'application/json',
+      accept: 'application/json, text/event-stream' };
+    const post = await fetch(peer.ready.mcp_url, { method: 'POST', headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'test-tool', arguments: {} } }) });
+    const first = await post.text();
+    ok(/^id: r1\nretry: 50\n/.test(first) && !first.includes('"id":5'), 'replays-on-resume: the POST stream ends before the answer', { first });
+    const get = await fetch(peer.ready.mcp_url, { headers: { ...headers, 'last-event-id': 'r1' } });
+    const again = await get.text();
+    ok(again.startsWith('id: r1\n') && /id: r2\ndata: .*"id":5/.test(again), 'replays-on-resume: the resume replays r1, then answers as r2', { again });
+  } finally {
+    await stop(peer);
+  }
+};
+
 cases['never-callback'] = async () => {
   const peer = await start({ MODE: 'never-callback' });
   try {

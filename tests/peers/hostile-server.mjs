@@ -51,6 +51,9 @@
 // lies-about-version     | server/discover claims 2026-07-28, but every request sent with MCP-Protocol-Version
 //                        |   2026-07-28 gets 400 -32022 {supported: ["2025-11-25"]}; initialize works as in good
 // drops-mid-event        | tools/call answers an SSE stream and drops the connection in the middle of its event
+// replays-on-resume      | tools/call answers an SSE stream with one event (id r1, a log notification, retry 50 ms)
+//                        |   and closes it before the answer; GET with Last-Event-ID r1 sends r1 AGAIN, then the
+//                        |   answer (id r2): a client must resume, and deliver the notification once
 // null-id-errors         | tools/call answers HTTP 400 {"id": null, "error": {code -32602, ...}} (as SDK servers
 //                        |   answer transport-level problems: the client cannot tell which request it was)
 // auth-basic-only        | AS metadata lists token_endpoint_auth_methods_supported ["client_secret_basic"] only;
@@ -80,7 +83,7 @@ const MODES = [
   'token-invalid-grant', 'token-malformed', 'token-slow', 'no-auth', 'escape-dcr-error',
   'escape-token-error', 'escape-issuer', 'ssrf-issuer', 'ssrf-endpoints', 'mcp-huge-body',
   'mcp-endless-event', 'mcp-chatty', 'auth-basic-only', 'null-id-errors', 'lies-about-version',
-  'drops-mid-event',
+  'drops-mid-event', 'replays-on-resume',
 ];
 
 let mode = process.env.MODE || 'good';
@@ -568,6 +571,9 @@ async function handleMcp(req, res) {
   }
   stats.mcp_authorized_calls += 1;
   if (req.method === 'GET' && mode === 'mcp-chatty') return chatter(req, res);
+  if (req.method === 'GET' && mode === 'replays-on-resume' && req.headers['last-event-id']) {
+    return replayOnResume(req, res);
+  }
   if (req.method !== 'POST') {
     send(res, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'POST' });
     return;
@@ -594,6 +600,12 @@ async function handleMcp(req, res) {
         data: { supported: ['2025-11-25'], requested: '2026-07-28' } } });
       return;
     }
+  }
+  if (mode === 'replays-on-resume' && !Array.isArray(body) && body?.method === 'tools/call') {
+    pendingAnswer = body.id;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+    res.end(`id: r1\nretry: 50\ndata: ${JSON.stringify(REPLAYED)}\n\n`);
+    return;
   }
   if (mode === 'drops-mid-event' && !Array.isArray(body) && body?.method === 'tools/call') {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
@@ -651,6 +663,18 @@ function endlessEvent(req, res) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
   const line = `data: ${'x'.repeat(1024)}\n`;
   pump(req, res, () => line.repeat(64));
+}
+
+// replays-on-resume: the event sent before the stream closed, and the call it belongs to.
+const REPLAYED = { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'step 1 (sent once)' } };
+let pendingAnswer = null;
+
+function replayOnResume(req, res) {
+  stats.resumes = (stats.resumes || 0) + 1;
+  stats.last_event_id = req.headers['last-event-id'];
+  const answer = { jsonrpc: '2.0', id: pendingAnswer, result: { content: [{ type: 'text', text: 'resumed' }] } };
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  res.end(`id: r1\ndata: ${JSON.stringify(REPLAYED)}\n\nid: r2\ndata: ${JSON.stringify(answer)}\n\n`);
 }
 
 function chatter(req, res) {

@@ -376,7 +376,7 @@ impl Legacy {
             tokio::time::sleep(events.retry.unwrap_or(DEFAULT_RETRY)).await;
             tracing::debug!("{why}; resuming after event {last}");
             match self.resume(&last).await {
-                Ok(next) => events = next,
+                Ok(next) => events = next.resuming(events),
                 Err(reason) => return self.client.fail(id, &reason).await,
             }
         }
@@ -444,6 +444,7 @@ impl Legacy {
         let this = self.clone();
         let handle = tokio::spawn(async move {
             let mut last: Option<String> = None;
+            let mut earlier: Option<Events> = None;
             let mut delay = Duration::from_millis(500);
             let mut failures = 0;
             while failures < 20 {
@@ -465,12 +466,16 @@ impl Legacy {
                 match sent.map(|r| (r.status().as_u16(), r)) {
                     Ok((200..=299, resp)) => match this.up.read(resp).await {
                         Ok(Reply::Stream { mut events, .. }) => {
+                            if let Some(e) = earlier.take() {
+                                events = events.resuming(e);
+                            }
                             while let Ok(m) = events.next().await {
                                 this.deliver(m, None).await;
                             }
                             last = events.last_id.clone().or(last);
                             failures = 0;
                             delay = events.retry.unwrap_or(Duration::from_millis(500));
+                            earlier = Some(events);
                         }
                         _ => return,
                     },

@@ -246,6 +246,38 @@ pub struct Events {
     pub last_id: Option<String>,
     pub retry: Option<Duration>,
     max_message: usize,
+    /// Ids of the events delivered, kept across resumptions of the same stream.
+    seen: SeenIds,
+}
+
+/// The ids of the events already delivered on one stream and its resumptions (the most recent
+/// [`SeenIds::KEEP`]): a server that replays an event when resumed from it (SEP-1699 says it
+/// must not, some do) does not make a client see it twice.
+#[derive(Default)]
+pub struct SeenIds {
+    ids: std::collections::HashSet<String>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl SeenIds {
+    const KEEP: usize = 1024;
+
+    /// Whether `id` is new (and remember it).
+    fn first_time(&mut self, id: &str) -> bool {
+        if id.is_empty() {
+            return true;
+        }
+        if !self.ids.insert(id.to_string()) {
+            return false;
+        }
+        self.order.push_back(id.to_string());
+        if self.order.len() > Self::KEEP
+            && let Some(old) = self.order.pop_front()
+        {
+            self.ids.remove(&old);
+        }
+        true
+    }
 }
 
 /// Why a stream ended.
@@ -267,7 +299,15 @@ impl Events {
             last_id: None,
             retry: None,
             max_message,
+            seen: SeenIds::default(),
         }
+    }
+
+    /// This stream resumes `earlier` (a GET with its `Last-Event-ID`): what that one delivered
+    /// is not delivered again.
+    pub fn resuming(mut self, earlier: Events) -> Self {
+        self.seen = earlier.seen;
+        self
     }
 
     /// The next event of any type, as (type, data); `None` when the stream ends.
@@ -297,7 +337,7 @@ impl Events {
                         self.retry = Some(r);
                     }
                     let is_message = ev.event.is_empty() || ev.event == "message";
-                    if is_message && !ev.data.trim().is_empty() {
+                    if is_message && !ev.data.trim().is_empty() && self.seen.first_time(&ev.id) {
                         return Ok(Message::parse(ev.data.into_bytes()));
                     }
                 }

@@ -173,3 +173,45 @@ fn issue12_a_stream_that_drops_mid_event_is_an_error_and_the_session_goes_on() {
         "the session goes on"
     );
 }
+
+/// A POST's stream that closes before the answer is resumed with `Last-Event-ID`; the server
+/// replays the event it was resumed from, and the client still sees it once (SEP-1699: no
+/// message lost or doubled).
+#[test]
+fn issue12_a_resumed_stream_delivers_each_event_once() {
+    let peer = Peer::start(
+        "tests/peers/hostile-server.mjs",
+        &[("MODE", "replays-on-resume")],
+    );
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    lk.run(&["connect", &url]).ok();
+    let lines = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        r#"{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"test-tool","arguments":{}}}"#,
+    ];
+    let run = lk.run_with_stdin(&["proxy", &url], &(lines.join("\n") + "\n"));
+    run.ok();
+    let messages: Vec<Value> = run
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let answer = messages
+        .iter()
+        .find(|m| m["id"] == 10)
+        .unwrap_or_else(|| panic!("no answer: {}", run.stdout));
+    assert_eq!(
+        answer["result"]["content"][0]["text"], "resumed",
+        "{answer}"
+    );
+    let logged = messages
+        .iter()
+        .filter(|m| m["params"]["data"] == "step 1 (sent once)")
+        .count();
+    assert_eq!(logged, 1, "delivered once: {}", run.stdout);
+    let stats = peer.stats();
+    assert_eq!(stats["resumes"], 1, "{stats}");
+    assert_eq!(stats["last_event_id"], "r1", "{stats}");
+}
