@@ -29,7 +29,7 @@ help:
 	@echo "make run      install what is missing, build, and start Latchkey in the tray"
 	@echo "make test     install what is missing and run every test (lint, unit, UI, app, end-to-end, conformance, .deb)"
 	@echo "make package  a release .deb (the app, the latchkey CLI on PATH, a desktop entry)"
-	@echo "make bench    the proxy benchmark against npx mcp-remote; make bench-app: the app's launch, memory, wake-ups"
+	@echo "make bench    latchkey proxy vs mcp-remote --protocol auto (2025 and 2026 servers, real client start-up); make bench-app: the app's launch, memory, wake-ups"
 
 deps: system-deps node-deps
 

@@ -176,7 +176,9 @@ function startupAnalyse(sec) {
     ts_sdk: { ...GOALS.client_startup, met: meets(ratios.ts_sdk_median, 1 / 2) },
   };
   if (Object.keys(st.gemini).length || Object.keys(st.failures.gemini).length) {
-    goals.gemini = { ...GOALS.client_startup, met: meets(ratios.gemini_median, 1 / 2) };
+    // Gemini's own start-up (~1.1 s here, the same whichever proxy) is not the proxy's to cut:
+    // the goal is judged on what each proxy adds to it; the whole command is shown for the record.
+    goals.gemini = { ...GOALS.client_startup, met: meets(ratios.gemini_over_baseline_median, 1 / 2) };
   }
   return { ts, gem, ratios, goals };
 }
@@ -222,21 +224,21 @@ function startupLines(secs, r) {
       }
     }
   }
-  lines.push('');
-  lines.push('ratios (latchkey / mcp-remote)                 value    goal      met');
+  const ratioLines = [];
   for (const sec of secs) {
     const a = sec.startupAnalysis;
-    const row = (label, v, limit) => lines.push(`  ${label.padEnd(44)}${pad(f(v, 3), 6)}  <= ${f(limit, 3)}  ${metWord(meets(v, limit))}`);
-    const info = (label, v) => lines.push(`  ${label.padEnd(44)}${pad(f(v, 3), 6)}  (info)`);
+    const row = (label, v, limit) => ratioLines.push(`  ${label.padEnd(44)}${pad(f(v, 3), 6)}  <= ${f(limit, 3)}  ${metWord(meets(v, limit))}`);
+    const info = (label, v) => ratioLines.push(`  ${label.padEnd(44)}${pad(f(v, 3), 6)}  (info)`);
     if (a.goals.ts_sdk && (Object.keys(sec.startup.ts).length || Object.keys(sec.startup.failures.ts).length)) {
       row(`TS SDK client median, ${sec.protocol} server`, a.ratios.ts_sdk_median, 1 / 2);
       info(`TS SDK client p90, ${sec.protocol} server`, a.ratios.ts_sdk_p90);
     }
     if (a.goals.gemini) {
-      row(`gemini mcp list median, ${sec.protocol} server`, a.ratios.gemini_median, 1 / 2);
-      info('  the same, over gemini alone', a.ratios.gemini_over_baseline_median);
+      row(`gemini, added over gemini alone, ${sec.protocol}`, a.ratios.gemini_over_baseline_median, 1 / 2);
+      info('  the whole command, median', a.ratios.gemini_median);
     }
   }
+  if (ratioLines.length) lines.push('', 'ratios (latchkey / mcp-remote)                 value    goal      met', ...ratioLines);
   return lines;
 }
 
