@@ -8,54 +8,17 @@
 //   node tests/peers/hostile-selftest.mjs deny ...   # only these modes (plus nothing else)
 //
 // Prints one line per check and ends with "N passed, N failed"; exit 1 on failure.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Abort, b64url, counts, form, must, ok, req, sleep } from './lib/checks.mjs';
+import { children, startProcess, waitExit } from './lib/processes.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SERVER = path.join(HERE, 'hostile-server.mjs');
 const OVERALL_TIMEOUT_MS = Number(process.env.SELFTEST_TIMEOUT_MS || 120000);
 
-let passed = 0;
-let failed = 0;
-const children = new Set();
-
-function ok(cond, what, detail) {
-  if (cond) {
-    passed += 1;
-    console.log(`  ok   ${what}`);
-  } else {
-    failed += 1;
-    console.log(`  FAIL ${what}${detail !== undefined ? ` -- ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : ''}`);
-  }
-  return cond;
-}
-class Abort extends Error {}
-function must(cond, what, detail) {
-  if (!ok(cond, what, detail)) throw new Abort(what);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
-
-async function req(url, opts = {}) {
-  const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(15000), ...opts });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-const form = (obj) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-  body: new URLSearchParams(Object.entries(obj).filter(([, v]) => v !== undefined)),
-});
 const rpc = (token, body) => ({
   method: 'POST',
   headers: {
@@ -67,51 +30,7 @@ const rpc = (token, body) => ({
 });
 
 // ---------------------------------------------------------------- server ----
-function start(env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`no ready line in 20 s\n${err}`)), 20000);
-    child.stderr.on('data', (d) => {
-      err += d;
-      if (process.env.SELFTEST_VERBOSE) process.stderr.write(d);
-    });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl !== -1 && !child.ready) {
-        child.ready = JSON.parse(out.slice(0, nl));
-        child.extraStdout = () => out.slice(nl + 1);
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      child.exitCodeSeen = code;
-      if (!child.ready) reject(Object.assign(new Error(`exited ${code}\n${err}`), { code, stderr: err }));
-    });
-    child.stderrText = () => err;
-  });
-}
-
-function waitExit(child, ms) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const t = setTimeout(() => resolve('timeout'), ms);
-    child.once('exit', (code, sig) => {
-      clearTimeout(t);
-      resolve(code ?? sig);
-    });
-    return undefined;
-  });
-}
+const start = (env = {}) => startProcess('hostile-server.mjs', process.execPath, [SERVER], env);
 
 async function stop(child) {
   child.stdin.end();
@@ -867,5 +786,5 @@ for (const n of names) {
   }
 }
 for (const c of children) c.kill('SIGKILL');
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`${counts.passed} passed, ${counts.failed} failed`);
+process.exit(counts.failed ? 1 : 0);

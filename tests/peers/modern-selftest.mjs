@@ -12,98 +12,16 @@
 // multi-round-trip input_required (retry with inputResponses + requestState),
 // region-info's Mcp-Param-Region header, the admin stats, and a clean exit
 // when stdin closes. SELFTEST_VERBOSE=1 shows the peers' stderr.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Abort, counts, must, note, ok, req } from './lib/checks.mjs';
+import { children, startProcess, waitExit } from './lib/processes.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PROTOCOL = '2026-07-28';
 
-let passed = 0;
-let failed = 0;
-const children = new Set();
-
-function ok(cond, what, detail) {
-  if (cond) {
-    passed += 1;
-    console.log(`  ok   ${what}`);
-  } else {
-    failed += 1;
-    console.log(`  FAIL ${what}${detail !== undefined ? ` -- ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : ''}`);
-  }
-  return cond;
-}
-class Abort extends Error {}
-function must(cond, what, detail) {
-  if (!ok(cond, what, detail)) throw new Abort(what);
-}
-const note = (s) => console.log(`  note ${s}`);
-
-async function req(url, opts = {}) {
-  const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(15000), ...opts });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  // An SSE answer (responseMode auto upgrades when a handler emits messages
-  // before its result): keep the last JSON-RPC message carrying an id.
-  if (json === undefined && (res.headers.get('content-type') ?? '').includes('text/event-stream')) {
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('data:')) continue;
-      try {
-        const m = JSON.parse(line.slice(5));
-        if (m.id !== undefined) json = m;
-      } catch { /* not JSON */ }
-    }
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-
-function startPeer(script, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(HERE, script)], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${script}: no ready line in 20 s\n${err}`)), 20000);
-    child.stderr.on('data', (d) => {
-      err += d;
-      if (process.env.SELFTEST_VERBOSE) process.stderr.write(d);
-    });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl !== -1 && !child.ready) {
-        child.ready = JSON.parse(out.slice(0, nl));
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (!child.ready) reject(new Error(`${script} exited ${code}\n${err}`));
-    });
-  });
-}
-function waitExit(child, ms) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const t = setTimeout(() => resolve('timeout'), ms);
-    child.once('exit', (code, sig) => {
-      clearTimeout(t);
-      resolve(code ?? sig);
-    });
-    return undefined;
-  });
-}
+const startPeer = (script, env = {}) => startProcess(script, process.execPath, [path.join(HERE, script)], env);
 const startModern = (as, env = {}) => startPeer('modern-server.mjs', {
   PORT: '0', AS_ISSUER: as.ready.issuer, AS_ADMIN: as.ready.admin_url, ...env,
 });
@@ -318,18 +236,18 @@ async function main() {
 
 const overall = setTimeout(() => {
   console.log('  FAIL overall timeout');
-  failed += 1;
+  counts.failed += 1;
   finish();
 }, 120000);
 function finish() {
   clearTimeout(overall);
   for (const c of children) c.kill('SIGTERM');
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  console.log(`${counts.passed} passed, ${counts.failed} failed`);
+  process.exit(counts.failed ? 1 : 0);
 }
 main().catch((err) => {
   if (!(err instanceof Abort)) {
-    failed += 1;
+    counts.failed += 1;
     console.log(`  FAIL ${err.stack ?? err}`);
   }
 }).finally(finish);

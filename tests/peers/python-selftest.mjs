@@ -16,11 +16,12 @@
 // /admin/stats; clean exits on SIGTERM and on stdin EOF. Lines starting "  note" record what the
 // SDK answered (exact status and body), for the record.
 // Ends with the line "N passed, N failed"; exit 1 on any failure.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Abort, b64url, counts, form, must, note, ok, req } from './lib/checks.mjs';
+import { children, startProcess, waitExit } from './lib/processes.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -37,97 +38,11 @@ const META_INFO = 'io.modelcontextprotocol/clientInfo';
 // listens there: the code is read from the 302's Location.
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
-let passed = 0;
-let failed = 0;
-const children = new Set();
-
-function ok(cond, what, detail) {
-  if (cond) {
-    passed += 1;
-    console.log(`  ok   ${what}`);
-  } else {
-    failed += 1;
-    console.log(`  FAIL ${what}${detail !== undefined ? ` -- ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : ''}`);
-  }
-  return cond;
-}
-class Abort extends Error {}
-function must(cond, what, detail) {
-  if (!ok(cond, what, detail)) throw new Abort(what);
-}
-function note(what, detail) {
-  console.log(`  note ${what}${detail !== undefined ? `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : ''}`);
-}
-
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
-
-async function req(url, opts = {}) {
-  const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(15000), ...opts });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-const form = (obj) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-  body: new URLSearchParams(Object.entries(obj).filter(([, v]) => v !== undefined)),
-});
 const short = (s, n = 600) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 // ---------------------------------------------------------------- peers ----
-function startPeer(name, cmd, args, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    child.on('error', (e) => reject(new Error(`${name}: ${e.message}`)));
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${name}: no ready line in 30 s\n${err}`)), 30000);
-    child.stderr.on('data', (d) => {
-      err += d;
-      if (process.env.SELFTEST_VERBOSE) process.stderr.write(d);
-    });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl !== -1 && !child.ready) {
-        clearTimeout(timer);
-        try {
-          child.ready = JSON.parse(out.slice(0, nl));
-        } catch (e) {
-          reject(new Error(`${name}: ready line is not JSON: ${out.slice(0, nl)}`));
-          return;
-        }
-        child.extraStdout = () => out.slice(nl + 1);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (!child.ready) reject(new Error(`${name} exited ${code}\n${err}`));
-    });
-    child.stderrText = () => err;
-  });
-}
 
-function waitExit(child, ms) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode);
-    const t = setTimeout(() => resolve('timeout'), ms);
-    child.once('exit', (code, sig) => {
-      clearTimeout(t);
-      resolve(code ?? sig);
-    });
-    return undefined;
-  });
-}
-
+const startPeer = (name, cmd, args, env = {}) => startProcess(name, cmd, args, env, { cwd: ROOT });
 const startSdk = () => startPeer('sdk-server.mjs', process.execPath, [path.join(HERE, 'sdk-server.mjs')]);
 const startPython = (sdk, env = {}) => startPeer('python-server.py', PYTHON, [path.join(HERE, 'python-server.py')], {
   AS_ISSUER: sdk.ready.issuer,
@@ -692,9 +607,9 @@ async function main() {
 
 const overall = setTimeout(() => {
   console.log(`python-selftest: overall timeout after ${OVERALL_TIMEOUT_MS} ms`);
-  failed += 1;
+  counts.failed += 1;
   for (const c of children) c.kill('SIGKILL');
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${counts.passed} passed, ${counts.failed} failed`);
   process.exit(1);
 }, OVERALL_TIMEOUT_MS);
 
@@ -705,5 +620,5 @@ try {
 }
 clearTimeout(overall);
 for (const c of children) c.kill('SIGTERM');
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`${counts.passed} passed, ${counts.failed} failed`);
+process.exit(counts.failed ? 1 : 0);

@@ -21,6 +21,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Abort, b64url, counts, form, must, ok, req, sleep } from './lib/checks.mjs';
+import { children, startProcess, waitExit } from './lib/processes.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -28,90 +30,8 @@ const APPROVE = path.join(ROOT, 'tests', 'browser', 'approve.mjs');
 const FOLLOW = path.join(ROOT, 'tests', 'browser', 'follow.sh');
 const OVERALL_TIMEOUT_MS = Number(process.env.SELFTEST_TIMEOUT_MS || 300000);
 
-let passed = 0;
-let failed = 0;
-const children = new Set();
-
-function ok(cond, what, detail) {
-  if (cond) {
-    passed += 1;
-    console.log(`  ok   ${what}`);
-  } else {
-    failed += 1;
-    console.log(`  FAIL ${what}${detail !== undefined ? ` -- ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : ''}`);
-  }
-  return cond;
-}
-class Abort extends Error {}
-function must(cond, what, detail) {
-  if (!ok(cond, what, detail)) throw new Abort(what);
-}
-
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function req(url, opts = {}) {
-  const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(15000), ...opts });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-const form = (obj) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-  body: new URLSearchParams(Object.entries(obj).filter(([, v]) => v !== undefined)),
-});
-
 // ---------------------------------------------------------------- peers ----
-function startPeer(script, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(HERE, script)], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${script}: no ready line in 20 s\n${err}`)), 20000);
-    child.stderr.on('data', (d) => {
-      err += d;
-      if (process.env.SELFTEST_VERBOSE) process.stderr.write(d);
-    });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl !== -1 && !child.ready) {
-        child.ready = JSON.parse(out.slice(0, nl));
-        child.extraStdout = () => out.slice(nl + 1);
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (!child.ready) reject(new Error(`${script} exited ${code}\n${err}`));
-    });
-    child.stderrText = () => err;
-  });
-}
-
-function waitExit(child, ms) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const t = setTimeout(() => resolve('timeout'), ms);
-    child.once('exit', (code, sig) => {
-      clearTimeout(t);
-      resolve(code ?? sig);
-    });
-    return undefined;
-  });
-}
+const startPeer = (script, env = {}) => startProcess(script, process.execPath, [path.join(HERE, script)], env);
 
 // ------------------------------------------------------- callback server ----
 async function startCallback() {
@@ -599,9 +519,9 @@ async function runPeer(kind) {
 
 const overall = setTimeout(() => {
   console.log(`selftest: overall timeout after ${OVERALL_TIMEOUT_MS} ms`);
-  failed += 1;
+  counts.failed += 1;
   for (const c of children) c.kill('SIGKILL');
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${counts.passed} passed, ${counts.failed} failed`);
   process.exit(1);
 }, OVERALL_TIMEOUT_MS);
 
@@ -620,5 +540,5 @@ for (const k of kinds) {
 }
 clearTimeout(overall);
 for (const c of children) c.kill('SIGTERM');
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`${counts.passed} passed, ${counts.failed} failed`);
+process.exit(counts.failed ? 1 : 0);
