@@ -99,16 +99,7 @@ async fn read_tokens_versioned(
         (Some(s), version) => match TokenSet::from_secret_for(&s, &owner_of(lk, grant)) {
             Ok(tokens) => Ok((tokens, version)),
             Err(e @ Error::ForeignTokens(_)) => {
-                let reason = e.to_string();
-                let store = lk.store();
-                store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(&reason))?;
-                audit::record(
-                    &store,
-                    &server.url,
-                    Some(grant.id),
-                    Event::NeedsReconnect,
-                    Some(&reason),
-                );
+                mark_needs_reconnect(lk, server, grant, &e.to_string(), &e.to_string())?;
                 Err(e)
             }
             Err(e) => Err(e),
@@ -247,18 +238,13 @@ async fn refresh_held(
     }
     if current.refresh_token.is_none() {
         if is_expired(&current, now()) {
-            lk.store().set_grant_status(
-                grant.id,
-                GrantStatus::NeedsReconnect,
-                Some("expired; the server gave no refresh token"),
+            mark_needs_reconnect(
+                lk,
+                server,
+                &grant,
+                "expired; the server gave no refresh token",
+                "expired without a refresh token",
             )?;
-            audit::record(
-                &lk.store(),
-                &server.url,
-                Some(grant.id),
-                Event::NeedsReconnect,
-                Some("expired without a refresh token"),
-            );
             return Err(Error::NeedsReconnect(server.url.clone()));
         }
         return Ok(handed(current, grant, server.clone(), false));
@@ -312,17 +298,7 @@ async fn refresh_held(
         }
         Err(e) if e.kind() == ErrorKind::GrantRejected => {
             let reason = e.to_string();
-            {
-                let store = lk.store();
-                store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(&reason))?;
-                audit::record(
-                    &store,
-                    &server.url,
-                    Some(grant.id),
-                    Event::NeedsReconnect,
-                    Some(&reason),
-                );
-            }
+            mark_needs_reconnect(lk, server, &grant, &reason, &reason)?;
             Err(Error::NeedsReconnect(server.url.clone()))
         }
         Err(e) => {
@@ -367,15 +343,30 @@ fn client_rejected(lk: &Latchkey, server: &ServerRow, grant: &GrantRow) -> Resul
             (text.clone(), Error::InvalidInput(text))
         }
     };
-    store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(&reason))?;
+    drop(store);
+    mark_needs_reconnect(lk, server, grant, &reason, &reason)?;
+    Ok(error)
+}
+
+/// The grant waits for the person to sign in again: `status` is what the app shows, `audited`
+/// what the history keeps.
+fn mark_needs_reconnect(
+    lk: &Latchkey,
+    server: &ServerRow,
+    grant: &GrantRow,
+    status: &str,
+    audited: &str,
+) -> Result<()> {
+    let store = lk.store();
+    store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(status))?;
     audit::record(
         &store,
         &server.url,
         Some(grant.id),
         Event::NeedsReconnect,
-        Some(&reason),
+        Some(audited),
     );
-    Ok(error)
+    Ok(())
 }
 
 /// Tokens a refresh got for a grant that is gone meanwhile: nothing will ever use them, so tell

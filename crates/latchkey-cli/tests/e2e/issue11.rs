@@ -746,8 +746,7 @@ fn peak_rss_mib(pid: u32) -> u64 {
     kib / 1024
 }
 
-/// A proxy for `peer` in `lk` with a 1 MiB bound per message, its stdin and a reader of its
-/// stdout lines.
+/// A proxy for `url` in `lk` with a 1 MiB bound per message.
 fn bounded_proxy(
     lk: &Latchkey,
     url: &str,
@@ -756,37 +755,11 @@ fn bounded_proxy(
     std::process::ChildStdin,
     std::sync::mpsc::Receiver<serde_json::Value>,
 ) {
-    use std::io::{BufRead, BufReader};
-    let mut child = lk
-        .command(&["proxy", url])
-        .env("LATCHKEY_PROXY_MAX_MESSAGE_MIB", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str(&line) {
-                let _ = tx.send(v);
-            }
-        }
-    });
-    (child, stdin, rx)
+    live_proxy(lk, url, &[("LATCHKEY_PROXY_MAX_MESSAGE_MIB", "1")])
 }
 
 fn answer(rx: &std::sync::mpsc::Receiver<serde_json::Value>, id: i64) -> serde_json::Value {
-    loop {
-        let v = rx
-            .recv_timeout(std::time::Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("no answer to request {id}"));
-        if v["id"] == id {
-            return v;
-        }
-    }
+    answer_to(rx, id, std::time::Duration::from_secs(30))
 }
 
 const OPEN_SESSION: &str = concat!(

@@ -3,65 +3,13 @@
 //! clients' environment filters, one refresh for concurrent `latchkey refresh`, and a
 //! registration a strict server accepts.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::support::*;
-
-/// A proxy in `lk` for `url`, its stdin, and its stdout lines as JSON.
-fn proxy(
-    lk: &Latchkey,
-    url: &str,
-    env: &[(&str, &str)],
-) -> (
-    std::process::Child,
-    std::process::ChildStdin,
-    std::sync::mpsc::Receiver<Value>,
-) {
-    let mut cmd = lk.command(&["proxy", url]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            match serde_json::from_str(&line) {
-                Ok(v) => {
-                    let _ = tx.send(v);
-                }
-                Err(_) => panic!("the proxy wrote a non-JSON line: {line}"),
-            }
-        }
-    });
-    (child, stdin, rx)
-}
-
-fn answer_to(rx: &std::sync::mpsc::Receiver<Value>, id: i64, within: Duration) -> Value {
-    let deadline = Instant::now() + within;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let v = rx
-            .recv_timeout(left)
-            .unwrap_or_else(|_| panic!("no answer to request {id} within {within:?}"));
-        if v["id"] == id {
-            return v;
-        }
-    }
-}
-
-const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#;
-const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
 
 fn wait_exit(child: &mut std::process::Child, within: Duration) -> std::process::ExitStatus {
     let deadline = Instant::now() + within;
@@ -88,7 +36,7 @@ fn issue17_an_error_without_an_id_answers_the_request_it_was_for() {
     let url = peer.mcp_url();
     let lk = Latchkey::new();
     lk.run(&["connect", &url]).ok();
-    let (mut child, mut stdin, rx) = proxy(&lk, &url, &[]);
+    let (mut child, mut stdin, rx) = live_proxy(&lk, &url, &[]);
     writeln!(stdin, "{INITIALIZE}\n{INITIALIZED}").unwrap();
     answer_to(&rx, 1, Duration::from_secs(30));
     writeln!(
@@ -126,7 +74,7 @@ fn issue17_a_signal_closes_the_session_and_exits_cleanly() {
             .unwrap();
     };
     for sig in ["-INT", "-TERM"] {
-        let (mut child, mut stdin, rx) = proxy(&lk, &url, &[]);
+        let (mut child, mut stdin, rx) = live_proxy(&lk, &url, &[]);
         writeln!(stdin, "{INITIALIZE}\n{INITIALIZED}").unwrap();
         answer_to(&rx, 1, Duration::from_secs(30));
         let closed_before = peer.stats()["mcp_sessions_closed"].as_u64().unwrap();
@@ -149,7 +97,7 @@ fn issue17_a_signal_closes_the_session_and_exits_cleanly() {
     // Claude Code's way, with a slow call in flight: SIGINT, SIGTERM 100 ms later. The session
     // is closed before the second signal, which ends the proxy at once.
     let closed_before = peer.stats()["mcp_sessions_closed"].as_u64().unwrap();
-    let (mut child, mut stdin, rx) = proxy(&lk, &url, &[]);
+    let (mut child, mut stdin, rx) = live_proxy(&lk, &url, &[]);
     writeln!(stdin, "{INITIALIZE}\n{INITIALIZED}").unwrap();
     answer_to(&rx, 1, Duration::from_secs(30));
     writeln!(
@@ -190,7 +138,7 @@ fn issue17_no_browser_is_an_answer_not_a_silent_wait() {
     let url = peer.mcp_url();
     let lk = Latchkey::new();
     let started = Instant::now();
-    let (mut child, mut stdin, rx) = proxy(&lk, &url, &[("BROWSER", "false")]);
+    let (mut child, mut stdin, rx) = live_proxy(&lk, &url, &[("BROWSER", "false")]);
     writeln!(stdin, "{INITIALIZE}").unwrap();
     let answer = answer_to(&rx, 1, Duration::from_secs(20));
     assert!(

@@ -590,3 +590,56 @@ pub fn result<'a>(report: &'a Value, name: &str) -> &'a Value {
         .find(|r| r["name"] == name)
         .unwrap_or_else(|| panic!("no result for {name}: {report}"))
 }
+
+/// A running `latchkey proxy` in `lk` for `url` (with `env`), its stdin, and its stdout lines
+/// as JSON (a line that is not JSON ends the reader with a panic: the proxy must never write one).
+pub fn live_proxy(
+    lk: &Latchkey,
+    url: &str,
+    env: &[(&str, &str)],
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::sync::mpsc::Receiver<Value>,
+) {
+    let mut cmd = lk.command(&["proxy", url]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            match serde_json::from_str(&line) {
+                Ok(v) => {
+                    let _ = tx.send(v);
+                }
+                Err(_) => panic!("the proxy wrote a non-JSON line: {line}"),
+            }
+        }
+    });
+    (child, stdin, rx)
+}
+
+pub fn answer_to(rx: &std::sync::mpsc::Receiver<Value>, id: i64, within: Duration) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let v = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no answer to request {id} within {within:?}"));
+        if v["id"] == id {
+            return v;
+        }
+    }
+}
+
+pub const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#;
+pub const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;

@@ -65,28 +65,37 @@ impl Bao {
     }
 
     fn dev_with(tls: bool) -> Bao {
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port_pair();
-        let mut cmd = Command::new(bao_bin());
-        cmd.args(["server", "-dev", "-dev-root-token-id=root"])
-            .arg(format!("-dev-listen-address=127.0.0.1:{port}"));
-        if tls {
-            cmd.arg("-dev-tls")
-                .arg(format!("-dev-tls-cert-dir={}", dir.path().display()));
+        // The port is free when chosen and taken by bao a moment later: a test running beside
+        // this one can take it in between (bao then exits "address already in use"). Try again
+        // on other ports.
+        for _ in 0..3 {
+            let dir = tempfile::tempdir().unwrap();
+            let port = free_port_pair();
+            let mut cmd = Command::new(bao_bin());
+            cmd.args(["server", "-dev", "-dev-root-token-id=root"])
+                .arg(format!("-dev-listen-address=127.0.0.1:{port}"));
+            if tls {
+                cmd.arg("-dev-tls")
+                    .arg(format!("-dev-tls-cert-dir={}", dir.path().display()));
+            }
+            let scheme = if tls { "https" } else { "http" };
+            let mut bao = Bao {
+                child: None,
+                addr: format!("{scheme}://127.0.0.1:{port}"),
+                root_token: "root".into(),
+                config: None,
+                unseal_key: None,
+                ca_cert: tls.then(|| dir.path().join("vault-ca.pem")),
+                dir,
+            };
+            bao.spawn(cmd);
+            if bao.came_up(|status| status == 200) {
+                return bao;
+            }
+            eprintln!("bao did not start (retrying on other ports): {}", bao.log());
+            bao.stop();
         }
-        let scheme = if tls { "https" } else { "http" };
-        let mut bao = Bao {
-            child: None,
-            addr: format!("{scheme}://127.0.0.1:{port}"),
-            root_token: "root".into(),
-            config: None,
-            unseal_key: None,
-            ca_cert: tls.then(|| dir.path().join("vault-ca.pem")),
-            dir,
-        };
-        bao.spawn(cmd);
-        bao.wait_for(|status| status == 200, "active");
-        bao
+        panic!("OpenBao did not start in dev mode three times");
     }
 
     /// One Raft node: data on disk across restarts; initialised with one unseal key, unsealed,
@@ -199,6 +208,23 @@ disable_mlock = true
     pub fn seal(&self) {
         let (status, body) = self.root("PUT", "sys/seal", None);
         assert_eq!(status, 204, "seal: {body}");
+    }
+
+    /// Whether the server answers `ok` before it exits or 30 s pass.
+    fn came_up(&mut self, ok: impl Fn(u16) -> bool) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if ok(self.request("GET", "sys/health", None, None).0) {
+                return true;
+            }
+            if let Some(child) = self.child.as_mut()
+                && child.try_wait().ok().flatten().is_some()
+            {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
     }
 
     fn wait_for(&self, ok: impl Fn(u16) -> bool, what: &str) {
