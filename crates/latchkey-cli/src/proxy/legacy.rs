@@ -115,19 +115,12 @@ impl Legacy {
         if matches!(reply.status(), 404 | 405) && !matches!(reply, Reply::Json { .. }) {
             return self.open_sse(message, &id).await;
         }
-        if let Some(session) = reply
-            .headers()
-            .get("mcp-session-id")
-            .and_then(|v| v.to_str().ok())
+        if let Some(session) = session_of(&reply)
             && (200..300).contains(&reply.status())
         {
-            *self.session_id.write().await = Some(session.to_string());
+            *self.session_id.write().await = Some(session);
         }
-        let answer = match reply {
-            Reply::Json { message: m, .. } => Some(m),
-            Reply::Stream { events, .. } => self.first_answer(events, &id).await,
-            Reply::Accepted { .. } | Reply::Status { .. } => None,
-        };
+        let answer = self.answer_in(reply, &id).await;
         let Some(answer) = answer else {
             self.client
                 .fail(&id, "the server did not answer initialize")
@@ -176,6 +169,15 @@ impl Legacy {
             && let (Kind::Request, Some(id)) = (message.kind(), message.id())
         {
             self.client.fail(id, &reason).await;
+        }
+    }
+
+    /// The answer to request `id` in `reply`: its JSON body, or its stream read up to it.
+    async fn answer_in(&self, reply: Reply, id: &Value) -> Option<Message> {
+        match reply {
+            Reply::Json { message, .. } => Some(message),
+            Reply::Stream { events, .. } => self.first_answer(events, id).await,
+            Reply::Accepted { .. } | Reply::Status { .. } => None,
         }
     }
 
@@ -305,16 +307,8 @@ impl Legacy {
                 return false;
             }
         };
-        let session = reply
-            .headers()
-            .get("mcp-session-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let answer = match reply {
-            Reply::Json { message, .. } => Some(message),
-            Reply::Stream { events, .. } => self.first_answer(events, &id).await,
-            _ => None,
-        };
+        let session = session_of(&reply);
+        let answer = self.answer_in(reply, &id).await;
         let accepted = answer.is_some_and(|m| m.value.is_some_and(|v| v.get("result").is_some()));
         if !accepted {
             tracing::warn!("the server did not accept the new session's initialize");
@@ -523,6 +517,15 @@ impl Legacy {
     pub async fn is_sse(&self) -> bool {
         matches!(*self.transport.read().await, Transport::Sse { .. })
     }
+}
+
+/// The session a reply names.
+fn session_of(reply: &Reply) -> Option<String> {
+    reply
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// Whether `reply` says the session is gone: HTTP 404 that is not the server's answer to the

@@ -46,7 +46,7 @@ pub struct Session {
     pub up: Arc<Upstream>,
     pub client: Arc<Client>,
     lk: Arc<Latchkey>,
-    /// `--protocol`: found out, or chosen by the user.
+    /// What `--protocol` asked for (`Auto`: whatever the server is found to speak).
     choice: ServerProtocol,
     era: RwLock<Era>,
     /// One finding-out at a time.
