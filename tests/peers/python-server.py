@@ -66,6 +66,10 @@ logging.basicConfig(
     format="[python-server] %(levelname)s %(name)s: %(message)s",
 )
 log = logging.getLogger("python-server")
+# The HTTP client logs every request's URL at INFO, and introspection puts the token in the
+# query: even a test token stays out of the logs.
+for name in ("httpx", "httpx2", "httpcore", "httpcore2"):
+    logging.getLogger(name).setLevel(logging.WARNING)
 
 import httpx2  # noqa: E402  (the SDK's own HTTP client, a dependency of mcp 2.x)
 import uvicorn  # noqa: E402
