@@ -93,6 +93,8 @@ async fn seed_grant(lk: &Latchkey, url: &str, scopes: &[&str], with_revocation: 
                 requested_scopes: scopes.iter().map(|s| s.to_string()).collect(),
                 access_expires_at: Some(now() + 2520),
                 has_refresh_token: true,
+                obtained_by: Default::default(),
+                workload_token_file: None,
             })
             .unwrap();
         (server, grant)
@@ -301,6 +303,8 @@ async fn set_default_account_and_forget_server() {
                 requested_scopes: vec!["read".into()],
                 access_expires_at: Some(now() + 600),
                 has_refresh_token: true,
+                obtained_by: Default::default(),
+                workload_token_file: None,
             })
             .unwrap()
             .id

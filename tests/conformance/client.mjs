@@ -7,6 +7,11 @@
 // What it does:
 //   1. Pre-registration (context has client_id): `latchkey connect <url> --client-id ID
 //      [--client-secret-stdin] --client-metadata-url CIMD`, the secret on its stdin.
+//      A machine client is set up the way its operator would, from what the context holds:
+//      a private key (private_key_pem): `--client-credentials --private-key-file F
+//      --signing-alg ALG`; a workload JWT (valid_jwt): `--workload-token-file F`; the
+//      client-credentials scenarios with a secret: `--client-credentials --client-secret-stdin`.
+//      The files are written 0600 to a temporary folder removed at the end.
 //   2. `latchkey proxy <url> --client-metadata-url CIMD`, then over its stdin/stdout
 //      (newline-delimited JSON-RPC): initialize, notifications/initialized, tools/list,
 //      tools/call (test-tool, or add_numbers for the core tools_call scenario), then end of
@@ -30,7 +35,7 @@
 // of connect or proxy, or the deadline.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +93,7 @@ function finish(ok, reason, kind = 'error') {
       setTimeout(() => child.kill('SIGKILL'), 1000).unref();
     }
   }
+  if (filesDir) rmSync(filesDir, { recursive: true, force: true });
   if (ownHome && !process.env.KEEP_LATCHKEY_HOME) {
     try {
       rmSync(ownHome, { recursive: true, force: true });
@@ -139,14 +145,31 @@ function pipeLines(stream, onLine) {
   });
 }
 
+// Credentials an operator would keep in files (a key, a workload's JWT).
+let filesDir = null;
+function credentialFile(name, text) {
+  filesDir ??= mkdtempSync(path.join(tmpdir(), 'latchkey-conformance-files-'));
+  const file = path.join(filesDir, name);
+  writeFileSync(file, text, { mode: 0o600 });
+  return file;
+}
+
 async function connect() {
   const args = ['connect', serverUrl, '--client-id', String(context.client_id)];
   let stdin = '';
-  if (context.client_secret) {
-    args.push('--client-secret-stdin');
-    stdin = `${context.client_secret}\n`;
+  if (context.private_key_pem) {
+    args.push('--client-credentials', '--private-key-file', credentialFile('client-key.pem', context.private_key_pem));
+    if (context.signing_algorithm) args.push('--signing-alg', String(context.signing_algorithm));
+  } else if (context.valid_jwt) {
+    args.push('--workload-token-file', credentialFile('workload.jwt', context.valid_jwt));
+  } else {
+    if (scenario.startsWith('auth/client-credentials')) args.push('--client-credentials');
+    if (context.client_secret) {
+      args.push('--client-secret-stdin');
+      stdin = `${context.client_secret}\n`;
+    }
+    args.push('--client-metadata-url', CIMD_URL);
   }
-  args.push('--client-metadata-url', CIMD_URL);
   const { child, exited } = run(args, { stdin });
   pipeLines(child.stdout, (line) => process.stderr.write(`[connect stdout] ${line}\n`));
   const { code, signal } = await exited;

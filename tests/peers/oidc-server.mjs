@@ -17,7 +17,7 @@
 // Ready line (stdout, one line): {"mcp_url":...,"issuer":...,"admin_url":...}
 import './lib/stdio-guard.mjs';
 import http from 'node:http';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import express from 'express';
 import Provider, { errors } from 'oidc-provider';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
@@ -39,6 +39,42 @@ const REQUIRE_OFFLINE_ACCESS = envBool('REQUIRE_OFFLINE_ACCESS', false);
 const RS_CLIENT_ID = 'latchkey-mcp-resource-server';
 const RS_CLIENT_SECRET = randomBytes(32).toString('base64url');
 
+// Machine clients (no person, no browser), registered beforehand as an operator would:
+// client credentials with a secret (client_secret_basic) or with a key (private_key_jwt,
+// ES256), and a workload client for the RFC 7523 JWT-bearer grant (workload identity
+// federation), whose JWTs this peer's "workload platform" key signs (/admin/workload-jwt).
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const MACHINE_BASIC = { client_id: 'machine-basic', client_secret: randomBytes(24).toString('base64url') };
+const machineKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const MACHINE_JWT = {
+  client_id: 'machine-jwt',
+  private_key_pem: machineKey.privateKey.export({ format: 'pem', type: 'pkcs8' }),
+};
+const WORKLOAD = { client_id: 'machine-workload' };
+const workloadPlatform = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const WORKLOAD_ISSUER = 'https://workload-platform.test';
+
+const b64u = (x) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
+/** An ES256 JWT from the workload platform. */
+function workloadJwt(claims) {
+  const input = `${b64u({ alg: 'ES256', typ: 'JWT' })}.${b64u(claims)}`;
+  const sig = cryptoSign('sha256', Buffer.from(input), { key: workloadPlatform.privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${sig.toString('base64url')}`;
+}
+/** The workload JWT's claims when its signature, audience and expiry hold; else throws. */
+function verifyWorkloadJwt(jwt, audience) {
+  const [h, p, s] = String(jwt).split('.');
+  if (!s) throw new Error('the assertion is not a JWT');
+  const ok = cryptoVerify('sha256', Buffer.from(`${h}.${p}`), { key: workloadPlatform.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'));
+  if (!ok) throw new Error('the assertion signature does not verify');
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+  if (claims.iss !== WORKLOAD_ISSUER) throw new Error('the assertion comes from an unknown issuer');
+  const auds = [claims.aud].flat();
+  if (!auds.includes(audience)) throw new Error(`the assertion audience is not ${audience}`);
+  if (typeof claims.exp !== 'number' || claims.exp <= Math.floor(Date.now() / 1000)) throw new Error('the assertion is expired');
+  return claims;
+}
+
 const stats = {
   clients_registered: 0,
   registration_errors: 0,
@@ -47,6 +83,8 @@ const stats = {
   codes_issued: 0,
   tokens_issued: 0,
   refresh_tokens_issued: 0,
+  // client credentials and workload (JWT-bearer) tokens: oidc-provider's ClientCredentials
+  machine_tokens_issued: 0,
   refreshes: 0,
   refresh_token_reuse_detected: 0,
   token_errors: 0,
@@ -198,6 +236,26 @@ async function main() {
       response_types: [],
       redirect_uris: [],
       token_endpoint_auth_method: 'client_secret_basic',
+    }, {
+      ...MACHINE_BASIC,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    }, {
+      client_id: MACHINE_JWT.client_id,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'ES256',
+      jwks: { keys: [{ ...machineKey.publicKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig' }] },
+    }, {
+      ...WORKLOAD,
+      grant_types: [JWT_BEARER],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'none',
     }],
     // openid + offline_access are the AS's own scopes; mcp:read / mcp:write are
     // resource-server scopes, granted only together with resource=<MCP URL>.
@@ -207,6 +265,7 @@ async function main() {
     pkce: { required: () => true }, // S256 is the only method oidc-provider 9 supports
     features: {
       devInteractions: { enabled: true },
+      clientCredentials: { enabled: true },
       registration: { enabled: true, initialAccessToken: false },
       revocation: { enabled: true },
       introspection: {
@@ -277,6 +336,7 @@ async function main() {
   provider.on('authorization_code.saved', () => { stats.codes_issued += 1; });
   provider.on('access_token.saved', () => { stats.tokens_issued += 1; });
   provider.on('refresh_token.saved', () => { stats.refresh_tokens_issued += 1; });
+  provider.on('client_credentials.saved', () => { stats.machine_tokens_issued += 1; });
   provider.on('grant.success', (ctx) => {
     if (ctx.oidc.params.grant_type === 'refresh_token') stats.refreshes += 1;
   });
@@ -315,6 +375,30 @@ async function main() {
       ctx.body.scopes_supported = [...new Set([...(ctx.body.scopes_supported ?? []), ...SCOPES])];
     }
   });
+
+  // RFC 7523 §2.1, which oidc-provider does not ship: the workload's JWT (checked against the
+  // workload platform's key, for this issuer as audience) is traded for an access token for the
+  // one resource asked, like a client credentials token.
+  provider.registerGrantType(JWT_BEARER, async (ctx) => {
+    const { params, client } = ctx.oidc;
+    try {
+      verifyWorkloadJwt(params.assertion, issuer);
+    } catch (e) {
+      throw new errors.InvalidGrant(e.message);
+    }
+    const resource = params.resource;
+    if (!resource || !sameResource(resource, mcpUrl.href)) throw new errors.InvalidTarget('resource must be the MCP server');
+    const asked = String(params.scope ?? '').split(' ').filter(Boolean);
+    const unknown = asked.filter((s) => !SCOPES.includes(s));
+    if (unknown.length) throw new errors.InvalidScope('requested scope is not allowed', unknown.join(' '));
+    const token = new provider.ClientCredentials({ client, scope: asked.join(' ') || undefined });
+    token.resourceServer = {
+      audience: mcpUrl.href, scope: SCOPES.join(' '), accessTokenTTL: ACCESS_TOKEN_TTL, accessTokenFormat: 'opaque',
+      identifier: () => mcpUrl.href, get scopes() { return new Set(SCOPES); },
+    };
+    const value = await token.save();
+    ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, ...(token.scope && { scope: token.scope }) };
+  }, ['assertion', 'scope', 'resource']);
 
   asHandler = provider.callback();
 
@@ -416,6 +500,16 @@ async function main() {
       });
     }
     res.json(out);
+  });
+  // The machine clients' credentials, as their operator was given them.
+  admin.get('/machine-clients', (_req, res) => res.json({ basic: MACHINE_BASIC, jwt: MACHINE_JWT, workload: WORKLOAD }));
+  // A workload JWT as the platform would write it: for this issuer, valid for exp_in seconds
+  // (negative: expired); aud overrides the audience.
+  admin.post('/workload-jwt', (req, res) => {
+    const now = Math.floor(Date.now() / 1000);
+    const expIn = Number(req.body?.exp_in ?? req.query.exp_in ?? 600);
+    const aud = String(req.body?.aud ?? req.query.aud ?? issuer);
+    res.json({ jwt: workloadJwt({ iss: WORKLOAD_ISSUER, sub: 'system:serviceaccount:ci:latchkey', aud, iat: now, exp: now + expIn, jti: randomBytes(8).toString('hex') }) });
   });
   app.use('/admin', admin);
 

@@ -27,6 +27,7 @@ test("shows the resource, issuer, client, scopes, times and history", async () =
   await textIs(detail.getByTestId("detail-resource"), URLS.github);
   await textIs(detail.getByTestId("detail-issuer"), ISSUER);
   await textIs(detail.getByTestId("detail-client-id"), "lk-client-7f3a9c");
+  await textIs(detail.getByTestId("detail-obtained-by"), "Browser sign-in (renewed with its refresh token)");
   await textIs(detail.getByTestId("account"), "ada@example.com");
   const text = norm(await detail.textContent());
   assert.match(text, /Dynamic client registration \(RFC 7591\)/);

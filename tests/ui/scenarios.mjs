@@ -216,6 +216,7 @@ export function githubDetail(now, servers) {
       expires_at: now + 42 * 60 + 30,
       next_refresh_at: now + 37 * 60 + 30,
       has_refresh_token: true,
+      obtained_by: "Browser sign-in (renewed with its refresh token)",
       revokes_at_server: true,
     },
     history: [

@@ -78,6 +78,10 @@ registered_by: string, requested_scopes: Array<string>, granted_scopes: Array<Sc
  */
 issued_at: number, expires_at: number | null, next_refresh_at: number | null, has_refresh_token: boolean, 
 /**
+ * How the tokens are obtained and renewed: "Browser sign-in", "Client credentials", ...
+ */
+obtained_by: string, 
+/**
  * `true`: Revoke tells the authorization server (RFC 7009); `false`: it can only remove the
  * tokens here, and the server-side grant remains until it expires.
  */

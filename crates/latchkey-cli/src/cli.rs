@@ -174,6 +174,26 @@ pub struct ConnectArgs {
     /// its login with `prompt=login`).
     #[arg(long)]
     pub another_account: bool,
+    /// No person, no browser: the client credentials grant with --client-id and its secret
+    /// (--client-secret-stdin) or private key (--private-key-file). Renewed by asking again.
+    #[arg(long, requires = "client_id", conflicts_with_all = ["no_browser", "another_account", "workload_token_file"])]
+    pub client_credentials: bool,
+    /// The client's PEM private key, for `private_key_jwt` (read once and kept in the secret
+    /// store, never in SQLite). Needs --client-credentials.
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "client_credentials",
+        conflicts_with = "client_secret_stdin"
+    )]
+    pub private_key_file: Option<std::path::PathBuf>,
+    /// The key's algorithm: ES256 (P-256 key) or RS256 (RSA key). Default: from the key.
+    #[arg(long, value_name = "ALG", requires = "private_key_file")]
+    pub signing_alg: Option<String>,
+    /// Workload identity federation: the RFC 7523 JWT-bearer grant with the JWT in FILE (a
+    /// Kubernetes or CI token), read again at every renewal. Needs --client-id.
+    #[arg(long, value_name = "FILE", requires = "client_id", conflicts_with_all = ["no_browser", "another_account"])]
+    pub workload_token_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,8 @@ mod faults;
 mod issue11;
 #[path = "e2e/issue12.rs"]
 mod issue12;
+#[path = "e2e/issue13.rs"]
+mod issue13;
 #[path = "e2e/issue17.rs"]
 mod issue17;
 #[path = "e2e/keychain.rs"]

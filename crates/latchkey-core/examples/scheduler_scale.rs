@@ -68,6 +68,8 @@ fn main() {
                 requested_scopes: vec![],
                 access_expires_at: Some(issued + 3600),
                 has_refresh_token: true,
+                obtained_by: Default::default(),
+                workload_token_file: None,
             })
             .unwrap();
     }

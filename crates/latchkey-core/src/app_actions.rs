@@ -160,7 +160,7 @@ pub async fn connect(
                     .unwrap_or_else(|e| e.into_inner()) = Some(url);
                 ConnectStep::WaitingForBrowser
             }
-            Progress::Exchanging => ConnectStep::Exchanging,
+            Progress::Exchanging | Progress::RequestingToken { .. } => ConnectStep::Exchanging,
         };
         emit(ConnectUpdate {
             issuer: issuer.lock().unwrap_or_else(|e| e.into_inner()).clone(),
@@ -171,6 +171,7 @@ pub async fn connect(
         server_url: url.trim().to_string(),
         open_browser: true,
         another_account,
+        machine: None,
         ..Default::default()
     };
     let outcome = tokio::select! {
@@ -290,8 +291,10 @@ pub async fn refresh_all(
     let mut failures = Vec::new();
     for server in servers {
         let grants = lk.store().grants_for_server(server.id)?;
-        let refreshable: Vec<GrantRow> =
-            grants.into_iter().filter(|g| g.has_refresh_token).collect();
+        let refreshable: Vec<GrantRow> = grants
+            .into_iter()
+            .filter(|g| g.renews_by_itself())
+            .collect();
         if refreshable.is_empty() {
             continue;
         }

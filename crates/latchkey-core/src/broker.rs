@@ -13,9 +13,10 @@ use std::time::Duration;
 use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::grant_client::GrantClient;
+use crate::oauth::machine;
 use crate::oauth::token::{self, GrantOwner, TokenSet};
 use crate::secret::Secret;
-use crate::store::{GrantRow, GrantStatus, ServerRow};
+use crate::store::{GrantKind, GrantRow, GrantStatus, ServerRow};
 use crate::time::now;
 use crate::{Error, ErrorKind, Result};
 use crate::{faults, lock};
@@ -150,9 +151,12 @@ pub async fn token_for_grant(
     grant: GrantRow,
     force: bool,
 ) -> Result<Handed> {
-    if grant.status == GrantStatus::NeedsReconnect {
-        return Err(Error::NeedsReconnect(server.url.clone()));
-    }
+    // A workload grant whose JWT file changed since it was refused asks again at once.
+    let force = match grant.status {
+        GrantStatus::NeedsReconnect if workload_token_renewed(&grant) => true,
+        GrantStatus::NeedsReconnect => return Err(waiting_error(server, &grant)),
+        GrantStatus::Active => force,
+    };
     let tokens = read_tokens(lk, &grant, server).await?;
     if !force && !is_due(&tokens, now()) {
         return Ok(handed(tokens, grant, server.clone(), false));
@@ -216,9 +220,11 @@ async fn refresh_held(
         .store()
         .grant(grant.id)?
         .ok_or_else(|| Error::NotConnected(server.url.clone()))?;
-    if grant.status == GrantStatus::NeedsReconnect {
-        return Err(Error::NeedsReconnect(server.url.clone()));
-    }
+    let force = match grant.status {
+        GrantStatus::NeedsReconnect if workload_token_renewed(&grant) => true,
+        GrantStatus::NeedsReconnect => return Err(waiting_error(server, &grant)),
+        GrantStatus::Active => force,
+    };
     let (current, version) = read_tokens_versioned(lk, &grant, server).await?;
     if lk.secrets.shared() && current.expires_at != grant.access_expires_at {
         // Another machine refreshed through the shared store: show what it got.
@@ -236,7 +242,7 @@ async fn refresh_held(
     if !force && !is_due(&current, now()) {
         return Ok(handed(current, grant, server.clone(), false));
     }
-    if current.refresh_token.is_none() {
+    if current.refresh_token.is_none() && !grant.obtained_by.is_machine() {
         if is_expired(&current, now()) {
             mark_needs_reconnect(
                 lk,
@@ -299,6 +305,10 @@ async fn refresh_held(
         Err(e) if e.kind() == ErrorKind::GrantRejected => {
             let reason = e.to_string();
             mark_needs_reconnect(lk, server, &grant, &reason, &reason)?;
+            if grant.obtained_by.is_machine() {
+                // No person to send to a sign-in: the server's own words are the news.
+                return Err(e);
+            }
             Err(Error::NeedsReconnect(server.url.clone()))
         }
         Err(e) => {
@@ -390,11 +400,83 @@ async fn revoke_orphan(lk: &Latchkey, grant: &GrantRow, tokens: &TokenSet) {
     }
 }
 
+/// New tokens for a grant: its refresh token, or (for a grant without a person) the client's
+/// own credentials or the workload's JWT as its file holds it now, for the scopes first asked.
 async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) -> Result<TokenSet> {
     let client = GrantClient::load(lk, grant).await?;
-    let (new, _id_token) =
-        token::refresh(&client.http, &client.oauth()?, current, &grant.resource).await?;
-    Ok(new)
+    let creds = client.credentials();
+    match grant.obtained_by {
+        GrantKind::Browser => {
+            let (new, _id_token) =
+                token::refresh(&client.http, &client.oauth()?, current, &grant.resource).await?;
+            Ok(new)
+        }
+        GrantKind::ClientCredentials => {
+            machine::client_credentials(
+                &client.http,
+                &client.metadata,
+                &creds,
+                &grant.requested_scopes,
+                &grant.resource,
+            )
+            .await
+        }
+        GrantKind::Workload => {
+            let path = grant.workload_token_file.as_deref().ok_or_else(|| {
+                Error::Store("this workload grant does not say where its JWT is".into())
+            })?;
+            let jwt = machine::read_workload_token(std::path::Path::new(path))?;
+            machine::jwt_bearer(
+                &client.http,
+                &client.metadata,
+                &creds,
+                &jwt,
+                &grant.requested_scopes,
+                &grant.resource,
+            )
+            .await
+        }
+    }
+}
+
+/// What a grant that needs a reconnect waits for: a person's sign-in, or (without a person)
+/// new credentials.
+fn waiting_error(server: &ServerRow, grant: &GrantRow) -> Error {
+    match grant.obtained_by {
+        GrantKind::Browser => Error::NeedsReconnect(server.url.clone()),
+        _ => credentials_refused(server, grant),
+    }
+}
+
+/// What a grant without a person waits for since its credentials were refused.
+fn credentials_refused(server: &ServerRow, grant: &GrantRow) -> Error {
+    let reason = grant.status_reason.as_deref().unwrap_or("refused");
+    Error::CredentialsRefused(match (grant.obtained_by, &grant.workload_token_file) {
+        (GrantKind::Workload, Some(file)) => format!(
+            "{}: the workload's JWT in {file} was refused ({reason}); Latchkey asks again once the file holds a new one",
+            server.url
+        ),
+        _ => format!(
+            "{}: the client's credentials were refused ({reason}); give new ones with `latchkey connect {} --client-credentials --client-id <ID> --client-secret-stdin` (or --private-key-file)",
+            server.url, server.url
+        ),
+    })
+}
+
+/// A workload grant whose JWT was refused waits, without asking again with the same JWT (a
+/// refused assertion stays refused), until its platform writes a new one to the file.
+fn workload_token_renewed(grant: &GrantRow) -> bool {
+    if grant.obtained_by != GrantKind::Workload {
+        return false;
+    }
+    let modified = grant
+        .workload_token_file
+        .as_deref()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64);
+    modified.is_some_and(|m| m > grant.updated_at)
 }
 
 fn handed(tokens: TokenSet, grant: GrantRow, server: ServerRow, refreshed: bool) -> Handed {

@@ -47,6 +47,10 @@ pub enum Error {
     },
     #[error("{0} needs to be reconnected: run `latchkey connect {0}`")]
     NeedsReconnect(String),
+    /// A grant without a person whose credentials the authorization server refused: it waits
+    /// for new ones (a rotated workload JWT, or a new secret given to `connect`).
+    #[error("{0}")]
+    CredentialsRefused(String),
     #[error("not signed in to {0}: run `latchkey connect {0}`")]
     NotConnected(String),
     #[error("network error: {0}")]
@@ -79,7 +83,7 @@ impl Error {
             Error::Keychain(k) => k.kind(),
             Error::OAuth { code, .. } if is_permanent_oauth_error(code) => ErrorKind::GrantRejected,
             Error::OAuth { .. } => ErrorKind::Invalid,
-            Error::NeedsReconnect(_) => ErrorKind::GrantRejected,
+            Error::NeedsReconnect(_) | Error::CredentialsRefused(_) => ErrorKind::GrantRejected,
             Error::Network(_) => ErrorKind::Transient,
         }
     }

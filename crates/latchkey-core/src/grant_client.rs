@@ -59,6 +59,7 @@ impl GrantClient {
             client_id: &self.registration.client_id,
             client_secret: self.secret.as_ref(),
             auth_method: self.registration.auth_method,
+            issuer: &self.metadata.issuer,
         }
     }
 

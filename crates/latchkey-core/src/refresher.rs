@@ -48,7 +48,7 @@ const STORE_SETTLE: Duration = Duration::from_millis(300);
 /// the broker's due point plus a per-grant jitter of up to 5% of the lifetime (30 s at most),
 /// always later than the broker's due point, so the broker agrees it is due.
 pub fn planned_refresh(grant: &GrantRow) -> Option<i64> {
-    if grant.status != GrantStatus::Active || !grant.has_refresh_token {
+    if grant.status != GrantStatus::Active || !grant.renews_by_itself() {
         return None;
     }
     let expires = grant.access_expires_at?;
@@ -334,6 +334,8 @@ mod tests {
             created_at: start,
             updated_at: start,
             last_refreshed_at: None,
+            obtained_by: crate::store::GrantKind::Browser,
+            workload_token_file: None,
         }
     }
 

@@ -195,6 +195,8 @@ mod tests {
                 requested_scopes: vec![],
                 access_expires_at: Some(expires),
                 has_refresh_token: true,
+                obtained_by: Default::default(),
+                workload_token_file: None,
             })
             .unwrap()
     }

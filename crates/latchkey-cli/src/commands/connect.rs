@@ -1,14 +1,31 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use latchkey_core::Result;
-use latchkey_core::oauth::connect::{self, ConnectOutcome, ConnectRequest, Progress};
+use latchkey_core::oauth::connect::{
+    self, ConnectOutcome, ConnectRequest, MachineSignIn, Progress,
+};
+use latchkey_core::oauth::jws::{SigningAlg, SigningKey};
+use latchkey_core::secret::Secret;
+use latchkey_core::store::GrantKind;
 use latchkey_core::time::{human_until, now};
+use latchkey_core::{Error, Result};
 
 use crate::cli::ConnectArgs;
 
 pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
-    let client = super::client_options(&args.client)?;
+    let mut client = super::client_options(&args.client)?;
+    if let Some(path) = &args.private_key_file {
+        client.private_key = Some(read_private_key(path, args.signing_alg.as_deref())?);
+    }
+    let machine = match (&args.workload_token_file, args.client_credentials) {
+        (Some(file), _) => Some(MachineSignIn::Workload {
+            token_file: std::path::absolute(file).map_err(|e| {
+                Error::InvalidInput(format!("--workload-token-file {}: {e}", file.display()))
+            })?,
+        }),
+        (None, true) => Some(MachineSignIn::ClientCredentials),
+        (None, false) => None,
+    };
     let lk = super::open()?;
     let no_browser = args.no_browser;
     let request = ConnectRequest {
@@ -19,6 +36,7 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         challenge: None,
         timeout: None,
         another_account: args.another_account,
+        machine,
     };
     let progress = move |p: Progress| match p {
         Progress::Discovering => eprintln!("Discovering the authorization server…"),
@@ -32,6 +50,9 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
             }
         }
         Progress::Exchanging => eprintln!("Exchanging the code for tokens…"),
+        Progress::RequestingToken { grant_type } => {
+            eprintln!("Requesting a token ({grant_type} grant)…")
+        }
     };
     match connect::connect(&lk, request, &progress).await? {
         ConnectOutcome::NoSignInNeeded => {
@@ -47,7 +68,9 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
                 Some(at) => format!("expires {}", human_until(at, now())),
                 None => "no expiry given".to_string(),
             };
-            let refresh = if c.tokens.refresh_token.is_some() {
+            let refresh = if c.grant.obtained_by.is_machine() {
+                "renewed automatically without a browser"
+            } else if c.tokens.refresh_token.is_some() {
                 "refreshes automatically"
             } else {
                 "no refresh token: sign in again when it expires"
@@ -58,8 +81,33 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
                 .as_deref()
                 .map(|a| format!(" as {a}"))
                 .unwrap_or_default();
-            println!("Connected{account}: scopes {scopes}, {expiry} · {refresh}");
+            let how = match c.grant.obtained_by {
+                GrantKind::Browser => String::new(),
+                GrantKind::ClientCredentials => {
+                    format!(" (client credentials, client {})", c.registration.client_id)
+                }
+                GrantKind::Workload => {
+                    format!(" (workload identity, client {})", c.registration.client_id)
+                }
+            };
+            println!("Connected{account}{how}: scopes {scopes}, {expiry} · {refresh}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The PEM key, read once (it is kept in the secret store from then on) and checked now, so a
+/// wrong file is refused before anything is asked of the server.
+fn read_private_key(path: &std::path::Path, alg: Option<&str>) -> Result<Secret> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::InvalidInput(format!(
+            "cannot read the private key file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let pem = Secret::new(text);
+    let wanted = alg.map(SigningAlg::parse).transpose()?;
+    SigningKey::from_pem(&pem, wanted)
+        .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?;
+    Ok(pem)
 }

@@ -44,6 +44,8 @@ struct GrantOut {
     requested_scopes: Vec<String>,
     expires_at: Option<i64>,
     has_refresh_token: bool,
+    /// browser | client_credentials | workload
+    obtained_by: &'static str,
     default: bool,
     last_refreshed_at: Option<i64>,
 }
@@ -93,6 +95,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
                         requested_scopes: g.requested_scopes.clone(),
                         expires_at: g.access_expires_at,
                         has_refresh_token: g.has_refresh_token,
+                        obtained_by: g.obtained_by.as_str(),
                         default: g.is_default,
                         last_refreshed_at: g.last_refreshed_at,
                     })

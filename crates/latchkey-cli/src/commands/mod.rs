@@ -80,5 +80,6 @@ pub fn client_options(flags: &ClientFlags) -> Result<ClientOptions> {
         client_id: flags.client_id.clone(),
         client_secret,
         client_metadata_url: flags.client_metadata_url.clone(),
+        private_key: None,
     })
 }

@@ -15,7 +15,7 @@ pub async fn run(server: Option<&str>, all: bool) -> Result<ExitCode> {
     for server in servers {
         let grants = lk.store().grants_for_server(server.id)?;
         for grant in grants {
-            if !grant.has_refresh_token {
+            if !grant.renews_by_itself() {
                 println!("{}: no refresh token; skipped", server.url);
                 continue;
             }

@@ -15,6 +15,7 @@ use latchkey_core::oauth::connect::{self, ConnectOutcome, ConnectRequest, Progre
 use latchkey_core::oauth::registration::ClientOptions;
 use latchkey_core::oauth::scopes;
 use latchkey_core::secret::Secret;
+use latchkey_core::store::GrantKind;
 use latchkey_core::time::now;
 use latchkey_core::{Error, Latchkey, Result};
 use tokio::sync::Mutex;
@@ -194,6 +195,13 @@ impl Auth {
         self.sign_in(challenge, wanted).await
     }
 
+    /// The kind of the server's grant when it is one no person takes part in.
+    fn machine_grant(&self) -> Option<GrantKind> {
+        let server = self.lk.find_server(&self.server_url).ok()?;
+        let grant = broker::default_grant(&self.lk, &server).ok()?;
+        grant.obtained_by.is_machine().then_some(grant.obtained_by)
+    }
+
     /// No browser could be opened for a sign-in: say on stderr what to run, ask the desktop
     /// app to ask the person (it shows the server as waiting for a sign-in, with a
     /// notification), and fail the request with the same words, at once rather than at the
@@ -221,6 +229,15 @@ impl Auth {
     }
 
     async fn sign_in(&self, challenge: BearerChallenge, wanted: Vec<String>) -> Result<Secret> {
+        if let Some(kind) = self.machine_grant() {
+            // No person to ask: a browser sign-in would wait for nobody. The renewal with the
+            // client's own credentials was tried already (the refresh on 401).
+            return Err(Error::SignInIncomplete(format!(
+                "the server refused the token Latchkey got for it without a browser ({}); check what this client may do there, then renew with `latchkey refresh {}` or connect again with new credentials",
+                kind.as_str().replace('_', " "),
+                self.server_url
+            )));
+        }
         let mut cached = self.cached.lock().await;
         let n = self.sign_ins.fetch_add(1, Ordering::SeqCst) + 1;
         if n > MAX_SIGN_INS {
@@ -251,6 +268,7 @@ impl Auth {
             challenge: Some(challenge),
             timeout: None,
             another_account: false,
+            machine: None,
         };
         let outcome = match connect::connect(&self.lk, request, &progress).await {
             Err(e @ Error::BrowserFailed(_)) => return Err(self.browser_failed(e)),

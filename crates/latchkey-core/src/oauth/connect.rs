@@ -18,7 +18,7 @@ use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::store::{GrantRow, NewGrant, RegistrationMethod, RegistrationRow, ServerRow};
+use crate::store::{GrantKind, GrantRow, NewGrant, RegistrationMethod, RegistrationRow, ServerRow};
 use crate::{Error, Result, lock, url_policy};
 
 #[derive(Debug, Clone, Default)]
@@ -34,15 +34,35 @@ pub struct ConnectRequest {
     pub timeout: Option<Duration>,
     /// Sign in as another account: ask the server to show its login (`prompt=login`).
     pub another_account: bool,
+    /// A grant no person takes part in (no browser), instead of the authorization code.
+    pub machine: Option<MachineSignIn>,
+}
+
+/// A sign-in without a person: what the grant is made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MachineSignIn {
+    /// The client credentials grant, with `ClientOptions`' secret or private key.
+    ClientCredentials,
+    /// The JWT-bearer grant with the workload's JWT, read from this file now and at every
+    /// renewal (its platform rotates it).
+    Workload { token_file: std::path::PathBuf },
 }
 
 /// Steps of a sign-in, reported as they happen (the CLI prints them; the app shows them).
 #[derive(Debug, Clone)]
 pub enum Progress {
     Discovering,
-    Registering { issuer: String },
-    WaitingForBrowser { url: String },
+    Registering {
+        issuer: String,
+    },
+    WaitingForBrowser {
+        url: String,
+    },
     Exchanging,
+    /// A grant without a person: asking the token endpoint with this `grant_type`.
+    RequestingToken {
+        grant_type: &'static str,
+    },
 }
 
 #[derive(Debug)]
@@ -152,6 +172,19 @@ async fn sign_in(
     };
     let discovered =
         discovery::discover(&http, &server_url, &canonical, challenge.as_ref()).await?;
+    if let Some(machine) = &req.machine {
+        return super::connect_machine::sign_in(
+            lk,
+            &http,
+            &req,
+            machine,
+            &canonical,
+            &discovered,
+            challenge.as_ref(),
+            progress,
+        )
+        .await;
+    }
     discovered.auth_server.check_pkce()?;
     let md = &discovered.auth_server;
     let wanted = scopes::with_offline_access(
@@ -220,6 +253,7 @@ async fn sign_in(
         account,
         &wanted,
         &tokens,
+        (GrantKind::Browser, None),
     )
     .await?;
     audit::record(
@@ -291,6 +325,7 @@ async fn authorize_and_exchange(
         client_id: &registration.client_id,
         client_secret,
         auth_method: registration.auth_method,
+        issuer: &md.issuer,
     };
     let oauth = token::client(md, &creds, Some(&pending.redirect_uri))?;
     token::exchange_code(
@@ -316,7 +351,11 @@ async fn registration_for(
     let md = &discovered.auth_server;
     let method = registration::choose(md, options, discovered.legacy)?;
     let stored = lk.store().registrations_for(&md.issuer)?;
-    for reg in stored.into_iter().filter(|r| r.method == method) {
+    // Clients kept for grants without a browser have no redirect URI: not for this sign-in.
+    for reg in stored
+        .into_iter()
+        .filter(|r| r.method == method && !r.redirect_uri.is_empty())
+    {
         let same_client = match method {
             RegistrationMethod::Preregistered => {
                 options.client_id.as_deref() == Some(reg.client_id.as_str())
@@ -377,8 +416,10 @@ async fn registration_for(
 }
 
 /// Store the grant: the tokens go to the keychain, the metadata to SQLite. A new sign-in for an
-/// account the server already has replaces that grant; another account adds one.
-async fn save_grant(
+/// account the server already has replaces that grant; another account adds one. `how`: how
+/// it was obtained, and a workload's JWT file.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn save_grant(
     lk: &Latchkey,
     server: &ServerRow,
     registration: &RegistrationRow,
@@ -386,6 +427,7 @@ async fn save_grant(
     account: Option<String>,
     requested: &[String],
     tokens: &TokenSet,
+    how: (GrantKind, Option<String>),
 ) -> Result<GrantRow> {
     let new = NewGrant {
         server_id: server.id,
@@ -397,6 +439,8 @@ async fn save_grant(
         requested_scopes: requested.to_vec(),
         access_expires_at: tokens.expires_at,
         has_refresh_token: tokens.refresh_token.is_some(),
+        obtained_by: how.0,
+        workload_token_file: how.1,
     };
     let existing = lk
         .store()

@@ -9,13 +9,19 @@
 //! 5. [`token`]: code exchange and refresh (with rotation) through the `oauth2` crate.
 //! 6. [`revoke`]: RFC 7009.
 //!
+//! Grants without a person: [`machine`] (client credentials, workload JWT-bearer), with client
+//! assertions signed by [`jws`].
+//!
 //! [`connect`] chains them into a sign-in; [`scopes`] picks what to ask for.
 
 pub mod authorize;
 pub mod challenge;
 pub mod connect;
+mod connect_machine;
 pub mod discovery;
+pub mod jws;
 pub mod loopback;
+pub mod machine;
 pub mod metadata;
 pub mod probe;
 pub mod registration;

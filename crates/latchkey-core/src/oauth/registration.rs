@@ -21,6 +21,8 @@ pub struct ClientOptions {
     pub client_id: Option<String>,
     pub client_secret: Option<Secret>,
     pub client_metadata_url: Option<String>,
+    /// A PEM private key for `private_key_jwt` (client credentials), in place of a secret.
+    pub private_key: Option<Secret>,
 }
 
 #[derive(Debug, Clone)]

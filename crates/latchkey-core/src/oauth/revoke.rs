@@ -10,7 +10,6 @@ use oauth2::{AccessToken, RefreshToken, RevocationErrorResponseType, StandardRev
 
 use super::token::{ClientCredentials, OAuthClient, TokenSet};
 use crate::http::{HttpClient, OAuthHttpError};
-use crate::store::TokenAuthMethod;
 use crate::{Error, Result};
 
 /// What happened at the server.
@@ -51,9 +50,12 @@ pub async fn revoke(
         return revoke_on_loopback(http, creds, &endpoint, list).await;
     }
     for token in list {
-        let request = client.revoke_token(token).map_err(|e| {
+        let mut request = client.revoke_token(token).map_err(|e| {
             Error::Authorization(format!("cannot build the revocation request: {e}"))
         })?;
+        for (name, value) in super::machine::assertion_fields(creds)? {
+            request = request.add_extra_param(name, value.expose().to_string());
+        }
         match request.request_async(http).await {
             Ok(()) => {}
             // RFC 7009 §2.2.1: the server may not revoke access tokens; that is not a failure.
@@ -92,25 +94,7 @@ async fn revoke_on_loopback(
         if let Some(hint) = token.type_hint() {
             form.push(("token_type_hint", hint.to_string()));
         }
-        let mut request = http.post(endpoint);
-        match (creds.auth_method, creds.client_secret) {
-            (TokenAuthMethod::ClientSecretBasic, Some(secret)) => {
-                request = request.basic_auth(
-                    url::form_urlencoded::byte_serialize(creds.client_id.as_bytes())
-                        .collect::<String>(),
-                    Some(
-                        url::form_urlencoded::byte_serialize(secret.expose().as_bytes())
-                            .collect::<String>(),
-                    ),
-                );
-            }
-            (_, secret) => {
-                form.push(("client_id", creds.client_id.to_string()));
-                if let Some(secret) = secret {
-                    form.push(("client_secret", secret.expose().to_string()));
-                }
-            }
-        }
+        let request = super::machine::authenticate(http.post(endpoint), &mut form, creds)?;
         let fetched = http.send(request.form(&form)).await?;
         match fetched.status {
             200..=299 => {}

@@ -134,8 +134,11 @@ impl GrantOwner {
 /// The client registration the token calls authenticate with.
 pub struct ClientCredentials<'a> {
     pub client_id: &'a str,
+    /// The secret; for `private_key_jwt`, the PEM private key.
     pub client_secret: Option<&'a Secret>,
     pub auth_method: TokenAuthMethod,
+    /// The authorization server's issuer: the audience of a `private_key_jwt` assertion.
+    pub issuer: &'a str,
 }
 
 pub fn client(
@@ -158,10 +161,16 @@ pub fn client(
                 .map_err(|_| bad("revocation_endpoint"))?,
         )
         .set_auth_type(match creds.auth_method {
-            TokenAuthMethod::ClientSecretPost | TokenAuthMethod::None => AuthType::RequestBody,
+            TokenAuthMethod::ClientSecretPost
+            | TokenAuthMethod::None
+            | TokenAuthMethod::PrivateKeyJwt => AuthType::RequestBody,
             TokenAuthMethod::ClientSecretBasic => AuthType::BasicAuth,
         });
-    if let Some(secret) = creds.client_secret {
+    // A private key is never sent: each request carries an assertion signed with it instead
+    // (`machine::assertion_fields`).
+    if let Some(secret) = creds.client_secret
+        && creds.auth_method != TokenAuthMethod::PrivateKeyJwt
+    {
         client = client.set_client_secret(ClientSecret::new(secret.expose().to_string()));
     }
     if let Some(uri) = redirect_uri {

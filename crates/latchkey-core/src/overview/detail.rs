@@ -6,7 +6,7 @@ use ts_rs::TS;
 
 use super::{ScopeChip, ServerView, chips};
 use crate::context::Latchkey;
-use crate::store::RegistrationMethod;
+use crate::store::{GrantKind, GrantRow, RegistrationMethod};
 use crate::{Error, Result, refresher};
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -36,6 +36,8 @@ pub struct GrantDetail {
     pub expires_at: Option<i64>,
     pub next_refresh_at: Option<i64>,
     pub has_refresh_token: bool,
+    /// How the tokens are obtained and renewed: "Browser sign-in", "Client credentials", ...
+    pub obtained_by: String,
     /// `true`: Revoke tells the authorization server (RFC 7009); `false`: it can only remove the
     /// tokens here, and the server-side grant remains until it expires.
     pub revokes_at_server: bool,
@@ -48,6 +50,19 @@ pub struct HistoryEntry {
     /// token_handed_out
     pub event: String,
     pub detail: Option<String>,
+}
+
+/// How a grant's tokens are obtained, as Details says it.
+pub fn obtained_by(g: &GrantRow) -> &'static str {
+    match g.obtained_by {
+        GrantKind::Browser => "Browser sign-in (renewed with its refresh token)",
+        GrantKind::ClientCredentials => {
+            "Client credentials (renewed with the client's own secret or key)"
+        }
+        GrantKind::Workload => {
+            "Workload identity (renewed with the workload's JWT, read from its file)"
+        }
+    }
 }
 
 pub fn registered_by(method: RegistrationMethod) -> &'static str {
@@ -112,6 +127,7 @@ pub fn build(
                 expires_at: g.access_expires_at,
                 next_refresh_at: refresher::planned_refresh(g),
                 has_refresh_token: g.has_refresh_token,
+                obtained_by: obtained_by(g).to_string(),
                 revokes_at_server,
             })
         }

@@ -253,6 +253,8 @@ mod tests {
                 requested_scopes: vec![],
                 access_expires_at: Some(at + expires_in),
                 has_refresh_token: refresh,
+                obtained_by: Default::default(),
+                workload_token_file: None,
             })
             .unwrap()
             .id

@@ -30,6 +30,7 @@ impl From<&Error> for Problem {
             Error::OAuth { .. } if e.kind() == ErrorKind::GrantRejected => "The server no longer accepts this sign-in. Reconnect to sign in again.".into(),
             Error::OAuth { .. } => "The server's sign-in service refused the request.".into(),
             Error::NeedsReconnect(_) => "The server no longer accepts this sign-in. Reconnect to sign in again.".into(),
+            Error::CredentialsRefused(m) => m.clone(),
             Error::NotConnected(_) => "You are not signed in to this server yet. Connect first.".into(),
             Error::Network(_) => "Could not reach the server. Check the address and your connection, then try again.".into(),
             Error::Keychain(

@@ -39,13 +39,13 @@ impl Status {
                 reason: g.status_reason.clone(),
             },
             GrantStatus::Active
-                if g.access_expires_at.is_some_and(|e| e <= at) && !g.has_refresh_token =>
+                if g.access_expires_at.is_some_and(|e| e <= at) && !g.renews_by_itself() =>
             {
                 Status::Expired
             }
             GrantStatus::Active => Status::Connected {
                 expires_at: g.access_expires_at,
-                refreshes_automatically: g.has_refresh_token,
+                refreshes_automatically: g.renews_by_itself(),
             },
         }
     }
@@ -129,7 +129,7 @@ pub fn sign_in_wanted(s: &crate::store::ServerRow, grants: &[GrantRow], at: i64)
 /// When this grant's attention will change without anything else happening (a warning starts,
 /// a token expires), so the app can look again then instead of polling.
 pub fn next_change(g: &GrantRow, at: i64) -> Option<i64> {
-    if g.status != GrantStatus::Active || g.has_refresh_token {
+    if g.status != GrantStatus::Active || g.renews_by_itself() {
         return None;
     }
     let e = g.access_expires_at?;
@@ -158,6 +158,8 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             last_refreshed_at: None,
+            obtained_by: crate::store::GrantKind::Browser,
+            workload_token_file: None,
         }
     }
 

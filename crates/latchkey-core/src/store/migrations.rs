@@ -123,6 +123,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE servers ADD COLUMN sign_in_wanted_at INTEGER;
     "#,
+    // 9: how a grant was obtained (`browser`, `client_credentials`, `workload`), which decides
+    // how it is renewed; a workload grant's JWT file (a path: the JWT itself is never stored).
+    r#"
+    ALTER TABLE grants ADD COLUMN obtained_by TEXT NOT NULL DEFAULT 'browser';
+    ALTER TABLE grants ADD COLUMN workload_token_file TEXT;
+    "#,
 ];
 
 /// Bring the schema up to date. Several processes may open a new database at once (four

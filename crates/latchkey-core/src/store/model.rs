@@ -61,6 +61,9 @@ pub enum TokenAuthMethod {
     None,
     ClientSecretBasic,
     ClientSecretPost,
+    /// RFC 7523 §2.2: a JWT signed with the client's private key (the PEM is kept in the secret
+    /// store where a secret would be).
+    PrivateKeyJwt,
 }
 
 impl TokenAuthMethod {
@@ -69,6 +72,7 @@ impl TokenAuthMethod {
             Self::None => "none",
             Self::ClientSecretBasic => "client_secret_basic",
             Self::ClientSecretPost => "client_secret_post",
+            Self::PrivateKeyJwt => "private_key_jwt",
         }
     }
 
@@ -77,6 +81,7 @@ impl TokenAuthMethod {
             "none" => Some(Self::None),
             "client_secret_basic" => Some(Self::ClientSecretBasic),
             "client_secret_post" => Some(Self::ClientSecretPost),
+            "private_key_jwt" => Some(Self::PrivateKeyJwt),
             _ => None,
         }
     }
@@ -119,6 +124,44 @@ impl GrantStatus {
     }
 }
 
+/// How a grant's tokens are obtained, and so how they are renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantKind {
+    /// A person signed in (authorization code + PKCE); renewed with the refresh token.
+    #[default]
+    Browser,
+    /// The client credentials grant (extension `io.modelcontextprotocol/oauth-client-credentials`):
+    /// the client's own secret or key; renewed by asking again.
+    ClientCredentials,
+    /// Workload identity federation (RFC 7523 JWT-bearer grant): the workload's JWT, read from
+    /// a file at every renewal because its platform rotates it.
+    Workload,
+}
+
+impl GrantKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Browser => "browser",
+            Self::ClientCredentials => "client_credentials",
+            Self::Workload => "workload",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "client_credentials" => Self::ClientCredentials,
+            "workload" => Self::Workload,
+            _ => Self::Browser,
+        }
+    }
+
+    /// Renewed without a person: a new token is requested whenever one is due.
+    pub fn is_machine(self) -> bool {
+        !matches!(self, Self::Browser)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct GrantRow {
     pub id: i64,
@@ -137,6 +180,17 @@ pub struct GrantRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_refreshed_at: Option<i64>,
+    pub obtained_by: GrantKind,
+    /// For a workload grant: the file its JWT is read from (a path, never the token).
+    pub workload_token_file: Option<String>,
+}
+
+impl GrantRow {
+    /// Its tokens are renewed without the person: by the refresh token, or by asking again
+    /// with the client's own credentials or the workload's JWT.
+    pub fn renews_by_itself(&self) -> bool {
+        self.has_refresh_token || self.obtained_by.is_machine()
+    }
 }
 
 /// What is needed to create a grant row.
@@ -151,6 +205,8 @@ pub struct NewGrant {
     pub requested_scopes: Vec<String>,
     pub access_expires_at: Option<i64>,
     pub has_refresh_token: bool,
+    pub obtained_by: GrantKind,
+    pub workload_token_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -51,6 +51,8 @@ fn grant_from(row: &Row) -> rusqlite::Result<GrantRow> {
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
         last_refreshed_at: row.get("last_refreshed_at")?,
+        obtained_by: GrantKind::parse(&row.get::<_, String>("obtained_by")?),
+        workload_token_file: row.get("workload_token_file")?,
     })
 }
 
@@ -271,8 +273,9 @@ impl Store {
         let t = now();
         self.conn().execute(
             "INSERT INTO grants (server_id, registration_id, issuer, resource, account, scopes, requested_scopes,
-                                 status, access_expires_at, has_refresh_token, is_default, created_at, updated_at, last_refreshed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?10, ?11, ?11, NULL)",
+                                 status, access_expires_at, has_refresh_token, is_default, created_at, updated_at, last_refreshed_at,
+                                 obtained_by, workload_token_file)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?10, ?11, ?11, NULL, ?12, ?13)",
             params![
                 g.server_id,
                 g.registration_id,
@@ -284,7 +287,9 @@ impl Store {
                 g.access_expires_at,
                 g.has_refresh_token,
                 !has_default,
-                t
+                t,
+                g.obtained_by.as_str(),
+                g.workload_token_file
             ],
         )?;
         let id = self.conn().last_insert_rowid();
@@ -376,7 +381,8 @@ impl Store {
         self.conn().execute(
             "UPDATE grants SET registration_id = ?2, issuer = ?3, resource = ?4, account = ?5, scopes = ?6,
                     requested_scopes = ?7, access_expires_at = ?8, has_refresh_token = ?9,
-                    status = 'active', status_reason = NULL, updated_at = ?10
+                    status = 'active', status_reason = NULL, updated_at = ?10,
+                    obtained_by = ?11, workload_token_file = ?12
              WHERE id = ?1",
             params![
                 id,
@@ -388,7 +394,9 @@ impl Store {
                 join_scopes(&g.requested_scopes),
                 g.access_expires_at,
                 g.has_refresh_token,
-                t
+                t,
+                g.obtained_by.as_str(),
+                g.workload_token_file
             ],
         )?;
         Ok(())
@@ -520,6 +528,8 @@ mod tests {
             requested_scopes: vec!["mcp:read".into(), "mcp:write".into()],
             access_expires_at: Some(100),
             has_refresh_token: true,
+            obtained_by: Default::default(),
+            workload_token_file: None,
         }
     }
 
