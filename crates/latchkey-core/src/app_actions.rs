@@ -161,6 +161,8 @@ pub async fn connect(
                 ConnectStep::WaitingForBrowser
             }
             Progress::Exchanging | Progress::RequestingToken { .. } => ConnectStep::Exchanging,
+            // The window takes no pasted addresses.
+            Progress::PastedRefused { .. } => return,
         };
         emit(ConnectUpdate {
             issuer: issuer.lock().unwrap_or_else(|e| e.into_inner()).clone(),

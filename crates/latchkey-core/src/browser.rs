@@ -22,6 +22,32 @@ impl Launched {
     }
 }
 
+/// Why no browser can open here, when that is known before trying: a Linux or BSD session with
+/// no display (`DISPLAY`, `WAYLAND_DISPLAY`), as over SSH or in a container, or a macOS SSH
+/// session (a browser would open on the Mac's own screen, if anyone's). `None` when `BROWSER`
+/// is set (it says how) or a browser may well open.
+pub fn no_display() -> Option<&'static str> {
+    no_display_in(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+fn no_display_in(set: impl Fn(&str) -> bool) -> Option<&'static str> {
+    if set("BROWSER") {
+        return None;
+    }
+    if cfg!(target_os = "macos") {
+        return (set("SSH_CONNECTION") || set("SSH_TTY"))
+            .then_some("this is an SSH session: a browser would open on the Mac's own screen");
+    }
+    if cfg!(windows) {
+        return None;
+    }
+    (!set("DISPLAY") && !set("WAYLAND_DISPLAY")).then_some(if set("SSH_CONNECTION") {
+        "this SSH session has no display (no DISPLAY or WAYLAND_DISPLAY)"
+    } else {
+        "this session has no display (no DISPLAY or WAYLAND_DISPLAY)"
+    })
+}
+
 /// Start the browser on `url` without waiting for it to exit (the loopback redirect tells us
 /// when the user is done). The URL holds no secret: PKCE sends only the challenge.
 pub fn open(url: &str) -> Result<Launched> {
@@ -79,5 +105,28 @@ pub fn describe() -> String {
     {
         Some(b) => format!("$BROWSER = {b}"),
         None => format!("desktop default ({})", default_opener().0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_session_without_a_display_is_known_before_trying() {
+        let with = |names: &'static [&'static str]| move |n: &str| names.contains(&n);
+        assert!(no_display_in(with(&["DISPLAY"])).is_none());
+        assert!(no_display_in(with(&["WAYLAND_DISPLAY"])).is_none());
+        assert!(no_display_in(with(&[])).unwrap().contains("no display"));
+        assert!(
+            no_display_in(with(&["SSH_CONNECTION"]))
+                .unwrap()
+                .contains("SSH session")
+        );
+        assert!(
+            no_display_in(with(&["BROWSER"])).is_none(),
+            "BROWSER says how"
+        );
     }
 }

@@ -5,6 +5,7 @@ use latchkey_core::oauth::connect::{
     self, ConnectOutcome, ConnectRequest, MachineSignIn, Progress,
 };
 use latchkey_core::oauth::jws::{SigningAlg, SigningKey};
+use latchkey_core::oauth::pasted::PastedAddresses;
 use latchkey_core::secret::Secret;
 use latchkey_core::store::GrantKind;
 use latchkey_core::time::{human_until, now};
@@ -27,7 +28,14 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         (None, false) => None,
     };
     let lk = super::open()?;
-    let no_browser = args.no_browser;
+    // Where no browser can open (an SSH session, a container), do what --no-browser does.
+    let no_display = (!args.no_browser && machine.is_none())
+        .then(latchkey_core::browser::no_display)
+        .flatten();
+    if let Some(why) = no_display {
+        eprintln!("No browser can open here ({why}): showing the address to open instead.");
+    }
+    let no_browser = args.no_browser || no_display.is_some();
     let request = ConnectRequest {
         server_url: args.server_url,
         scopes: args.scopes,
@@ -37,6 +45,9 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         timeout: None,
         another_account: args.another_account,
         machine,
+        // Without a browser here, the person may finish in a browser elsewhere and paste its
+        // final address (unless standard input already gave the client secret).
+        pasted: (no_browser && !args.client.client_secret_stdin).then(pasted_lines),
     };
     let progress = move |p: Progress| match p {
         Progress::Discovering => eprintln!("Discovering the authorization server…"),
@@ -45,11 +56,19 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
             if no_browser {
                 println!("Open this URL to sign in:\n{url}");
                 let _ = std::io::stdout().flush();
+                eprintln!(
+                    "Waiting for the sign-in. If the browser is on another machine, it ends on a page that does not load (an address starting with http://127.0.0.1:…/callback): copy that whole address, paste it here and press Enter."
+                );
             } else {
                 eprintln!("Waiting for you in the browser… (if it did not open, visit {url})");
             }
         }
         Progress::Exchanging => eprintln!("Exchanging the code for tokens…"),
+        Progress::PastedRefused { why } => {
+            eprintln!(
+                "That was not accepted: {why}. Paste the address again, or finish in the browser."
+            )
+        }
         Progress::RequestingToken { grant_type } => {
             eprintln!("Requesting a token ({grant_type} grant)…")
         }
@@ -110,4 +129,19 @@ fn read_private_key(path: &std::path::Path, alg: Option<&str>) -> Result<Secret>
     SigningKey::from_pem(&pem, wanted)
         .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?;
     Ok(pem)
+}
+
+/// Standard input, line by line, for pasted addresses: a thread of its own, since reading a
+/// terminal blocks.
+fn pasted_lines() -> PastedAddresses {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    PastedAddresses::new(rx)
 }

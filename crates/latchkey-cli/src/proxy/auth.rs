@@ -6,7 +6,7 @@
 //! the one browser tab; the others wait and then use the new grant.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use latchkey_core::audit::{self, Event};
 use latchkey_core::broker::{self, Handed};
@@ -32,6 +32,8 @@ pub struct Auth {
     disabled: bool,
     cached: Mutex<Option<Cached>>,
     sign_ins: AtomicU32,
+    /// The session was told once that no browser can open here.
+    told_no_display: AtomicBool,
 }
 
 #[derive(Clone)]
@@ -59,6 +61,7 @@ impl Auth {
             disabled,
             cached: Mutex::new(None),
             sign_ins: AtomicU32::new(0),
+            told_no_display: AtomicBool::new(false),
         }
     }
 
@@ -212,6 +215,28 @@ impl Auth {
             "{e}. Sign in with `{command}` (on a machine without a browser: `{command} --no-browser`), or in the Latchkey app, then try again"
         );
         eprintln!("latchkey: {text}");
+        self.ask_the_app();
+        Error::SignInIncomplete(text)
+    }
+
+    /// No browser can open in this session at all (no display, an SSH session): nothing is
+    /// tried. The request fails at once with the command that signs in from a terminal; the
+    /// line on stderr and the app's notice come once per proxy session.
+    fn no_display(&self, why: &str) -> Error {
+        let text = format!(
+            "no browser can open for the sign-in here: {why}. Sign in with `latchkey connect {} --no-browser` (it prints the address to open in a browser on any machine and takes the address that browser ends at), or in the Latchkey app, then try again",
+            self.server_url
+        );
+        if !self.told_no_display.swap(true, Ordering::SeqCst) {
+            eprintln!("latchkey: {text}");
+            self.ask_the_app();
+        }
+        Error::SignInIncomplete(text)
+    }
+
+    /// Mark the server as waiting for a sign-in, which the desktop app shows (with a
+    /// notification that has a Connect button).
+    fn ask_the_app(&self) {
         let store = self.lk.store();
         if let Ok(canonical) = latchkey_core::url_policy::canonical_resource(&self.server_url)
             && let Ok(server) = store.upsert_server(&canonical)
@@ -225,7 +250,6 @@ impl Auth {
                 Some("an MCP client needs a sign-in; no browser could be opened for it"),
             );
         }
-        Error::SignInIncomplete(text)
     }
 
     async fn sign_in(&self, challenge: BearerChallenge, wanted: Vec<String>) -> Result<Secret> {
@@ -237,6 +261,11 @@ impl Auth {
                 kind.as_str().replace('_', " "),
                 self.server_url
             )));
+        }
+        if self.open_browser
+            && let Some(why) = latchkey_core::browser::no_display()
+        {
+            return Err(self.no_display(why));
         }
         let mut cached = self.cached.lock().await;
         let n = self.sign_ins.fetch_add(1, Ordering::SeqCst) + 1;
@@ -269,6 +298,7 @@ impl Auth {
             timeout: None,
             another_account: false,
             machine: None,
+            pasted: None,
         };
         let outcome = match connect::connect(&self.lk, request, &progress).await {
             Err(e @ Error::BrowserFailed(_)) => return Err(self.browser_failed(e)),

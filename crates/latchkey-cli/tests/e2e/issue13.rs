@@ -355,3 +355,159 @@ fn bad_machine_credentials_get_clear_errors_and_store_nothing() {
     );
     assert!(!browser_count.exists(), "a browser was opened");
 }
+
+/// The address a browser on another machine ends at: the authorization server's redirect,
+/// taken without following it (that browser cannot reach this machine's loopback).
+fn redirect_without_following(auth_url: &str) -> String {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "20",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{redirect_url}",
+            auth_url,
+        ])
+        .output()
+        .unwrap();
+    let location = String::from_utf8(out.stdout).unwrap();
+    assert!(location.contains("/callback?"), "{location}");
+    location
+}
+
+#[test]
+fn a_pasted_address_finishes_the_sign_in_and_a_wrong_one_gets_another_try() {
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let (lk, browser_count) = no_browser_latchkey();
+    let mut child = lk
+        .command(&["connect", &url, "--no-browser"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    assert_eq!(lines.next().unwrap().unwrap(), "Open this URL to sign in:");
+    let auth_url = lines.next().unwrap().unwrap();
+
+    // The person signs in elsewhere; the redirect never reaches this machine.
+    let location = redirect_without_following(&auth_url);
+    let port: u16 = url::Url::parse(&location).unwrap().port().unwrap();
+    // First a paste from another sign-in (another state), and some noise: refused with words.
+    let mut wrong = url::Url::parse(&location).unwrap();
+    let kept: Vec<(String, String)> = wrong
+        .query_pairs()
+        .into_owned()
+        .map(|(k, v)| {
+            if k == "state" {
+                (k, "an-older-sign-in".into())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    wrong.query_pairs_mut().clear().extend_pairs(kept);
+    use std::io::Write;
+    writeln!(stdin, "not an address").unwrap();
+    writeln!(stdin, "{wrong}").unwrap();
+    writeln!(stdin, "{location}").unwrap();
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let out = wait_with_timeout(child, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{rest:?}\n{stderr}");
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with("Connected: scopes mcp:read mcp:write")),
+        "{rest:?}"
+    );
+    assert_eq!(
+        stderr.matches("That was not accepted").count(),
+        2,
+        "{stderr}"
+    );
+    assert!(stderr.contains("another or an older sign-in"), "{stderr}");
+    assert!(
+        !stderr.contains("code="),
+        "the pasted code was echoed: {stderr}"
+    );
+    // Nothing ever reached the loopback listener (the redirect was never followed), and it is
+    // closed now: the code came by paste.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    assert!(!browser_count.exists(), "a browser was opened");
+
+    let answer = call_echo(&lk, &url, "pasted");
+    assert_eq!(answer["result"]["content"][0]["text"], "pasted", "{answer}");
+}
+
+/// No display (an SSH session, a container): nothing tries to open a browser. The proxy's
+/// client gets an error naming the command that signs in from a terminal, at once, and the
+/// notice comes once per session; `connect` shows the address as `--no-browser` does.
+#[test]
+fn without_a_display_the_proxy_names_the_command_and_connect_shows_the_address() {
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    let headless = [
+        ("BROWSER", ""),
+        ("DISPLAY", ""),
+        ("WAYLAND_DISPLAY", ""),
+        ("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22"),
+    ];
+    let started = std::time::Instant::now();
+    let (child, mut stdin, rx) = live_proxy(&lk, &url, &headless);
+    use std::io::Write;
+    writeln!(stdin, "{INITIALIZE}").unwrap();
+    let first = answer_to(&rx, 1, Duration::from_secs(20));
+    writeln!(
+        stdin,
+        r#"{{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{{}}}}"#
+    )
+    .unwrap();
+    let second = answer_to(&rx, 2, Duration::from_secs(20));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let command = format!("latchkey connect {url} --no-browser");
+    for answer in [&first, &second] {
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(&command), "{answer}");
+        assert!(message.contains("SSH session has no display"), "{answer}");
+    }
+    drop(stdin);
+    let out = wait_with_timeout(child, Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("no browser can open").count(), 1, "{stderr}");
+    assert_eq!(peer.stats()["authorizations"], 0, "{}", peer.stats());
+
+    // `connect` in the same session prints the address to open elsewhere, and waits.
+    let mut connect = lk.command(&["connect", &url]);
+    for (k, v) in headless {
+        connect.env(k, v);
+    }
+    let mut connect = connect
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines =
+        std::io::BufRead::lines(std::io::BufReader::new(connect.stdout.take().unwrap()));
+    assert_eq!(lines.next().unwrap().unwrap(), "Open this URL to sign in:");
+    let auth_url = lines.next().unwrap().unwrap();
+    writeln!(
+        connect.stdin.take().unwrap(),
+        "{}",
+        redirect_without_following(&auth_url)
+    )
+    .unwrap();
+    let out = wait_with_timeout(connect, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("No browser can open here"), "{stderr}");
+}

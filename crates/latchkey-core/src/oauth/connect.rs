@@ -9,6 +9,7 @@ use super::authorize::{self, AuthorizationParams};
 use super::challenge::BearerChallenge;
 use super::discovery::{self, Discovered};
 use super::loopback::Loopback;
+use super::pasted::PastedAddresses;
 use super::probe::{self, Probe};
 use super::registration::{self, ClientOptions};
 use super::scopes;
@@ -36,6 +37,9 @@ pub struct ConnectRequest {
     pub another_account: bool,
     /// A grant no person takes part in (no browser), instead of the authorization code.
     pub machine: Option<MachineSignIn>,
+    /// Addresses the person pastes (the browser's final address, from a browser on another
+    /// machine), taken as well as the loopback redirect.
+    pub pasted: Option<PastedAddresses>,
 }
 
 /// A sign-in without a person: what the grant is made from.
@@ -62,6 +66,10 @@ pub enum Progress {
     /// A grant without a person: asking the token endpoint with this `grant_type`.
     RequestingToken {
         grant_type: &'static str,
+    },
+    /// A pasted address was not this sign-in's redirect; the sign-in keeps waiting.
+    PastedRefused {
+        why: String,
     },
 }
 
@@ -305,19 +313,42 @@ async fn authorize_and_exchange(
     let expected_state = pending.state.secret().clone();
     let issuer = pending.issuer.clone();
     let iss_required = pending.iss_required;
+    let validate = move |query: &[(String, String)]| {
+        authorize::validate_callback(query, &expected_state, &issuer, iss_required)
+    };
     let redirect = listener.wait(
-        expected_state.clone(),
-        move |query| authorize::validate_callback(query, &expected_state, &issuer, iss_required),
+        pending.state.secret().clone(),
+        validate.clone(),
         req.timeout
             .unwrap_or_else(super::loopback::timeout_from_env),
     );
+    // The same redirect, pasted by the person when the browser is on another machine.
+    let refused = |why: String| progress(Progress::PastedRefused { why });
+    let pasted = async {
+        match &req.pasted {
+            Some(p) => {
+                p.wait(
+                    &pending.redirect_uri,
+                    pending.state.secret(),
+                    &validate,
+                    &refused,
+                )
+                .await
+            }
+            None => std::future::pending().await,
+        }
+    };
     let code = match launched {
         // A browser launcher that reports failure ends the wait: no redirect can come.
         Some(launched) => tokio::select! {
             code = redirect => code?,
+            code = pasted => code?,
             why = launched.failed() => return Err(Error::BrowserFailed(why)),
         },
-        None => redirect.await?,
+        None => tokio::select! {
+            code = redirect => code?,
+            code = pasted => code?,
+        },
     };
 
     progress(Progress::Exchanging);

@@ -23,6 +23,7 @@ pub mod jws;
 pub mod loopback;
 pub mod machine;
 pub mod metadata;
+pub mod pasted;
 pub mod probe;
 pub mod registration;
 pub mod revoke;
