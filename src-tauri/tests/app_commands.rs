@@ -106,6 +106,7 @@ async fn seed_grant(lk: &Latchkey, url: &str, scopes: &[&str], with_revocation: 
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
         obtained_at: Some(now()),
         owner: None,
+        dpop_key: None,
     };
     lk.secrets
         .set(&keys::grant_tokens(grant.id), tokens.to_secret())

@@ -13,6 +13,7 @@ use std::time::Duration;
 use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::grant_client::GrantClient;
+use crate::oauth::dpop::{DpopHttp, DpopKey};
 use crate::oauth::machine;
 use crate::oauth::token::{self, GrantOwner, TokenSet};
 use crate::secret::Secret;
@@ -33,6 +34,8 @@ pub struct Handed {
     pub server: ServerRow,
     /// This call refreshed the token (not another process).
     pub refreshed: bool,
+    /// The DPoP key the token is bound to (RFC 9449): every request needs a proof made with it.
+    pub dpop_key: Option<Secret>,
 }
 
 /// Seconds before expiry at which a token counts as due: a fifth of its lifetime, but at
@@ -407,8 +410,19 @@ async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) ->
     let creds = client.credentials();
     match grant.obtained_by {
         GrantKind::Browser => {
-            let (new, _id_token) =
-                token::refresh(&client.http, &client.oauth()?, current, &grant.resource).await?;
+            let oauth = client.oauth()?;
+            let (new, _id_token) = match &current.dpop_key {
+                // A bound grant refreshes with a proof of the same key (RFC 9449 §5).
+                Some(kept) => {
+                    let key = DpopKey::from_secret(kept)?;
+                    let http = DpopHttp {
+                        http: &client.http,
+                        key: &key,
+                    };
+                    token::refresh(&http, &oauth, current, &grant.resource).await?
+                }
+                None => token::refresh(&client.http, &oauth, current, &grant.resource).await?,
+            };
             Ok(new)
         }
         GrantKind::ClientCredentials => {
@@ -487,6 +501,7 @@ fn handed(tokens: TokenSet, grant: GrantRow, server: ServerRow, refreshed: bool)
         grant,
         server,
         refreshed,
+        dpop_key: tokens.dpop_key,
     }
 }
 
@@ -502,6 +517,7 @@ mod tests {
             scopes: vec![],
             obtained_at: Some(obtained),
             owner: None,
+            dpop_key: None,
         }
     }
 

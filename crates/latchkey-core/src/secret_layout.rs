@@ -209,6 +209,7 @@ mod tests {
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             obtained_at: Some(0),
             owner: None,
+            dpop_key: None,
         }
         .to_secret()
     }

@@ -12,6 +12,7 @@ use latchkey_core::audit::{self, Event};
 use latchkey_core::broker::{self, Handed};
 use latchkey_core::oauth::challenge::BearerChallenge;
 use latchkey_core::oauth::connect::{self, ConnectOutcome, ConnectRequest, Progress};
+use latchkey_core::oauth::dpop::DpopKey;
 use latchkey_core::oauth::registration::ClientOptions;
 use latchkey_core::oauth::scopes;
 use latchkey_core::secret::Secret;
@@ -43,6 +44,8 @@ struct Cached {
     scopes: Vec<String>,
     /// The authorization server that issued it.
     issuer: String,
+    /// The key it is bound to, for a DPoP-bound token.
+    dpop: Option<Arc<DpopKey>>,
 }
 
 impl Auth {
@@ -96,7 +99,17 @@ impl Auth {
             expires_at: h.expires_at,
             scopes: h.scopes,
             issuer: h.grant.issuer,
+            dpop: bound_key(h.dpop_key.as_ref()),
         }
+    }
+
+    /// The DPoP key `token` is bound to, when it is (the cached token's).
+    pub async fn dpop_key_for(&self, token: &Secret) -> Option<Arc<DpopKey>> {
+        let cached = self.cached.lock().await;
+        cached
+            .as_ref()
+            .filter(|c| &c.token == token)
+            .and_then(|c| c.dpop.clone())
     }
 
     /// Cache a token the broker handed out (and audit the hand-out); returns the token.
@@ -311,6 +324,7 @@ impl Auth {
                     expires_at: c.tokens.expires_at,
                     scopes: c.tokens.scopes.clone(),
                     issuer: c.grant.issuer.clone(),
+                    dpop: bound_key(c.tokens.dpop_key.as_ref()),
                 };
                 let token = entry.token.clone();
                 *cached = Some(entry);
@@ -319,6 +333,18 @@ impl Auth {
             ConnectOutcome::NoSignInNeeded => Err(Error::SignInIncomplete(
                 "the server asked for a token but then said none is needed".into(),
             )),
+        }
+    }
+}
+
+/// The grant's DPoP key, read from what the secret store keeps. A damaged one is logged: the
+/// token then goes as `Bearer`, which the server refuses with words the client sees.
+fn bound_key(kept: Option<&Secret>) -> Option<Arc<DpopKey>> {
+    match DpopKey::from_secret(kept?) {
+        Ok(key) => Some(Arc::new(key)),
+        Err(e) => {
+            tracing::warn!("{e}");
+            None
         }
     }
 }

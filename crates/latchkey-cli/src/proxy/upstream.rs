@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use latchkey_core::oauth::challenge::BearerChallenge;
+use latchkey_core::oauth::dpop::{self, DpopKey};
 use latchkey_core::oauth::probe::challenge_from;
 use latchkey_core::secret::Secret;
 use url::Url;
@@ -27,6 +28,8 @@ pub struct Upstream {
     headers: http::HeaderMap,
     pub auth: Arc<Auth>,
     pub max_message: usize,
+    /// The MCP server's latest DPoP nonce (RFC 9449 §9), for a DPoP-bound token's proofs.
+    dpop_nonce: std::sync::Mutex<Option<String>>,
 }
 
 /// What one request came back with (after auth).
@@ -75,6 +78,8 @@ enum Outcome {
     Answered(reqwest::Response),
     Unauthorized(BearerChallenge),
     InsufficientScope(BearerChallenge),
+    /// The server wants a DPoP proof with its nonce (now remembered): send again.
+    NonceWanted,
 }
 
 impl Upstream {
@@ -91,23 +96,37 @@ impl Upstream {
             headers,
             auth,
             max_message,
+            dpop_nonce: std::sync::Mutex::new(None),
         }
     }
 
+    /// The request with the token: `Bearer`, or for a DPoP-bound token `DPoP` with a fresh
+    /// proof for this method and URL (RFC 9449 §7.1), with the server's nonce once it gave one.
     fn request(
         &self,
         method: http::Method,
         url: &Url,
         token: Option<&Secret>,
-    ) -> reqwest::RequestBuilder {
+        dpop: Option<&DpopKey>,
+    ) -> Result<reqwest::RequestBuilder, String> {
         let mut req = self
             .http
-            .request(method, url.clone())
+            .request(method.clone(), url.clone())
             .headers(self.headers.clone());
-        if let Some(t) = token {
-            req = req.bearer_auth(t.expose());
+        match (token, dpop) {
+            (Some(t), Some(key)) => {
+                let nonce = self.dpop_nonce.lock().ok().and_then(|n| n.clone());
+                let proof = key
+                    .proof(method.as_str(), url, Some(t), nonce.as_deref())
+                    .map_err(|e| e.to_string())?;
+                req = req
+                    .header(http::header::AUTHORIZATION, format!("DPoP {}", t.expose()))
+                    .header("DPoP", proof.expose());
+            }
+            (Some(t), None) => req = req.bearer_auth(t.expose()),
+            (None, _) => {}
         }
-        req
+        Ok(req)
     }
 
     async fn once(
@@ -118,7 +137,13 @@ impl Upstream {
         body: Option<&Bytes>,
         token: Option<&Secret>,
     ) -> Result<Outcome, String> {
-        let mut req = self.request(method, url, token).headers(extra.clone());
+        let dpop = match token {
+            Some(t) => self.auth.dpop_key_for(t).await,
+            None => None,
+        };
+        let mut req = self
+            .request(method, url, token, dpop.as_deref())?
+            .headers(extra.clone());
         if let Some(b) = body {
             req = req
                 .header(http::header::CONTENT_TYPE, "application/json")
@@ -130,6 +155,18 @@ impl Upstream {
             .map_err(|e| format!("cannot reach {}: {}", self.url, e.without_url()))?;
         let status = resp.status().as_u16();
         let ch = || challenge_from(resp.headers());
+        if dpop.is_some()
+            && let Some(nonce) = dpop::nonce_of(resp.headers())
+        {
+            let fresh = self
+                .dpop_nonce
+                .lock()
+                .map(|mut n| n.replace(nonce.clone()) != Some(nonce))
+                .unwrap_or(false);
+            if status == 401 && fresh && ch().error.as_deref() == Some("use_dpop_nonce") {
+                return Ok(Outcome::NonceWanted);
+            }
+        }
         Ok(match status {
             401 => Outcome::Unauthorized(ch()),
             403 if ch().is_insufficient_scope() => Outcome::InsufficientScope(ch()),
@@ -170,6 +207,7 @@ impl Upstream {
                     next
                 }
                 Outcome::InsufficientScope(ch) => self.auth.insufficient_scope(ch).await,
+                Outcome::NonceWanted => continue,
             };
             token = Some(next.map_err(|e| e.to_string())?);
         }

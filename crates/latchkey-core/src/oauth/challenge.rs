@@ -56,7 +56,7 @@ fn parse_one_header(header: &str) -> Option<BearerChallenge> {
         } else {
             // A new auth-scheme starts.
             if let Some((scheme, ch)) = current.take()
-                && scheme.eq_ignore_ascii_case("bearer")
+                && is_token_scheme(&scheme)
                 && found.is_none()
             {
                 found = Some(ch);
@@ -80,12 +80,18 @@ fn parse_one_header(header: &str) -> Option<BearerChallenge> {
         }
     }
     if let Some((scheme, ch)) = current
-        && scheme.eq_ignore_ascii_case("bearer")
+        && is_token_scheme(&scheme)
         && found.is_none()
     {
         found = Some(ch);
     }
     found
+}
+
+/// `Bearer`, or `DPoP` (RFC 9449 §7.1: a server that wants sender-constrained tokens
+/// challenges with it, with the same parameters).
+fn is_token_scheme(scheme: &str) -> bool {
+    scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("dpop")
 }
 
 fn apply_param(ch: &mut BearerChallenge, name: &str, value: String) {

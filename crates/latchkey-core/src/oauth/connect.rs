@@ -8,6 +8,7 @@ use url::Url;
 use super::authorize::{self, AuthorizationParams};
 use super::challenge::BearerChallenge;
 use super::discovery::{self, Discovered};
+use super::dpop::{DpopHttp, DpopKey};
 use super::loopback::Loopback;
 use super::pasted::PastedAddresses;
 use super::probe::{self, Probe};
@@ -359,15 +360,36 @@ async fn authorize_and_exchange(
         issuer: &md.issuer,
     };
     let oauth = token::client(md, &creds, Some(&pending.redirect_uri))?;
-    token::exchange_code(
-        http,
+    if !md.offers_dpop() {
+        return token::exchange_code(
+            http,
+            &oauth,
+            code,
+            pending.verifier,
+            &discovered.resource,
+            wanted,
+        )
+        .await;
+    }
+    // The server binds tokens to a key (RFC 9449): a new key for this grant, a proof with the
+    // code exchange, and the key kept with the tokens.
+    let (key, kept) = DpopKey::generate()?;
+    let (tokens, id_token) = token::exchange_code(
+        &DpopHttp { http, key: &key },
         &oauth,
         code,
         pending.verifier,
         &discovered.resource,
         wanted,
     )
-    .await
+    .await?;
+    Ok((
+        TokenSet {
+            dpop_key: Some(kept),
+            ..tokens
+        },
+        id_token,
+    ))
 }
 
 /// Reuse a stored registration for this issuer when it fits (same way of registering, same

@@ -117,31 +117,40 @@ impl SigningKey {
     /// `header.claims.signature`, with `alg` and `typ` in the header.
     pub fn sign(&self, typ: &str, claims: &serde_json::Value) -> Result<Secret> {
         let header = serde_json::json!({ "alg": self.alg().as_str(), "typ": typ });
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
+        compact(&header, claims, |input| self.signature(input))
+    }
+
+    fn signature(&self, input: &[u8]) -> Result<Vec<u8>> {
         let rng = SystemRandom::new();
-        let failed = |_| Error::Authorization("signing the client assertion failed".into());
-        let signature = match &self.pair {
-            KeyPair::Ec(k) => k
-                .sign(&rng, input.as_bytes())
-                .map_err(failed)?
-                .as_ref()
-                .to_vec(),
+        let failed = |_| Error::Authorization("signing a JWT failed".into());
+        Ok(match &self.pair {
+            KeyPair::Ec(k) => k.sign(&rng, input).map_err(failed)?.as_ref().to_vec(),
             KeyPair::Rsa(k) => {
                 let mut sig = vec![0; k.public_modulus_len()];
-                k.sign(&RSA_PKCS1_SHA256, &rng, input.as_bytes(), &mut sig)
+                k.sign(&RSA_PKCS1_SHA256, &rng, input, &mut sig)
                     .map_err(failed)?;
                 sig
             }
-        };
-        Ok(Secret::new(format!(
-            "{input}.{}",
-            URL_SAFE_NO_PAD.encode(signature)
-        )))
+        })
     }
+}
+
+/// A compact JWS: `base64url(header).base64url(claims).base64url(sign(those two))`.
+pub fn compact(
+    header: &serde_json::Value,
+    claims: &serde_json::Value,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>>,
+) -> Result<Secret> {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = sign(input.as_bytes())?;
+    Ok(Secret::new(format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(signature)
+    )))
 }
 
 /// The RFC 7523 §2.2 client assertion: issued by and about the client, for the authorization

@@ -45,6 +45,15 @@ pub struct AuthServerMetadata {
 }
 
 impl AuthServerMetadata {
+    /// The server binds tokens to a key (RFC 9449) and takes ES256 proofs, the algorithm
+    /// Latchkey's DPoP keys use.
+    pub fn offers_dpop(&self) -> bool {
+        self.extra
+            .get("dpop_signing_alg_values_supported")
+            .and_then(|v| v.as_array())
+            .is_some_and(|algs| algs.iter().any(|a| a.as_str() == Some("ES256")))
+    }
+
     /// The 2025-03-26 fallback when a server publishes no metadata at all: default endpoints at
     /// the server's origin.
     pub fn legacy_defaults(origin: &Url) -> Self {

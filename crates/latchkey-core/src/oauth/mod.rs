@@ -19,6 +19,7 @@ pub mod challenge;
 pub mod connect;
 mod connect_machine;
 pub mod discovery;
+pub mod dpop;
 pub mod jws;
 pub mod loopback;
 pub mod machine;

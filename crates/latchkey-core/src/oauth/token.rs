@@ -14,7 +14,7 @@ use oauth2::{
 use serde::{Deserialize, Serialize};
 
 use super::metadata::AuthServerMetadata;
-use crate::http::{HttpClient, OAuthHttpError};
+use crate::http::OAuthHttpError;
 use crate::secret::Secret;
 use crate::store::TokenAuthMethod;
 use crate::{Error, Result};
@@ -65,6 +65,10 @@ pub struct TokenSet {
     /// a store several homes can reach must never hand one grant's tokens to another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<GrantOwner>,
+    /// The grant's DPoP key (RFC 9449) when its tokens are bound to one: kept with them, as
+    /// they are useless without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<Secret>,
 }
 
 /// Whose tokens these are: the home (installation id), the grant, and what the grant is for.
@@ -182,14 +186,17 @@ pub fn client(
 
 /// Redeem an authorization code (with the PKCE verifier and `resource`). Returns the tokens
 /// and the ID token, if any, for the account name.
-pub async fn exchange_code(
-    http: &HttpClient,
+pub async fn exchange_code<C>(
+    http: &C,
     client: &OAuthClient,
     code: String,
     verifier: PkceCodeVerifier,
     resource: &str,
     requested_scopes: &[String],
-) -> Result<(TokenSet, Option<Secret>)> {
+) -> Result<(TokenSet, Option<Secret>)>
+where
+    C: for<'c> oauth2::AsyncHttpClient<'c, Error = OAuthHttpError>,
+{
     let response = client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(verifier)
@@ -207,12 +214,15 @@ pub async fn exchange_code(
 }
 
 /// Refresh. The returned set keeps the old refresh token when the server did not rotate it.
-pub async fn refresh(
-    http: &HttpClient,
+pub async fn refresh<C>(
+    http: &C,
     client: &OAuthClient,
     current: &TokenSet,
     resource: &str,
-) -> Result<(TokenSet, Option<Secret>)> {
+) -> Result<(TokenSet, Option<Secret>)>
+where
+    C: for<'c> oauth2::AsyncHttpClient<'c, Error = OAuthHttpError>,
+{
     let Some(refresh) = current.refresh_token.as_ref() else {
         return Err(Error::Authorization(
             "this grant has no refresh token".into(),
@@ -227,7 +237,10 @@ pub async fn refresh(
         .map_err(map_token_error)?;
     let id_token = response.extra_fields().id_token.clone();
     Ok((
-        token_set(&response, current.refresh_token.clone(), &current.scopes),
+        TokenSet {
+            dpop_key: current.dpop_key.clone(),
+            ..token_set(&response, current.refresh_token.clone(), &current.scopes)
+        },
         id_token,
     ))
 }
@@ -263,6 +276,7 @@ pub fn token_set(
             .unwrap_or_else(|| requested.to_vec()),
         obtained_at: Some(now),
         owner: None,
+        dpop_key: None,
     }
 }
 
@@ -398,6 +412,7 @@ mod tests {
             scopes: vec![],
             obtained_at: None,
             owner: o,
+            dpop_key: None,
         };
         let rows = [
             ("ours", Some(ours.clone()), None),
@@ -446,6 +461,7 @@ mod tests {
             scopes: vec![],
             obtained_at: None,
             owner: None,
+            dpop_key: None,
         };
         let dbg = format!("{set:?}");
         assert!(!dbg.contains("canary"), "{dbg}");

@@ -79,6 +79,7 @@ mod tests {
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             obtained_at: None,
             owner: None,
+            dpop_key: None,
         }
     }
 
