@@ -17,9 +17,11 @@
 // Ready line (stdout, one line): {"mcp_url":...,"issuer":...,"admin_url":...}
 import './lib/stdio-guard.mjs';
 import http from 'node:http';
-import { generateKeyPairSync, randomBytes, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import express from 'express';
 import Provider, { errors } from 'oidc-provider';
+// jose comes with oidc-provider (the same version it uses to check DPoP at the token endpoint).
+import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify } from 'jose';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import { InvalidTokenError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
@@ -36,6 +38,9 @@ const AS_PORT = envInt('AS_PORT', 0); // oidc-provider
 const ACCESS_TOKEN_TTL = Math.max(1, envInt('ACCESS_TOKEN_TTL', 3600)); // oidc-provider needs > 0
 const REFRESH_TOKEN_TTL = Math.max(1, envInt('REFRESH_TOKEN_TTL', 14 * 24 * 3600));
 const REQUIRE_OFFLINE_ACCESS = envBool('REQUIRE_OFFLINE_ACCESS', false);
+// DPOP=1: the MCP server takes only DPoP-bound tokens (RFC 9449), says so in its metadata and
+// challenges, and checks each request's proof (and the token's cnf.jkt, from introspection).
+const DPOP = envBool('DPOP', false);
 const RS_CLIENT_ID = 'latchkey-mcp-resource-server';
 const RS_CLIENT_SECRET = randomBytes(32).toString('base64url');
 
@@ -85,6 +90,9 @@ const stats = {
   refresh_tokens_issued: 0,
   // client credentials and workload (JWT-bearer) tokens: oidc-provider's ClientCredentials
   machine_tokens_issued: 0,
+  // DPOP=1: MCP requests accepted with a valid proof, and refused (no DPoP, a bad proof)
+  dpop_requests: 0,
+  dpop_refusals: 0,
   refreshes: 0,
   refresh_token_reuse_detected: 0,
   token_errors: 0,
@@ -447,16 +455,53 @@ async function main() {
       authorization_servers: [issuer],
       scopes_supported: SCOPES,
       bearer_methods_supported: ['header'],
+      ...(DPOP && { dpop_bound_access_tokens_required: true, dpop_signing_alg_values_supported: ['ES256'] }),
       resource_name: 'Latchkey oidc-provider test peer',
     });
   });
 
   const bearer = requireBearerAuth({ verifier, resourceMetadataUrl, expectedResource: mcpUrl });
+  // RFC 9449 §7: `Authorization: DPoP <token>` with a proof of the key the token is bound to.
+  const proofsSeen = new Set();
+  const dpopAuth = async (req, res, next) => {
+    const refuse = (error, description) => {
+      stats.dpop_refusals += 1;
+      log(`DPoP refused: ${error} ${description}`);
+      res.status(401)
+        .set('WWW-Authenticate', `DPoP algs="ES256", error="${error}", resource_metadata="${resourceMetadataUrl}"`)
+        .json({ error, error_description: description });
+    };
+    const [scheme, tok] = String(req.headers.authorization ?? '').split(/\s+/, 2);
+    if (!req.headers.authorization) {
+      // No token yet: the challenge only (RFC 6750 §3.1), naming the DPoP scheme.
+      return res.status(401).set('WWW-Authenticate', `DPoP algs="ES256", resource_metadata="${resourceMetadataUrl}"`).json({ error: 'unauthorized' });
+    }
+    if (!/^dpop$/i.test(scheme ?? '') || !tok) return refuse('invalid_token', 'a DPoP-bound token is required');
+    try {
+      const { payload, protectedHeader } = await jwtVerify(String(req.headers.dpop ?? ''), EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256'] });
+      const htu = `${rsBase}${req.originalUrl.split('?')[0]}`;
+      if (payload.htm !== req.method || payload.htu !== htu) return refuse('invalid_dpop_proof', 'htm or htu does not match');
+      if (Math.abs(Math.floor(Date.now() / 1000) - payload.iat) > 300) return refuse('invalid_dpop_proof', 'iat out of range');
+      if (payload.ath !== createHash('sha256').update(tok).digest('base64url')) return refuse('invalid_dpop_proof', 'ath does not match');
+      if (proofsSeen.has(payload.jti)) return refuse('invalid_dpop_proof', 'jti replayed');
+      proofsSeen.add(payload.jti);
+      const info = await introspect(tok);
+      if (!info.active) return refuse('invalid_token', 'token is not active');
+      if (info.cnf?.jkt !== await calculateJwkThumbprint(protectedHeader.jwk)) return refuse('invalid_token', 'token is not bound to this key');
+      const aud = [info.aud].flat().filter(Boolean);
+      if (!aud.some((a) => sameResource(a, mcpUrl.href))) return refuse('invalid_token', 'token was not issued for this resource');
+      stats.dpop_requests += 1;
+      req.auth = { token: tok, clientId: info.client_id, scopes: (info.scope ?? '').split(' ').filter(Boolean), expiresAt: info.exp, resource: mcpUrl, extra: { sub: info.sub } };
+      next();
+    } catch (e) {
+      refuse('invalid_dpop_proof', e.message);
+    }
+  };
   const mcp = mountMcp(app, {
     path: '/mcp',
     name: 'latchkey-oidc-peer',
     stats,
-    mw: [bearer, stepUpMiddleware({ resourceMetadataUrl, stats })],
+    mw: [DPOP ? dpopAuth : bearer, stepUpMiddleware({ resourceMetadataUrl, stats })],
   });
 
   // ---- test-only admin endpoints (no auth) ----

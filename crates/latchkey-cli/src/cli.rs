@@ -37,6 +37,10 @@ pub enum Command {
         server: String,
         #[arg(long)]
         json: bool,
+        /// For a DPoP-bound grant: also a proof for one request, METHOD to URL (the token is
+        /// useless without one).
+        #[arg(long, num_args = 2, value_names = ["METHOD", "URL"])]
+        dpop_proof: Option<Vec<String>>,
     },
     /// Refresh now: one server, or every grant with `--all`.
     Refresh {

@@ -26,7 +26,11 @@ pub async fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Connect(args) => connect::run(args).await,
         Command::List { json } => list::run(json).await,
-        Command::Token { server, json } => token::run(&server, json).await,
+        Command::Token {
+            server,
+            json,
+            dpop_proof,
+        } => token::run(&server, json, dpop_proof).await,
         Command::Refresh { server, all } => refresh::run(server.as_deref(), all).await,
         Command::Revoke { server, local } => revoke::run(&server, local).await,
         Command::Proxy(args) => crate::proxy::run(args).await,

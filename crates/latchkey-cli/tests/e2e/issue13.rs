@@ -511,3 +511,87 @@ fn without_a_display_the_proxy_names_the_command_and_connect_shows_the_address()
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("No browser can open here"), "{stderr}");
 }
+
+/// DPoP against oidc-provider (which binds tokens when the token request carries a proof) and
+/// an MCP server that takes only DPoP-bound tokens: the sign-in binds the grant to a key of
+/// its own, the proxy proves possession on every request, a refresh keeps the binding, the
+/// token alone is refused, and `latchkey token` says why.
+#[test]
+fn dpop_bound_grants_against_oidc_provider() {
+    let peer = Peer::start(
+        "tests/peers/oidc-server.mjs",
+        &[("ACCESS_TOKEN_TTL", TTL), ("DPOP", "1")],
+    );
+    let url = peer.mcp_url();
+    let shots = tempfile::tempdir().unwrap();
+    let lk = Latchkey::new()
+        .with_env(
+            "BROWSER",
+            repo_root()
+                .join("tests/browser/approve.sh")
+                .to_str()
+                .unwrap(),
+        )
+        .with_env("SCREENSHOT_DIR", shots.path().to_str().unwrap());
+    lk.run(&["connect", &url]).ok();
+
+    let answer = call_echo(&lk, &url, "bound");
+    assert_eq!(answer["result"]["content"][0]["text"], "bound", "{answer}");
+    let stats = peer.stats();
+    assert!(stats["dpop_requests"].as_i64().unwrap() >= 1, "{stats}");
+
+    // The token alone: refused by the server, and `latchkey token` will not hand it out bare.
+    let bare = lk.run(&["token", &url]);
+    assert_eq!(bare.code, 1, "{}", bare.stdout);
+    assert!(
+        bare.stderr.contains("DPoP") && bare.stderr.contains("latchkey proxy"),
+        "{}",
+        bare.stderr
+    );
+    let json = lk
+        .run(&["token", &url, "--json", "--dpop-proof", "POST", &url])
+        .ok()
+        .json();
+    assert_eq!(json["token_type"], "DPoP", "{json}");
+    let token = json["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        mcp_status_with_token(&url, &token),
+        401,
+        "a bound token worked without its proof"
+    );
+    let introspect = curl_json("GET", &peer.admin(&format!("/introspect?token={token}")));
+    assert!(introspect["cnf"]["jkt"].is_string(), "{introspect}");
+
+    // A refresh keeps the binding (same key): the proxy's calls go on working.
+    std::thread::sleep(Duration::from_secs(4));
+    lk.run(&["refresh", &url]).ok();
+    let after = lk
+        .run(&["token", &url, "--json", "--dpop-proof", "POST", &url])
+        .ok()
+        .json();
+    assert_ne!(after["access_token"], json["access_token"]);
+    let renewed = curl_json(
+        "GET",
+        &peer.admin(&format!(
+            "/introspect?token={}",
+            after["access_token"].as_str().unwrap()
+        )),
+    );
+    assert_eq!(renewed["cnf"]["jkt"], introspect["cnf"]["jkt"], "{renewed}");
+    let answer = call_echo(&lk, &url, "still bound");
+    assert_eq!(
+        answer["result"]["content"][0]["text"], "still bound",
+        "{answer}"
+    );
+    assert_eq!(peer.stats()["refresh_token_reuse_detected"], 0);
+
+    lk.run(&["revoke", &url]).ok();
+    let gone = curl_json(
+        "GET",
+        &peer.admin(&format!(
+            "/introspect?token={}",
+            after["access_token"].as_str().unwrap()
+        )),
+    );
+    assert_eq!(gone["active"], false, "{gone}");
+}

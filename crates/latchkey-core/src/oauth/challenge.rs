@@ -12,6 +12,8 @@ pub struct BearerChallenge {
     pub scope: Option<Vec<String>>,
     /// RFC 9728: where the protected-resource metadata lives.
     pub resource_metadata: Option<String>,
+    /// The challenge's scheme was `DPoP` (RFC 9449 §7.1): the server wants DPoP-bound tokens.
+    pub dpop: bool,
 }
 
 impl BearerChallenge {
@@ -61,7 +63,14 @@ fn parse_one_header(header: &str) -> Option<BearerChallenge> {
             {
                 found = Some(ch);
             }
-            current = Some((token, BearerChallenge::default()));
+            let dpop = token.eq_ignore_ascii_case("dpop");
+            current = Some((
+                token,
+                BearerChallenge {
+                    dpop,
+                    ..BearerChallenge::default()
+                },
+            ));
             // A token68 after the scheme (e.g. `Basic abc==`) is not ours; skip it.
             let mark = lexer.i;
             if lexer.token().is_some() {

@@ -181,6 +181,10 @@ async fn sign_in(
     };
     let discovered =
         discovery::discover(&http, &server_url, &canonical, challenge.as_ref()).await?;
+    let req = ConnectRequest {
+        challenge: challenge.clone(),
+        ..req
+    };
     if let Some(machine) = &req.machine {
         return super::connect_machine::sign_in(
             lk,
@@ -360,7 +364,7 @@ async fn authorize_and_exchange(
         issuer: &md.issuer,
     };
     let oauth = token::client(md, &creds, Some(&pending.redirect_uri))?;
-    if !md.offers_dpop() {
+    if !binds_to_a_key(discovered, req.challenge.as_ref()) {
         return token::exchange_code(
             http,
             &oauth,
@@ -390,6 +394,20 @@ async fn authorize_and_exchange(
         },
         id_token,
     ))
+}
+
+/// Whether to ask for DPoP-bound tokens (RFC 9449): the authorization server must offer them
+/// (ES256 among `dpop_signing_alg_values_supported`) and the MCP server must take them (its
+/// challenge is `DPoP`, or its protected-resource metadata says so). An authorization server
+/// offering DPoP is not enough: oidc-provider, for one, offers it by default, and a DPoP-bound
+/// token is refused by every resource server that only knows `Bearer`.
+fn binds_to_a_key(discovered: &Discovered, challenge: Option<&BearerChallenge>) -> bool {
+    discovered.auth_server.offers_dpop()
+        && (challenge.is_some_and(|c| c.dpop)
+            || discovered
+                .protected_resource
+                .as_ref()
+                .is_some_and(|p| p.takes_dpop()))
 }
 
 /// Reuse a stored registration for this issuer when it fits (same way of registering, same

@@ -44,6 +44,18 @@ pub struct AuthServerMetadata {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ProtectedResourceMetadata {
+    /// RFC 9449 §5.1 / RFC 9728: the resource says it takes DPoP-bound tokens.
+    pub fn takes_dpop(&self) -> bool {
+        self.extra.get("dpop_bound_access_tokens_required") == Some(&serde_json::Value::Bool(true))
+            || self
+                .extra
+                .get("dpop_signing_alg_values_supported")
+                .and_then(|v| v.as_array())
+                .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("ES256")))
+    }
+}
+
 impl AuthServerMetadata {
     /// The server binds tokens to a key (RFC 9449) and takes ES256 proofs, the algorithm
     /// Latchkey's DPoP keys use.
