@@ -95,6 +95,7 @@ async fn seed_grant(lk: &Latchkey, url: &str, scopes: &[&str], with_revocation: 
                 has_refresh_token: true,
                 obtained_by: Default::default(),
                 workload_token_file: None,
+                via_idp: None,
             })
             .unwrap();
         (server, grant)
@@ -306,6 +307,7 @@ async fn set_default_account_and_forget_server() {
                 has_refresh_token: true,
                 obtained_by: Default::default(),
                 workload_token_file: None,
+                via_idp: None,
             })
             .unwrap()
             .id

@@ -10,7 +10,10 @@
 //      A machine client is set up the way its operator would, from what the context holds:
 //      a private key (private_key_pem): `--client-credentials --private-key-file F
 //      --signing-alg ALG`; a workload JWT (valid_jwt): `--workload-token-file F`; the
-//      client-credentials scenarios with a secret: `--client-credentials --client-secret-stdin`.
+//      client-credentials scenarios with a secret: `--client-credentials --client-secret-stdin`;
+//      a company identity provider (idp_issuer, idp_client_id, idp_id_token): first
+//      `latchkey idp connect <idp_issuer> --client-id <idp_client_id> --id-token-file F`, then
+//      `--via-idp <idp_issuer> --client-secret-stdin`.
 //      The files are written 0600 to a temporary folder removed at the end.
 //   2. `latchkey proxy <url> --client-metadata-url CIMD`, then over its stdin/stdout
 //      (newline-delimited JSON-RPC): initialize, notifications/initialized, tools/list,
@@ -157,7 +160,18 @@ function credentialFile(name, text) {
 async function connect() {
   const args = ['connect', serverUrl, '--client-id', String(context.client_id)];
   let stdin = '';
-  if (context.private_key_pem) {
+  if (context.idp_issuer) {
+    const idp = run(['idp', 'connect', String(context.idp_issuer), '--client-id', String(context.idp_client_id),
+      '--id-token-file', credentialFile('id-token.jwt', context.idp_id_token)]);
+    pipeLines(idp.child.stdout, (line) => process.stderr.write(`[idp stdout] ${line}\n`));
+    const done = await idp.exited;
+    if (done.code !== 0) throw new Error(`latchkey idp connect exited with ${done.signal || done.code}`);
+    args.push('--via-idp', String(context.idp_issuer));
+    if (context.client_secret) {
+      args.push('--client-secret-stdin');
+      stdin = `${context.client_secret}\n`;
+    }
+  } else if (context.private_key_pem) {
     args.push('--client-credentials', '--private-key-file', credentialFile('client-key.pem', context.private_key_pem));
     if (context.signing_algorithm) args.push('--signing-alg', String(context.signing_algorithm));
   } else if (context.valid_jwt) {

@@ -56,15 +56,32 @@ const MACHINE_JWT = {
   private_key_pem: machineKey.privateKey.export({ format: 'pem', type: 'pkcs8' }),
 };
 const WORKLOAD = { client_id: 'machine-workload' };
+// Enterprise-managed authorization (SEP-990): this provider also plays the company identity
+// provider. Its ID tokens (/admin/id-token) are exchanged by `idp-client` (RFC 8693) for an
+// identity assertion (ID-JAG) that `machine-xaa` redeems with the JWT-bearer grant.
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const IDP_CLIENT = { client_id: 'idp-client' };
+const XAA = { client_id: 'machine-xaa', client_secret: randomBytes(24).toString('base64url') };
+const idpKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const workloadPlatform = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const WORKLOAD_ISSUER = 'https://workload-platform.test';
 
 const b64u = (x) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
-/** An ES256 JWT from the workload platform. */
-function workloadJwt(claims) {
-  const input = `${b64u({ alg: 'ES256', typ: 'JWT' })}.${b64u(claims)}`;
-  const sig = cryptoSign('sha256', Buffer.from(input), { key: workloadPlatform.privateKey, dsaEncoding: 'ieee-p1363' });
+/** An ES256 JWT signed with `key` (default: the workload platform's). */
+function workloadJwt(claims, key = workloadPlatform.privateKey, typ = 'JWT') {
+  const input = `${b64u({ alg: 'ES256', typ })}.${b64u(claims)}`;
+  const sig = cryptoSign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
   return `${input}.${sig.toString('base64url')}`;
+}
+/** The claims of an ES256 JWT signed with `key`, when its signature holds and it is unexpired. */
+function verifiedClaims(jwt, key) {
+  const [h, p, s] = String(jwt).split('.');
+  if (!s) throw new Error('not a JWT');
+  const ok = cryptoVerify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'));
+  if (!ok) throw new Error('the signature does not verify');
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+  if (typeof claims.exp !== 'number' || claims.exp <= Math.floor(Date.now() / 1000)) throw new Error('expired');
+  return { header: JSON.parse(Buffer.from(h, 'base64url').toString()), claims };
 }
 /** The workload JWT's claims when its signature, audience and expiry hold; else throws. */
 function verifyWorkloadJwt(jwt, audience) {
@@ -92,6 +109,9 @@ const stats = {
   machine_tokens_issued: 0,
   // DPOP=1: MCP requests accepted with a valid proof, and refused (no DPoP, a bad proof)
   dpop_requests: 0,
+  // enterprise-managed authorization: ID-JAGs issued by token exchange, and redeemed
+  id_jags_issued: 0,
+  id_jags_redeemed: 0,
   dpop_refusals: 0,
   refreshes: 0,
   refresh_token_reuse_detected: 0,
@@ -259,6 +279,18 @@ async function main() {
       token_endpoint_auth_signing_alg: 'ES256',
       jwks: { keys: [{ ...machineKey.publicKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig' }] },
     }, {
+      ...IDP_CLIENT,
+      grant_types: [TOKEN_EXCHANGE],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'none',
+    }, {
+      ...XAA,
+      grant_types: [JWT_BEARER],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    }, {
       ...WORKLOAD,
       grant_types: [JWT_BEARER],
       response_types: [],
@@ -390,7 +422,17 @@ async function main() {
   provider.registerGrantType(JWT_BEARER, async (ctx) => {
     const { params, client } = ctx.oidc;
     try {
-      verifyWorkloadJwt(params.assertion, issuer);
+      const typ = JSON.parse(Buffer.from(String(params.assertion).split('.')[0], 'base64url').toString()).typ;
+      if (typ === 'oauth-id-jag+jwt') {
+        // An identity assertion from the identity provider: for this server, this client, this resource.
+        const { claims } = verifiedClaims(params.assertion, idpKey.publicKey);
+        if (claims.aud !== issuer) throw new Error('the ID-JAG is for another authorization server');
+        if (claims.client_id !== client.clientId) throw new Error('the ID-JAG is for another client');
+        if (!sameResource(claims.resource, mcpUrl.href)) throw new Error('the ID-JAG is for another resource');
+        stats.id_jags_redeemed += 1;
+      } else {
+        verifyWorkloadJwt(params.assertion, issuer);
+      }
     } catch (e) {
       throw new errors.InvalidGrant(e.message);
     }
@@ -407,6 +449,28 @@ async function main() {
     const value = await token.save();
     ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, ...(token.scope && { scope: token.scope }) };
   }, ['assertion', 'scope', 'resource']);
+
+  // RFC 8693 at the identity provider: the person's ID token for an ID-JAG
+  // (draft-ietf-oauth-identity-assertion-authz-grant) naming the MCP authorization server
+  // (audience), the MCP server (resource) and the MCP client (fixed here: machine-xaa).
+  provider.registerGrantType(TOKEN_EXCHANGE, async (ctx) => {
+    const p = ctx.oidc.params;
+    if (p.subject_token_type !== 'urn:ietf:params:oauth:token-type:id_token') throw new errors.InvalidRequest('subject_token_type must be id_token');
+    if (p.requested_token_type !== 'urn:ietf:params:oauth:token-type:id-jag') throw new errors.InvalidRequest('requested_token_type must be id-jag');
+    if (!p.audience || !p.resource) throw new errors.InvalidRequest('audience and resource are required');
+    let person;
+    try {
+      const { claims } = verifiedClaims(p.subject_token, idpKey.publicKey);
+      if (claims.iss !== issuer || claims.aud !== IDP_CLIENT.client_id) throw new Error('the ID token is not for this client');
+      person = claims.sub;
+    } catch (e) {
+      throw new errors.InvalidGrant(`subject_token: ${e.message}`);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const jag = workloadJwt({ iss: issuer, sub: person, aud: p.audience, resource: p.resource, client_id: XAA.client_id, iat: now, exp: now + 300, jti: randomBytes(8).toString('hex') }, idpKey.privateKey, 'oauth-id-jag+jwt');
+    stats.id_jags_issued += 1;
+    ctx.body = { access_token: jag, issued_token_type: 'urn:ietf:params:oauth:token-type:id-jag', token_type: 'N_A', expires_in: 300 };
+  }, ['subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'resource', 'scope']);
 
   asHandler = provider.callback();
 
@@ -547,7 +611,13 @@ async function main() {
     res.json(out);
   });
   // The machine clients' credentials, as their operator was given them.
-  admin.get('/machine-clients', (_req, res) => res.json({ basic: MACHINE_BASIC, jwt: MACHINE_JWT, workload: WORKLOAD }));
+  admin.get('/machine-clients', (_req, res) => res.json({ basic: MACHINE_BASIC, jwt: MACHINE_JWT, workload: WORKLOAD, idp: IDP_CLIENT, xaa: XAA }));
+  // The person's ID token from the identity provider (for idp-client), valid exp_in seconds.
+  admin.post('/id-token', (req, res) => {
+    const now = Math.floor(Date.now() / 1000);
+    const expIn = Number(req.body?.exp_in ?? req.query.exp_in ?? 3600);
+    res.json({ id_token: workloadJwt({ iss: issuer, sub: 'ada@example.com', email: 'ada@example.com', aud: IDP_CLIENT.client_id, iat: now, exp: now + expIn }, idpKey.privateKey) });
+  });
   // A workload JWT as the platform would write it: for this issuer, valid for exp_in seconds
   // (negative: expired); aud overrides the audience.
   admin.post('/workload-jwt', (req, res) => {

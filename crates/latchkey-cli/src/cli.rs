@@ -74,6 +74,10 @@ pub enum Command {
     /// Secrets for local MCP servers (API keys), kept in the keychain for `latchkey run`.
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Company identity providers, for enterprise-managed authorization (SEP-990): sign in
+    /// once there, then `latchkey connect <url> --via-idp <issuer>` needs no browser per server.
+    #[command(subcommand)]
+    Idp(IdpCommand),
     /// Start a local stdio MCP server with `latchkey:<name>` environment values replaced by
     /// keychain secrets: `latchkey run -- npx -y @modelcontextprotocol/server-github`.
     Run {
@@ -126,6 +130,31 @@ pub enum Command {
         #[arg(long)]
         watch: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdpCommand {
+    /// Keep the identity provider ISSUER: Latchkey's client there and where its ID token is
+    /// (single sign-on set up elsewhere writes it to a file; it is read again at every use).
+    Connect {
+        issuer: String,
+        /// The client id Latchkey has at the identity provider.
+        #[arg(long)]
+        client_id: String,
+        /// Read that client's secret from standard input.
+        #[arg(long)]
+        client_secret_stdin: bool,
+        /// The file holding the person's ID token from the identity provider.
+        #[arg(long, value_name = "FILE")]
+        id_token_file: std::path::PathBuf,
+    },
+    /// The identity providers kept, and how many grants came via each.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget an identity provider: every grant obtained via it waits for a reconnect.
+    Rm { issuer: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,6 +223,11 @@ pub struct ConnectArgs {
     /// The key's algorithm: ES256 (P-256 key) or RS256 (RSA key). Default: from the key.
     #[arg(long, value_name = "ALG", requires = "private_key_file")]
     pub signing_alg: Option<String>,
+    /// Enterprise-managed authorization: an identity assertion from this identity provider
+    /// (kept with `latchkey idp connect`), redeemed with --client-id (and
+    /// --client-secret-stdin). No browser; renewed by asking the provider again.
+    #[arg(long, value_name = "ISSUER", requires = "client_id", conflicts_with_all = ["no_browser", "another_account", "client_credentials", "workload_token_file"])]
+    pub via_idp: Option<String>,
     /// Workload identity federation: the RFC 7523 JWT-bearer grant with the JWT in FILE (a
     /// Kubernetes or CI token), read again at every renewal. Needs --client-id.
     #[arg(long, value_name = "FILE", requires = "client_id", conflicts_with_all = ["no_browser", "another_account"])]

@@ -70,6 +70,7 @@ fn main() {
                 has_refresh_token: true,
                 obtained_by: Default::default(),
                 workload_token_file: None,
+                via_idp: None,
             })
             .unwrap();
     }

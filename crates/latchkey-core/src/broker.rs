@@ -435,6 +435,29 @@ async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) ->
             )
             .await
         }
+        GrantKind::ViaIdp => {
+            let issuer = grant.via_idp.as_deref().ok_or_else(|| {
+                Error::Store("this grant does not say which identity provider it came from".into())
+            })?;
+            // The chain again: a fresh assertion from the provider, redeemed here.
+            let assertion = crate::idp::assertion(
+                lk,
+                issuer,
+                &client.metadata.issuer,
+                &grant.resource,
+                &grant.requested_scopes,
+            )
+            .await?;
+            machine::jwt_bearer(
+                &client.http,
+                &client.metadata,
+                &creds,
+                &assertion,
+                &grant.requested_scopes,
+                &grant.resource,
+            )
+            .await
+        }
         GrantKind::Workload => {
             let path = grant.workload_token_file.as_deref().ok_or_else(|| {
                 Error::Store("this workload grant does not say where its JWT is".into())
@@ -468,6 +491,12 @@ fn credentials_refused(server: &ServerRow, grant: &GrantRow) -> Error {
     Error::CredentialsRefused(match (grant.obtained_by, &grant.workload_token_file) {
         (GrantKind::Workload, Some(file)) => format!(
             "{}: the workload's JWT in {file} was refused ({reason}); Latchkey asks again once the file holds a new one",
+            server.url
+        ),
+        (GrantKind::ViaIdp, _) => format!(
+            "{}: the grant via the identity provider {} was refused ({reason}); sign in there again (`latchkey idp connect`), then `latchkey connect {} --via-idp ...`",
+            server.url,
+            grant.via_idp.as_deref().unwrap_or("?"),
             server.url
         ),
         _ => format!(

@@ -21,6 +21,7 @@ pub mod faults;
 pub mod grant_client;
 pub mod home;
 pub mod http;
+pub mod idp;
 pub mod lock;
 pub mod migrate;
 pub mod net_probe;

@@ -336,6 +336,7 @@ mod tests {
             last_refreshed_at: None,
             obtained_by: crate::store::GrantKind::Browser,
             workload_token_file: None,
+            via_idp: None,
         }
     }
 

@@ -197,6 +197,7 @@ mod tests {
                 has_refresh_token: true,
                 obtained_by: Default::default(),
                 workload_token_file: None,
+                via_idp: None,
             })
             .unwrap()
     }

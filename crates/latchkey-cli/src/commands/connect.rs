@@ -19,6 +19,9 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         client.private_key = Some(read_private_key(path, args.signing_alg.as_deref())?);
     }
     let machine = match (&args.workload_token_file, args.client_credentials) {
+        _ if args.via_idp.is_some() => Some(MachineSignIn::ViaIdp {
+            issuer: args.via_idp.clone().unwrap_or_default(),
+        }),
         (Some(file), _) => Some(MachineSignIn::Workload {
             token_file: std::path::absolute(file).map_err(|e| {
                 Error::InvalidInput(format!("--workload-token-file {}: {e}", file.display()))
@@ -108,6 +111,11 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
                 GrantKind::Workload => {
                     format!(" (workload identity, client {})", c.registration.client_id)
                 }
+                GrantKind::ViaIdp => format!(
+                    " (via {}, client {})",
+                    c.grant.via_idp.as_deref().unwrap_or("?"),
+                    c.registration.client_id
+                ),
             };
             println!("Connected{account}{how}: scopes {scopes}, {expiry} · {refresh}");
         }

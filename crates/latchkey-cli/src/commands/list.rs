@@ -44,8 +44,10 @@ struct GrantOut {
     requested_scopes: Vec<String>,
     expires_at: Option<i64>,
     has_refresh_token: bool,
-    /// browser | client_credentials | workload
+    /// browser | client_credentials | workload | via_idp
     obtained_by: &'static str,
+    /// The identity provider a `via_idp` grant came through.
+    via_idp: Option<String>,
     default: bool,
     last_refreshed_at: Option<i64>,
 }
@@ -96,6 +98,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
                         expires_at: g.access_expires_at,
                         has_refresh_token: g.has_refresh_token,
                         obtained_by: g.obtained_by.as_str(),
+                        via_idp: g.via_idp.clone(),
                         default: g.is_default,
                         last_refreshed_at: g.last_refreshed_at,
                     })

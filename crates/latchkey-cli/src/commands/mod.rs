@@ -5,6 +5,7 @@ mod clients;
 mod connect;
 mod daemon;
 mod doctor;
+mod idp;
 mod list;
 mod log;
 mod refresh;
@@ -42,6 +43,7 @@ pub async fn run(command: Command) -> Result<ExitCode> {
         } => log::run(server.as_deref(), json, limit).await,
         Command::Daemon => daemon::run().await,
         Command::Secret(cmd) => secret::run(cmd).await,
+        Command::Idp(cmd) => idp::run(cmd).await,
         Command::Run { keep_env, command } => run::run(command, &keep_env).await,
         Command::Adopt {
             name,

@@ -595,3 +595,117 @@ fn dpop_bound_grants_against_oidc_provider() {
     );
     assert_eq!(gone["active"], false, "{gone}");
 }
+
+/// Enterprise-managed authorization (SEP-990) with oidc-provider playing both the company
+/// identity provider (token exchange for an ID-JAG) and the MCP authorization server
+/// (JWT-bearer grant): one sign-in at the provider, no browser per server, renewal repeats
+/// the chain, and forgetting the provider marks the grants that came through it.
+#[test]
+fn a_grant_via_the_company_identity_provider_renews_through_it() {
+    let peer = Peer::start("tests/peers/oidc-server.mjs", &[("ACCESS_TOKEN_TTL", TTL)]);
+    let url = peer.mcp_url();
+    let issuer = peer.ready["issuer"].as_str().unwrap().to_string();
+    let clients = machine_clients(&peer);
+    let secret = clients["xaa"]["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let files = tempfile::tempdir().unwrap();
+    let id_token_file = files.path().join("id-token");
+    let write_id_token = |exp_in: i64| {
+        let t = curl_json("POST", &peer.admin(&format!("/id-token?exp_in={exp_in}")));
+        std::fs::write(&id_token_file, t["id_token"].as_str().unwrap()).unwrap();
+    };
+    let (lk, browser_count) = no_browser_latchkey();
+    let via = |lk: &Latchkey| {
+        lk.run_with_stdin(
+            &[
+                "connect",
+                &url,
+                "--via-idp",
+                &issuer,
+                "--client-id",
+                "machine-xaa",
+                "--client-secret-stdin",
+            ],
+            &format!("{secret}\n"),
+        )
+    };
+
+    // Before the provider is kept: words saying what to run.
+    let early = via(&lk);
+    assert_eq!(early.code, 1);
+    assert!(
+        early.stderr.contains("latchkey idp connect"),
+        "{}",
+        early.stderr
+    );
+
+    write_id_token(-60);
+    lk.run(&[
+        "idp",
+        "connect",
+        &issuer,
+        "--client-id",
+        "idp-client",
+        "--id-token-file",
+        id_token_file.to_str().unwrap(),
+    ])
+    .ok();
+    // An expired ID token: the provider refuses the exchange, nothing is stored.
+    let refused = via(&lk);
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains("invalid_grant"),
+        "{}",
+        refused.stderr
+    );
+    assert!(no_grants(&lk));
+
+    write_id_token(3600);
+    let connect = via(&lk);
+    connect.ok();
+    assert!(
+        connect.stdout.contains(&format!("via {issuer}")),
+        "{}",
+        connect.stdout
+    );
+    let grant = only_grant(&lk);
+    assert_eq!(grant["obtained_by"], "via_idp", "{grant}");
+    assert_eq!(grant["via_idp"], issuer.as_str(), "{grant}");
+    let answer = call_echo(&lk, &url, "enterprise");
+    assert_eq!(
+        answer["result"]["content"][0]["text"], "enterprise",
+        "{answer}"
+    );
+
+    // Renewal asks the provider for a new assertion and redeems it.
+    let t1 = lk.run(&["token", &url]).ok().stdout.trim().to_string();
+    std::thread::sleep(Duration::from_secs(4));
+    let t2 = lk.run(&["token", &url]).ok().stdout.trim().to_string();
+    assert_ne!(t1, t2);
+    assert_eq!(mcp_status_with_token(&url, &t2), 200);
+    let stats = peer.stats();
+    assert!(stats["id_jags_issued"].as_i64().unwrap() >= 2, "{stats}");
+    assert!(stats["id_jags_redeemed"].as_i64().unwrap() >= 2, "{stats}");
+    assert_eq!(stats["authorizations"], 0, "no browser sign-in: {stats}");
+    let idps = lk.run(&["idp", "list", "--json"]).ok().json();
+    assert_eq!(idps["idps"][0]["grants"], 1, "{idps}");
+
+    // Forgetting the provider: its grants wait for a reconnect, with words.
+    lk.run(&["idp", "rm", &issuer]).ok();
+    assert_eq!(only_grant(&lk)["status"], "needs_reconnect");
+    std::thread::sleep(Duration::from_secs(3));
+    let after = lk.run(&["token", &url]);
+    assert_eq!(after.code, 1, "{}", after.stdout);
+    assert!(
+        after.stderr.contains("identity provider"),
+        "{}",
+        after.stderr
+    );
+    assert!(!browser_count.exists(), "a browser was opened");
+    assert!(
+        !contains(&lk.home_bytes(), &secret),
+        "the client secret is in a file of the home"
+    );
+}

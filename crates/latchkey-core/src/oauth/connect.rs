@@ -51,6 +51,9 @@ pub enum MachineSignIn {
     /// The JWT-bearer grant with the workload's JWT, read from this file now and at every
     /// renewal (its platform rotates it).
     Workload { token_file: std::path::PathBuf },
+    /// The JWT-bearer grant with an identity assertion (ID-JAG) from this company identity
+    /// provider (`latchkey idp connect`), made again at every renewal.
+    ViaIdp { issuer: String },
 }
 
 /// Steps of a sign-in, reported as they happen (the CLI prints them; the app shows them).
@@ -488,7 +491,7 @@ async fn registration_for(
 
 /// Store the grant: the tokens go to the keychain, the metadata to SQLite. A new sign-in for an
 /// account the server already has replaces that grant; another account adds one. `how`: how
-/// it was obtained, and a workload's JWT file.
+/// it was obtained, and where from (a workload's JWT file, or the identity provider's issuer).
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn save_grant(
     lk: &Latchkey,
@@ -511,7 +514,8 @@ pub(super) async fn save_grant(
         access_expires_at: tokens.expires_at,
         has_refresh_token: tokens.refresh_token.is_some(),
         obtained_by: how.0,
-        workload_token_file: how.1,
+        workload_token_file: how.1.clone().filter(|_| how.0 == GrantKind::Workload),
+        via_idp: how.1.filter(|_| how.0 == GrantKind::ViaIdp),
     };
     let existing = lk
         .store()

@@ -36,6 +36,7 @@ pub(super) async fn sign_in(
     let kind = match machine {
         MachineSignIn::ClientCredentials => GrantKind::ClientCredentials,
         MachineSignIn::Workload { .. } => GrantKind::Workload,
+        MachineSignIn::ViaIdp { .. } => GrantKind::ViaIdp,
     };
     machine::check_offered(md, kind)?;
     let client_id = req.client.client_id.as_deref().ok_or_else(|| {
@@ -71,7 +72,7 @@ pub(super) async fn sign_in(
     progress(Progress::RequestingToken {
         grant_type: machine::grant_type(kind),
     });
-    let (tokens, token_file) = match machine {
+    let (tokens, from) = match machine {
         MachineSignIn::ClientCredentials => (
             machine::client_credentials(http, md, &creds, &wanted, &discovered.resource).await?,
             None,
@@ -81,6 +82,15 @@ pub(super) async fn sign_in(
             let tokens =
                 machine::jwt_bearer(http, md, &creds, &jwt, &wanted, &discovered.resource).await?;
             (tokens, Some(token_file.display().to_string()))
+        }
+        MachineSignIn::ViaIdp { issuer } => {
+            let assertion =
+                crate::idp::assertion(lk, issuer, &md.issuer, &discovered.resource, &wanted)
+                    .await?;
+            let tokens =
+                machine::jwt_bearer(http, md, &creds, &assertion, &wanted, &discovered.resource)
+                    .await?;
+            (tokens, Some(issuer.clone()))
         }
     };
 
@@ -102,7 +112,7 @@ pub(super) async fn sign_in(
         None,
         &wanted,
         &tokens,
-        (kind, token_file),
+        (kind, from),
     )
     .await?;
     audit::record(

@@ -243,6 +243,17 @@ pub fn check_resource_matches(
     }
 }
 
+/// The metadata of an authorization server known by its issuer alone (a company identity
+/// provider): the OpenID / RFC 8414 well-known URLs in the MCP order, the issuer checked.
+pub async fn metadata_for_issuer(http: &HttpClient, issuer: &str) -> Result<AuthServerMetadata> {
+    let url = parse(issuer)?;
+    fetch_auth_server(http, &url, issuer).await?.ok_or_else(|| {
+        Error::Discovery(format!(
+            "{issuer} publishes no OpenID or OAuth authorization server metadata"
+        ))
+    })
+}
+
 /// Fetch the authorization-server metadata for `issuer`, trying each well-known URL in order.
 /// `Ok(None)` when no candidate answered with a document.
 async fn fetch_auth_server(

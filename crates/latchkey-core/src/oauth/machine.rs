@@ -26,7 +26,7 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// The `grant_type` a kind of machine grant sends.
 pub fn grant_type(kind: GrantKind) -> &'static str {
     match kind {
-        GrantKind::Workload => JWT_BEARER,
+        GrantKind::Workload | GrantKind::ViaIdp => JWT_BEARER,
         _ => "client_credentials",
     }
 }
@@ -102,22 +102,28 @@ pub async fn jwt_bearer(
 /// The workload's JWT from its file, as it is now (platforms rotate it: read it every time).
 /// Errors name the file and the problem, never its contents.
 pub fn read_workload_token(path: &std::path::Path) -> Result<Secret> {
+    read_jwt_file(path, "workload token")
+}
+
+/// A JWT kept in a file by whatever issues it (`what`: "workload token", "ID token"), as the
+/// file holds it now. Errors name the file and the problem, never its contents.
+pub fn read_jwt_file(path: &std::path::Path, what: &str) -> Result<Secret> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::InvalidInput(format!(
-            "cannot read the workload token file {}: {e}",
+            "cannot read the {what} file {}: {e}",
             path.display()
         ))
     })?;
     let jwt = text.trim();
     if jwt.is_empty() {
         return Err(Error::InvalidInput(format!(
-            "the workload token file {} is empty",
+            "the {what} file {} is empty",
             path.display()
         )));
     }
     if jwt.split('.').count() != 3 || jwt.chars().any(char::is_whitespace) {
         return Err(Error::InvalidInput(format!(
-            "the workload token file {} does not hold a JWT (three base64url parts joined by dots)",
+            "the {what} file {} does not hold a JWT (three base64url parts joined by dots)",
             path.display()
         )));
     }
@@ -183,12 +189,21 @@ struct ErrorBody {
 /// A token endpoint's answer: the tokens, the OAuth error it names, or words for anything else
 /// (never the body, which may hold a token).
 fn read_token_response(status: u16, body: &[u8]) -> Result<TokenResponse> {
+    read_answer(status, body, "access_token and token_type")
+}
+
+/// A token endpoint's JSON answer as `T` (`expected` says what a good one holds), or the
+/// OAuth error it names, or words for anything else (never the body).
+pub fn read_answer<T: serde::de::DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+    expected: &str,
+) -> Result<T> {
     if (200..300).contains(&status) {
         return serde_json::from_slice(body).map_err(|_| {
-            Error::Authorization(
-                "the token response is not valid; expected JSON with access_token and token_type"
-                    .into(),
-            )
+            Error::Authorization(format!(
+                "the token response is not valid; expected JSON with {expected}"
+            ))
         });
     }
     match serde_json::from_slice::<ErrorBody>(body) {

@@ -10,7 +10,8 @@
 //! 6. [`revoke`]: RFC 7009.
 //!
 //! Grants without a person: [`machine`] (client credentials, workload JWT-bearer), with client
-//! assertions signed by [`jws`].
+//! assertions signed by [`jws`]; [`token_exchange`] for identity assertions from a company
+//! identity provider. [`dpop`] binds tokens to a key; [`pasted`] takes a redirect by hand.
 //!
 //! [`connect`] chains them into a sign-in; [`scopes`] picks what to ask for.
 
@@ -30,4 +31,5 @@ pub mod registration;
 pub mod revoke;
 pub mod scopes;
 pub mod token;
+pub mod token_exchange;
 pub mod userinfo;

@@ -62,6 +62,9 @@ pub fn obtained_by(g: &GrantRow) -> &'static str {
         GrantKind::Workload => {
             "Workload identity (renewed with the workload's JWT, read from its file)"
         }
+        GrantKind::ViaIdp => {
+            "Via your company's identity provider (renewed with a new identity assertion from it)"
+        }
     }
 }
 

@@ -255,6 +255,7 @@ mod tests {
                 has_refresh_token: refresh,
                 obtained_by: Default::default(),
                 workload_token_file: None,
+                via_idp: None,
             })
             .unwrap()
             .id

@@ -129,6 +129,18 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE grants ADD COLUMN obtained_by TEXT NOT NULL DEFAULT 'browser';
     ALTER TABLE grants ADD COLUMN workload_token_file TEXT;
     "#,
+    // 10: company identity providers (enterprise-managed authorization, SEP-990): each has a
+    // client (a registration row) and where its ID token is read; a grant obtained via one
+    // names it.
+    r#"
+    CREATE TABLE idps (
+        issuer          TEXT PRIMARY KEY,
+        registration_id INTEGER NOT NULL,
+        id_token_file   TEXT,
+        created_at      INTEGER NOT NULL
+    );
+    ALTER TABLE grants ADD COLUMN via_idp TEXT;
+    "#,
 ];
 
 /// Bring the schema up to date. Several processes may open a new database at once (four

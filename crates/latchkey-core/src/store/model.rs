@@ -137,6 +137,9 @@ pub enum GrantKind {
     /// Workload identity federation (RFC 7523 JWT-bearer grant): the workload's JWT, read from
     /// a file at every renewal because its platform rotates it.
     Workload,
+    /// Enterprise-managed authorization (SEP-990): an identity assertion (ID-JAG) from the
+    /// company identity provider, by token exchange, redeemed with the JWT-bearer grant.
+    ViaIdp,
 }
 
 impl GrantKind {
@@ -145,6 +148,7 @@ impl GrantKind {
             Self::Browser => "browser",
             Self::ClientCredentials => "client_credentials",
             Self::Workload => "workload",
+            Self::ViaIdp => "via_idp",
         }
     }
 
@@ -152,6 +156,7 @@ impl GrantKind {
         match s {
             "client_credentials" => Self::ClientCredentials,
             "workload" => Self::Workload,
+            "via_idp" => Self::ViaIdp,
             _ => Self::Browser,
         }
     }
@@ -183,6 +188,8 @@ pub struct GrantRow {
     pub obtained_by: GrantKind,
     /// For a workload grant: the file its JWT is read from (a path, never the token).
     pub workload_token_file: Option<String>,
+    /// For a grant via an identity provider: that provider's issuer.
+    pub via_idp: Option<String>,
 }
 
 impl GrantRow {
@@ -207,6 +214,18 @@ pub struct NewGrant {
     pub has_refresh_token: bool,
     pub obtained_by: GrantKind,
     pub workload_token_file: Option<String>,
+    pub via_idp: Option<String>,
+}
+
+/// A company identity provider Latchkey was signed in to (`latchkey idp connect`), for grants
+/// via it. Its client (id, and secret in the secret store) is a registration row.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdpRow {
+    pub issuer: String,
+    pub registration_id: i64,
+    /// Where its ID token is read (single sign-on set up elsewhere), at every use.
+    pub id_token_file: Option<String>,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -33,6 +33,15 @@ fn registration_from(row: &Row) -> rusqlite::Result<RegistrationRow> {
     })
 }
 
+fn idp_from(row: &Row) -> rusqlite::Result<IdpRow> {
+    Ok(IdpRow {
+        issuer: row.get("issuer")?,
+        registration_id: row.get("registration_id")?,
+        id_token_file: row.get("id_token_file")?,
+        created_at: row.get("created_at")?,
+    })
+}
+
 fn grant_from(row: &Row) -> rusqlite::Result<GrantRow> {
     Ok(GrantRow {
         id: row.get("id")?,
@@ -53,6 +62,7 @@ fn grant_from(row: &Row) -> rusqlite::Result<GrantRow> {
         last_refreshed_at: row.get("last_refreshed_at")?,
         obtained_by: GrantKind::parse(&row.get::<_, String>("obtained_by")?),
         workload_token_file: row.get("workload_token_file")?,
+        via_idp: row.get("via_idp")?,
     })
 }
 
@@ -274,8 +284,8 @@ impl Store {
         self.conn().execute(
             "INSERT INTO grants (server_id, registration_id, issuer, resource, account, scopes, requested_scopes,
                                  status, access_expires_at, has_refresh_token, is_default, created_at, updated_at, last_refreshed_at,
-                                 obtained_by, workload_token_file)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?10, ?11, ?11, NULL, ?12, ?13)",
+                                 obtained_by, workload_token_file, via_idp)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?10, ?11, ?11, NULL, ?12, ?13, ?14)",
             params![
                 g.server_id,
                 g.registration_id,
@@ -289,7 +299,8 @@ impl Store {
                 !has_default,
                 t,
                 g.obtained_by.as_str(),
-                g.workload_token_file
+                g.workload_token_file,
+                g.via_idp
             ],
         )?;
         let id = self.conn().last_insert_rowid();
@@ -382,7 +393,7 @@ impl Store {
             "UPDATE grants SET registration_id = ?2, issuer = ?3, resource = ?4, account = ?5, scopes = ?6,
                     requested_scopes = ?7, access_expires_at = ?8, has_refresh_token = ?9,
                     status = 'active', status_reason = NULL, updated_at = ?10,
-                    obtained_by = ?11, workload_token_file = ?12
+                    obtained_by = ?11, workload_token_file = ?12, via_idp = ?13
              WHERE id = ?1",
             params![
                 id,
@@ -396,10 +407,57 @@ impl Store {
                 g.has_refresh_token,
                 t,
                 g.obtained_by.as_str(),
-                g.workload_token_file
+                g.workload_token_file,
+                g.via_idp
             ],
         )?;
         Ok(())
+    }
+
+    // ---- identity providers ---------------------------------------------------------------
+
+    pub fn upsert_idp(
+        &self,
+        issuer: &str,
+        registration_id: i64,
+        id_token_file: Option<&str>,
+    ) -> Result<IdpRow> {
+        self.conn().execute(
+            "INSERT INTO idps (issuer, registration_id, id_token_file, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(issuer) DO UPDATE SET registration_id = excluded.registration_id,
+                                               id_token_file = excluded.id_token_file",
+            params![issuer, registration_id, id_token_file, now()],
+        )?;
+        self.idp(issuer)?
+            .ok_or_else(|| Error::Store("identity provider vanished after insert".into()))
+    }
+
+    pub fn idp(&self, issuer: &str) -> Result<Option<IdpRow>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT * FROM idps WHERE issuer = ?1", [issuer], idp_from)
+            .optional()?)
+    }
+
+    pub fn idps(&self) -> Result<Vec<IdpRow>> {
+        let mut stmt = self.conn().prepare("SELECT * FROM idps ORDER BY issuer")?;
+        let rows = stmt.query_map([], idp_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn delete_idp(&self, issuer: &str) -> Result<()> {
+        self.conn()
+            .execute("DELETE FROM idps WHERE issuer = ?1", [issuer])?;
+        Ok(())
+    }
+
+    /// Grants obtained via the identity provider `issuer`.
+    pub fn grants_via_idp(&self, issuer: &str) -> Result<Vec<GrantRow>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT * FROM grants WHERE via_idp = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([issuer], grant_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn delete_grant(&self, id: i64) -> Result<()> {
@@ -530,6 +588,7 @@ mod tests {
             has_refresh_token: true,
             obtained_by: Default::default(),
             workload_token_file: None,
+            via_idp: None,
         }
     }
 

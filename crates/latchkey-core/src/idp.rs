@@ -1,0 +1,172 @@
+//! Company identity providers, for enterprise-managed authorization (SEP-990, "cross-app
+//! access"): sign in once at the provider, then get each MCP server's token from an identity
+//! assertion (ID-JAG) the provider issues by token exchange, with no browser per server.
+//!
+//! `latchkey idp connect` keeps the provider: its metadata, Latchkey's client there (a
+//! registration row; the secret in the secret store) and where its ID token is read (single
+//! sign-on set up elsewhere writes it to a file, which is read again at every use, as it is
+//! renewed there). `latchkey connect <url> --via-idp <issuer>` and every renewal then call
+//! [`assertion`].
+
+use std::path::Path;
+
+use crate::context::{Latchkey, keys};
+use crate::oauth::metadata::AuthServerMetadata;
+use crate::oauth::registration::{self, ClientOptions};
+use crate::oauth::token::ClientCredentials;
+use crate::oauth::{discovery, machine, token_exchange};
+use crate::secret::Secret;
+use crate::store::{GrantStatus, IdpRow, RegistrationMethod, TokenAuthMethod};
+use crate::{Error, Result, audit, url_policy};
+
+/// Keep the identity provider `issuer` with the client `client` has there and the ID token
+/// file. The file must hold a JWT now; nothing is kept otherwise.
+pub async fn connect(
+    lk: &Latchkey,
+    issuer: &str,
+    client: &ClientOptions,
+    id_token_file: &Path,
+) -> Result<IdpRow> {
+    let client_id = client.client_id.as_deref().ok_or_else(|| {
+        Error::InvalidInput(
+            "give the client id Latchkey has at the identity provider (--client-id)".into(),
+        )
+    })?;
+    let issuer_url = url_policy::parse_server_url(issuer)?;
+    let http = lk.http.for_server(&issuer_url).await?;
+    let md = discovery::metadata_for_issuer(&http, issuer).await?;
+    machine::read_jwt_file(id_token_file, "ID token")?;
+    let auth_method = match client.client_secret {
+        Some(_) => registration::secret_auth_method(&md),
+        None => TokenAuthMethod::None,
+    };
+    let registration = {
+        let store = lk.store();
+        store.save_auth_server(&md.issuer, &serde_json::to_string(&md).unwrap_or_default())?;
+        store.insert_registration(
+            &md.issuer,
+            client_id,
+            RegistrationMethod::Preregistered,
+            auth_method,
+            "",
+            client.client_secret.is_some(),
+        )?
+    };
+    if let Some(secret) = &client.client_secret
+        && let Err(e) = lk
+            .secrets
+            .set(&keys::client_secret(registration.id), secret.clone())
+            .await
+    {
+        let _ = lk.store().delete_registration(registration.id);
+        return Err(e.into());
+    }
+    let (row, previous) = {
+        let store = lk.store();
+        let previous = store.idp(&md.issuer)?;
+        let row = store.upsert_idp(
+            &md.issuer,
+            registration.id,
+            Some(&id_token_file.display().to_string()),
+        )?;
+        (row, previous)
+    };
+    // The client it replaces is no longer used by anything.
+    if let Some(old) = previous
+        && old.registration_id != registration.id
+    {
+        let _ = lk.store().delete_registration(old.registration_id);
+        let _ = lk
+            .secrets
+            .delete(&keys::client_secret(old.registration_id))
+            .await;
+    }
+    Ok(row)
+}
+
+/// An identity assertion from the provider `issuer` for the MCP authorization server
+/// `audience` and the MCP server `resource`, made now from the provider's current ID token.
+pub async fn assertion(
+    lk: &Latchkey,
+    issuer: &str,
+    audience: &str,
+    resource: &str,
+    scopes: &[String],
+) -> Result<Secret> {
+    let (row, registration, md) = {
+        let store = lk.store();
+        let row = store.idp(issuer)?.ok_or_else(|| not_connected(issuer))?;
+        let registration = store
+            .registration(row.registration_id)?
+            .ok_or_else(|| not_connected(issuer))?;
+        let md = store
+            .auth_server_metadata(issuer)?
+            .and_then(|json| serde_json::from_str::<AuthServerMetadata>(&json).ok())
+            .ok_or_else(|| not_connected(issuer))?;
+        (row, registration, md)
+    };
+    let file = row
+        .id_token_file
+        .as_deref()
+        .ok_or_else(|| not_connected(issuer))?;
+    let id_token = machine::read_jwt_file(Path::new(file), "ID token")?;
+    let secret = match registration.has_secret {
+        true => {
+            lk.secrets
+                .get(&keys::client_secret(registration.id))
+                .await?
+        }
+        false => None,
+    };
+    let creds = ClientCredentials {
+        client_id: &registration.client_id,
+        client_secret: secret.as_ref(),
+        auth_method: registration.auth_method,
+        issuer: &md.issuer,
+    };
+    let http = lk
+        .http
+        .for_server(&url_policy::parse_server_url(issuer)?)
+        .await?;
+    token_exchange::id_jag(&http, &md, &creds, &id_token, audience, resource, scopes).await
+}
+
+/// Forget the provider: every grant obtained via it waits for a reconnect (its next renewal
+/// could not be made). The number of such grants.
+pub async fn forget(lk: &Latchkey, issuer: &str) -> Result<usize> {
+    let (row, dependents) = {
+        let store = lk.store();
+        let row = store.idp(issuer)?.ok_or_else(|| not_connected(issuer))?;
+        (row, store.grants_via_idp(issuer)?)
+    };
+    for grant in &dependents {
+        let reason = format!("the identity provider {issuer} was removed from Latchkey");
+        let store = lk.store();
+        store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(&reason))?;
+        if let Some(server) = store.server_by_id(grant.server_id)? {
+            audit::record(
+                &store,
+                &server.url,
+                Some(grant.id),
+                audit::Event::NeedsReconnect,
+                Some(&reason),
+            );
+        }
+    }
+    {
+        let store = lk.store();
+        store.delete_idp(issuer)?;
+        store.delete_registration(row.registration_id)?;
+    }
+    let _ = lk
+        .secrets
+        .delete(&keys::client_secret(row.registration_id))
+        .await;
+    Ok(dependents.len())
+}
+
+fn not_connected(issuer: &str) -> Error {
+    Error::InvalidInput(format!(
+        "Latchkey is not signed in to the identity provider {issuer}: run `latchkey idp connect {issuer} --client-id <ID> --id-token-file <FILE>` first"
+    ))
+}
