@@ -425,15 +425,19 @@ async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) ->
             };
             Ok(new)
         }
+        // Grants without a person ask again; a bound one proves the same key (RFC 9449 §5).
         GrantKind::ClientCredentials => {
-            machine::client_credentials(
+            let key = bound_key(current)?;
+            let new = machine::client_credentials(
                 &client.http,
                 &client.metadata,
                 &creds,
                 &grant.requested_scopes,
                 &grant.resource,
+                key.as_ref(),
             )
-            .await
+            .await?;
+            Ok(keeps_key(new, current))
         }
         GrantKind::ViaIdp => {
             let issuer = grant.via_idp.as_deref().ok_or_else(|| {
@@ -448,31 +452,54 @@ async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) ->
                 &grant.requested_scopes,
             )
             .await?;
-            machine::jwt_bearer(
+            let key = bound_key(current)?;
+            let new = machine::jwt_bearer(
                 &client.http,
                 &client.metadata,
                 &creds,
                 &assertion,
                 &grant.requested_scopes,
                 &grant.resource,
+                key.as_ref(),
             )
-            .await
+            .await?;
+            Ok(keeps_key(new, current))
         }
         GrantKind::Workload => {
             let path = grant.workload_token_file.as_deref().ok_or_else(|| {
                 Error::Store("this workload grant does not say where its JWT is".into())
             })?;
             let jwt = machine::read_workload_token(std::path::Path::new(path))?;
-            machine::jwt_bearer(
+            let key = bound_key(current)?;
+            let new = machine::jwt_bearer(
                 &client.http,
                 &client.metadata,
                 &creds,
                 &jwt,
                 &grant.requested_scopes,
                 &grant.resource,
+                key.as_ref(),
             )
-            .await
+            .await?;
+            Ok(keeps_key(new, current))
         }
+    }
+}
+
+/// The DPoP key a grant's tokens are bound to, if they are.
+fn bound_key(current: &TokenSet) -> Result<Option<DpopKey>> {
+    current
+        .dpop_key
+        .as_ref()
+        .map(DpopKey::from_secret)
+        .transpose()
+}
+
+/// New tokens keep the grant's key: they were bound to it.
+fn keeps_key(new: TokenSet, current: &TokenSet) -> TokenSet {
+    TokenSet {
+        dpop_key: current.dpop_key.clone(),
+        ..new
     }
 }
 

@@ -709,3 +709,51 @@ fn a_grant_via_the_company_identity_provider_renews_through_it() {
         "the client secret is in a file of the home"
     );
 }
+
+/// A grant without a person is bound too when both servers want DPoP: the client credentials
+/// request carries a proof, the proxy proves the key, and renewal keeps the same key.
+#[test]
+fn client_credentials_are_dpop_bound_where_the_server_takes_only_dpop() {
+    let peer = Peer::start(
+        "tests/peers/oidc-server.mjs",
+        &[("ACCESS_TOKEN_TTL", TTL), ("DPOP", "1")],
+    );
+    let url = peer.mcp_url();
+    let clients = machine_clients(&peer);
+    let (id, secret) = (
+        clients["basic"]["client_id"].as_str().unwrap(),
+        clients["basic"]["client_secret"].as_str().unwrap(),
+    );
+    let (lk, _) = no_browser_latchkey();
+    lk.run_with_stdin(
+        &[
+            "connect",
+            &url,
+            "--client-credentials",
+            "--client-id",
+            id,
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    )
+    .ok();
+    let answer = call_echo(&lk, &url, "bound machine");
+    assert_eq!(
+        answer["result"]["content"][0]["text"], "bound machine",
+        "{answer}"
+    );
+    let proof_of = |lk: &Latchkey| {
+        let json = lk
+            .run(&["token", &url, "--json", "--dpop-proof", "POST", &url])
+            .ok()
+            .json();
+        let token = json["access_token"].as_str().unwrap().to_string();
+        curl_json("GET", &peer.admin(&format!("/introspect?token={token}")))["cnf"]["jkt"].clone()
+    };
+    let jkt = proof_of(&lk);
+    assert!(jkt.is_string(), "the token is bound");
+    std::thread::sleep(Duration::from_secs(4));
+    lk.run(&["refresh", &url]).ok();
+    assert_eq!(proof_of(&lk), jkt, "renewal keeps the key");
+    assert!(peer.stats()["dpop_requests"].as_i64().unwrap() >= 1);
+}

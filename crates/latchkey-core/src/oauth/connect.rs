@@ -404,7 +404,7 @@ async fn authorize_and_exchange(
 /// challenge is `DPoP`, or its protected-resource metadata says so). An authorization server
 /// offering DPoP is not enough: oidc-provider, for one, offers it by default, and a DPoP-bound
 /// token is refused by every resource server that only knows `Bearer`.
-fn binds_to_a_key(discovered: &Discovered, challenge: Option<&BearerChallenge>) -> bool {
+pub(super) fn binds_to_a_key(discovered: &Discovered, challenge: Option<&BearerChallenge>) -> bool {
     discovered.auth_server.offers_dpop()
         && (challenge.is_some_and(|c| c.dpop)
             || discovered

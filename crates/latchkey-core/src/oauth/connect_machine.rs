@@ -10,10 +10,11 @@ use super::connect::{
     ConnectOutcome, ConnectRequest, Connected, MachineSignIn, Progress, save_grant,
 };
 use super::discovery::Discovered;
+use super::dpop::DpopKey;
 use super::machine;
 use super::registration;
 use super::scopes;
-use super::token::ClientCredentials;
+use super::token::{ClientCredentials, TokenSet};
 use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
@@ -72,26 +73,34 @@ pub(super) async fn sign_in(
     progress(Progress::RequestingToken {
         grant_type: machine::grant_type(kind),
     });
+    // Bound to a key when both servers want it (RFC 9449), as for a browser sign-in.
+    let bound = super::connect::binds_to_a_key(discovered, challenge)
+        .then(DpopKey::generate)
+        .transpose()?;
+    let key = bound.as_ref().map(|(key, _)| key);
+    let resource = &discovered.resource;
     let (tokens, from) = match machine {
         MachineSignIn::ClientCredentials => (
-            machine::client_credentials(http, md, &creds, &wanted, &discovered.resource).await?,
+            machine::client_credentials(http, md, &creds, &wanted, resource, key).await?,
             None,
         ),
         MachineSignIn::Workload { token_file } => {
             let jwt = machine::read_workload_token(token_file)?;
             let tokens =
-                machine::jwt_bearer(http, md, &creds, &jwt, &wanted, &discovered.resource).await?;
+                machine::jwt_bearer(http, md, &creds, &jwt, &wanted, resource, key).await?;
             (tokens, Some(token_file.display().to_string()))
         }
         MachineSignIn::ViaIdp { issuer } => {
             let assertion =
-                crate::idp::assertion(lk, issuer, &md.issuer, &discovered.resource, &wanted)
-                    .await?;
+                crate::idp::assertion(lk, issuer, &md.issuer, resource, &wanted).await?;
             let tokens =
-                machine::jwt_bearer(http, md, &creds, &assertion, &wanted, &discovered.resource)
-                    .await?;
+                machine::jwt_bearer(http, md, &creds, &assertion, &wanted, resource, key).await?;
             (tokens, Some(issuer.clone()))
         }
+    };
+    let tokens = TokenSet {
+        dpop_key: bound.map(|(_, kept)| kept),
+        ..tokens
     };
 
     // The server issued a token: now keep the server, the client and the grant.

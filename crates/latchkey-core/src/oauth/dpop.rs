@@ -273,4 +273,52 @@ mod tests {
             assert!(e.contains("damaged"), "{e}");
         }
     }
+
+    /// A token endpoint that asks for a new nonce every time gets one retry, not a loop: its
+    /// second answer comes back as it is (an OAuth error the caller reports).
+    #[tokio::test]
+    async fn a_nonce_loop_gets_one_retry() {
+        use oauth2::AsyncHttpClient as _;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static HITS: AtomicUsize = AtomicUsize::new(0);
+        let app = axum::Router::new().route(
+            "/token",
+            axum::routing::post(|headers: http::HeaderMap| async move {
+                let n = HITS.fetch_add(1, Ordering::SeqCst);
+                assert!(
+                    headers.get("dpop").is_some(),
+                    "every request carries a proof"
+                );
+                (
+                    http::StatusCode::BAD_REQUEST,
+                    [
+                        ("dpop-nonce", format!("nonce-{n}")),
+                        ("content-type", "application/json".to_string()),
+                    ],
+                    r#"{"error":"use_dpop_nonce"}"#,
+                )
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let http = HttpClient::new().unwrap();
+        let (key, _) = DpopKey::generate().unwrap();
+        let client = DpopHttp {
+            http: &http,
+            key: &key,
+        };
+        let request = http::Request::builder()
+            .method("POST")
+            .uri(format!("http://127.0.0.1:{port}/token"))
+            .body(b"grant_type=refresh_token".to_vec())
+            .unwrap();
+        let response = client.call(request).await.unwrap();
+        assert_eq!(response.status(), 400);
+        assert_eq!(
+            HITS.load(Ordering::SeqCst),
+            2,
+            "one retry with the nonce, then stop"
+        );
+    }
 }

@@ -13,6 +13,7 @@
 use oauth2::Scope;
 use serde::Deserialize;
 
+use super::dpop::{DpopHttp, DpopKey};
 use super::jws::{self, SigningKey};
 use super::metadata::AuthServerMetadata;
 use super::token::{self, ClientCredentials, TokenResponse, TokenSet};
@@ -50,12 +51,14 @@ pub fn check_offered(md: &AuthServerMetadata, kind: GrantKind) -> Result<()> {
 }
 
 /// The client credentials grant, through the `oauth2` crate.
+/// With `dpop`, the request carries a proof of that key (RFC 9449 §5) and the token is bound.
 pub async fn client_credentials(
     http: &HttpClient,
     md: &AuthServerMetadata,
     creds: &ClientCredentials<'_>,
     scopes: &[String],
     resource: &str,
+    dpop: Option<&DpopKey>,
 ) -> Result<TokenSet> {
     let client = token::client(md, creds, None)?;
     let mut request = client
@@ -65,10 +68,11 @@ pub async fn client_credentials(
     for (name, value) in assertion_fields(creds)? {
         request = request.add_extra_param(name, value.expose().to_string());
     }
-    let response = request
-        .request_async(http)
-        .await
-        .map_err(token::map_token_error)?;
+    let response = match dpop {
+        Some(key) => request.request_async(&DpopHttp { http, key }).await,
+        None => request.request_async(http).await,
+    }
+    .map_err(token::map_token_error)?;
     checked(token::token_set(&response, None, scopes))
 }
 
@@ -81,6 +85,7 @@ pub async fn jwt_bearer(
     assertion: &Secret,
     scopes: &[String],
     resource: &str,
+    dpop: Option<&DpopKey>,
 ) -> Result<TokenSet> {
     let endpoint = url::Url::parse(&md.token_endpoint)
         .map_err(|_| Error::Discovery("token_endpoint is not a valid URL".into()))?;
@@ -94,8 +99,39 @@ pub async fn jwt_bearer(
     }
     let request = authenticate(http.post(&endpoint), &mut form, creds)?
         .header(http::header::ACCEPT, "application/json");
-    let fetched = http.send(request.form(&form)).await?;
-    let response = read_token_response(fetched.status, &fetched.body)?;
+    let (status, body) = match dpop {
+        // Through the same client as the code exchange's, for the proof and its nonce retry.
+        Some(key) => {
+            use oauth2::AsyncHttpClient as _;
+            let built = request.form(&form).build().map_err(|e| {
+                Error::Authorization(format!("cannot build the token request: {e}"))
+            })?;
+            let mut as_http = http::Request::builder()
+                .method(built.method().clone())
+                .uri(built.url().as_str());
+            for (name, value) in built.headers() {
+                as_http = as_http.header(name, value);
+            }
+            let body = built
+                .body()
+                .and_then(|b| b.as_bytes())
+                .unwrap_or_default()
+                .to_vec();
+            let as_http = as_http.body(body).map_err(|e| {
+                Error::Authorization(format!("cannot build the token request: {e}"))
+            })?;
+            let response = DpopHttp { http, key }
+                .call(as_http)
+                .await
+                .map_err(|e| e.0)?;
+            (response.status().as_u16(), response.into_body())
+        }
+        None => {
+            let fetched = http.send(request.form(&form)).await?;
+            (fetched.status, fetched.body.to_vec())
+        }
+    };
+    let response = read_token_response(status, &body)?;
     checked(token::token_set(&response, None, scopes))
 }
 
