@@ -426,63 +426,68 @@ async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) ->
             Ok(new)
         }
         // Grants without a person ask again; a bound one proves the same key (RFC 9449 §5).
-        GrantKind::ClientCredentials => {
+        kind => {
             let key = bound_key(current)?;
-            let new = machine::client_credentials(
-                &client.http,
-                &client.metadata,
-                &creds,
-                &grant.requested_scopes,
-                &grant.resource,
-                key.as_ref(),
-            )
-            .await?;
+            let (http, md, scopes) = (&client.http, &client.metadata, &grant.requested_scopes);
+            let new = match jwt_bearer_assertion(lk, grant, md, kind).await? {
+                None => {
+                    machine::client_credentials(
+                        http,
+                        md,
+                        &creds,
+                        scopes,
+                        &grant.resource,
+                        key.as_ref(),
+                    )
+                    .await?
+                }
+                Some(assertion) => {
+                    machine::jwt_bearer(
+                        http,
+                        md,
+                        &creds,
+                        &assertion,
+                        scopes,
+                        &grant.resource,
+                        key.as_ref(),
+                    )
+                    .await?
+                }
+            };
             Ok(keeps_key(new, current))
+        }
+    }
+}
+
+/// The assertion a JWT-bearer renewal sends: the workload's JWT as its file holds it now, or a
+/// fresh identity assertion from the identity provider (the chain again). `None` for the
+/// client credentials grant.
+async fn jwt_bearer_assertion(
+    lk: &Latchkey,
+    grant: &GrantRow,
+    md: &crate::oauth::metadata::AuthServerMetadata,
+    kind: GrantKind,
+) -> Result<Option<Secret>> {
+    let missing = |what: &str| Error::Store(format!("this grant does not say {what}"));
+    match kind {
+        GrantKind::Workload => {
+            let path = grant
+                .workload_token_file
+                .as_deref()
+                .ok_or_else(|| missing("where its workload JWT is"))?;
+            machine::read_workload_token(std::path::Path::new(path)).map(Some)
         }
         GrantKind::ViaIdp => {
-            let issuer = grant.via_idp.as_deref().ok_or_else(|| {
-                Error::Store("this grant does not say which identity provider it came from".into())
-            })?;
-            // The chain again: a fresh assertion from the provider, redeemed here.
-            let assertion = crate::idp::assertion(
-                lk,
-                issuer,
-                &client.metadata.issuer,
-                &grant.resource,
-                &grant.requested_scopes,
-            )
-            .await?;
-            let key = bound_key(current)?;
-            let new = machine::jwt_bearer(
-                &client.http,
-                &client.metadata,
-                &creds,
-                &assertion,
-                &grant.requested_scopes,
-                &grant.resource,
-                key.as_ref(),
-            )
-            .await?;
-            Ok(keeps_key(new, current))
+            let issuer = grant
+                .via_idp
+                .as_deref()
+                .ok_or_else(|| missing("which identity provider it came from"))?;
+            let scopes = &grant.requested_scopes;
+            crate::idp::assertion(lk, issuer, &md.issuer, &grant.resource, scopes)
+                .await
+                .map(Some)
         }
-        GrantKind::Workload => {
-            let path = grant.workload_token_file.as_deref().ok_or_else(|| {
-                Error::Store("this workload grant does not say where its JWT is".into())
-            })?;
-            let jwt = machine::read_workload_token(std::path::Path::new(path))?;
-            let key = bound_key(current)?;
-            let new = machine::jwt_bearer(
-                &client.http,
-                &client.metadata,
-                &creds,
-                &jwt,
-                &grant.requested_scopes,
-                &grant.resource,
-                key.as_ref(),
-            )
-            .await?;
-            Ok(keeps_key(new, current))
-        }
+        _ => Ok(None),
     }
 }
 

@@ -51,6 +51,16 @@ fn no_grants(lk: &Latchkey) -> bool {
         .all(|s| s["grants"].as_array().unwrap().is_empty())
 }
 
+/// The token once it is due again (the peers' tokens live 6 s): a new one, which works.
+fn renewed_token(lk: &Latchkey, url: &str) -> String {
+    let t1 = lk.run(&["token", url]).ok().stdout.trim().to_string();
+    std::thread::sleep(Duration::from_secs(4));
+    let t2 = lk.run(&["token", url]).ok().stdout.trim().to_string();
+    assert_ne!(t1, t2, "a due token is renewed");
+    assert_eq!(mcp_status_with_token(url, &t2), 200);
+    t2
+}
+
 fn call_echo(lk: &Latchkey, url: &str, text: &str) -> Value {
     let run = lk.run_with_stdin(
         &["proxy", url],
@@ -102,11 +112,7 @@ fn client_credentials_with_a_secret_connect_renew_and_revoke_without_a_browser()
     );
 
     // Renewal: no refresh token, so Latchkey asks again with the client's secret.
-    let t1 = lk.run(&["token", &url]).ok().stdout.trim().to_string();
-    std::thread::sleep(Duration::from_secs(4));
-    let t2 = lk.run(&["token", &url]).ok().stdout.trim().to_string();
-    assert_ne!(t1, t2, "a due token is renewed");
-    assert_eq!(mcp_status_with_token(&url, &t2), 200);
+    let t2 = renewed_token(&lk, &url);
     let stats = peer.stats();
     assert!(
         stats["machine_tokens_issued"].as_i64().unwrap() >= 2,
@@ -160,11 +166,7 @@ fn client_credentials_with_a_private_key_renew_after_the_key_file_is_gone() {
 
     // The key was read once: renewal signs with the copy in the secret store.
     std::fs::remove_file(&key_file).unwrap();
-    let t1 = lk.run(&["token", &url]).ok().stdout.trim().to_string();
-    std::thread::sleep(Duration::from_secs(4));
-    let t2 = lk.run(&["token", &url]).ok().stdout.trim().to_string();
-    assert_ne!(t1, t2);
-    assert_eq!(mcp_status_with_token(&url, &t2), 200);
+    renewed_token(&lk, &url);
     assert!(!browser_count.exists(), "a browser was opened");
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     assert!(
@@ -680,11 +682,7 @@ fn a_grant_via_the_company_identity_provider_renews_through_it() {
     );
 
     // Renewal asks the provider for a new assertion and redeems it.
-    let t1 = lk.run(&["token", &url]).ok().stdout.trim().to_string();
-    std::thread::sleep(Duration::from_secs(4));
-    let t2 = lk.run(&["token", &url]).ok().stdout.trim().to_string();
-    assert_ne!(t1, t2);
-    assert_eq!(mcp_status_with_token(&url, &t2), 200);
+    renewed_token(&lk, &url);
     let stats = peer.stats();
     assert!(stats["id_jags_issued"].as_i64().unwrap() >= 2, "{stats}");
     assert!(stats["id_jags_redeemed"].as_i64().unwrap() >= 2, "{stats}");

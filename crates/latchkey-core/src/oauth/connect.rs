@@ -272,12 +272,26 @@ async fn sign_in(
         (GrantKind::Browser, None),
     )
     .await?;
+    let detail = format!("scopes: {}", grant.scopes.join(" "));
+    connected(lk, server, grant, registration, tokens, &detail)
+}
+
+/// A sign-in's end, whatever made the grant: the history says so (`detail`), the server no
+/// longer waits for a sign-in, and the outcome carries the server as it is now.
+pub(super) fn connected(
+    lk: &Latchkey,
+    server: ServerRow,
+    grant: GrantRow,
+    registration: RegistrationRow,
+    tokens: TokenSet,
+    detail: &str,
+) -> Result<ConnectOutcome> {
     audit::record(
         &lk.store(),
         &server.url,
         Some(grant.id),
         Event::Connected,
-        Some(&format!("scopes: {}", grant.scopes.join(" "))),
+        Some(detail),
     );
     lk.store().set_sign_in_wanted(server.id, false)?;
     let server = lk.store().server_by_id(server.id)?.unwrap_or(server);

@@ -6,16 +6,13 @@
 //! or JWT leaves the home as it was.
 
 use super::challenge::BearerChallenge;
-use super::connect::{
-    ConnectOutcome, ConnectRequest, Connected, MachineSignIn, Progress, save_grant,
-};
+use super::connect::{ConnectOutcome, ConnectRequest, MachineSignIn, Progress, save_grant};
 use super::discovery::Discovered;
 use super::dpop::DpopKey;
 use super::machine;
 use super::registration;
 use super::scopes;
 use super::token::{ClientCredentials, TokenSet};
-use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
 use crate::secret::Secret;
@@ -124,25 +121,12 @@ pub(super) async fn sign_in(
         (kind, from),
     )
     .await?;
-    audit::record(
-        &lk.store(),
-        &server.url,
-        Some(grant.id),
-        Event::Connected,
-        Some(&format!(
-            "{} for client {client_id}; scopes: {}",
-            kind.as_str(),
-            grant.scopes.join(" ")
-        )),
+    let detail = format!(
+        "{} for client {client_id}; scopes: {}",
+        kind.as_str(),
+        grant.scopes.join(" ")
     );
-    lk.store().set_sign_in_wanted(server.id, false)?;
-    let server = lk.store().server_by_id(server.id)?.unwrap_or(server);
-    Ok(ConnectOutcome::Connected(Box::new(Connected {
-        server,
-        grant,
-        registration,
-        tokens,
-    })))
+    super::connect::connected(lk, server, grant, registration, tokens, &detail)
 }
 
 /// The pre-registered client these grants are made with: the stored one with the same id and
