@@ -8,6 +8,7 @@ fn main() {
         "connect",
         "open_again",
         "cancel_connect",
+        "connect_with_code",
         "revoke_plan",
         "revoke",
         "refresh_all",

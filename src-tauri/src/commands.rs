@@ -122,6 +122,17 @@ pub fn cancel_connect(state: State<'_, AppState>, url: String) -> CmdResult<()> 
     Ok(())
 }
 
+/// "Use a code instead": the Connect in progress leaves the browser and shows a code to enter
+/// on another device (RFC 8628).
+#[tauri::command]
+pub fn connect_with_code(state: State<'_, AppState>, url: String) -> CmdResult<()> {
+    let key = canonical(&url)?;
+    if let Some(s) = state.session(&key) {
+        s.use_code();
+    }
+    Ok(())
+}
+
 #[tauri::command]
 pub fn revoke_plan(
     state: State<'_, AppState>,

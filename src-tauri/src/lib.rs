@@ -45,6 +45,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
             commands::connect,
             commands::open_again,
             commands::cancel_connect,
+            commands::connect_with_code,
             commands::revoke_plan,
             commands::revoke,
             commands::refresh_all,

@@ -96,6 +96,7 @@ async fn seed_grant(lk: &Latchkey, url: &str, scopes: &[&str], with_revocation: 
                 obtained_by: Default::default(),
                 workload_token_file: None,
                 via_idp: None,
+                dpop_bound: false,
             })
             .unwrap();
         (server, grant)
@@ -308,6 +309,7 @@ async fn set_default_account_and_forget_server() {
                 obtained_by: Default::default(),
                 workload_token_file: None,
                 via_idp: None,
+                dpop_bound: false,
             })
             .unwrap()
             .id

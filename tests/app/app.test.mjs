@@ -7,7 +7,8 @@
 // Then bad input: not a URL, a server that does not answer, one that needs no sign-in, a denied
 // consent, a locked keychain; a rejected refresh announced by a desktop notification whose
 // Connect button signs in again (a notification server on the test bus presses it):
-// each a clear message, nothing else changes. Screenshots go to target/screenshots/app-*.png
+// each a clear message, nothing else changes. Where no browser opens, Connect shows a code to
+// enter on another device (RFC 8628). Screenshots go to target/screenshots/app-*.png
 // (`make screenshots` copies them to docs/screenshots for the README).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -329,6 +330,53 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     assert.equal(server.status, 'not_connected');
     assert.equal(server.grants.length, 0);
   });
+});
+
+// Where no browser opens ($BROWSER fails at once, as xdg-open does on a machine without one),
+// Connect to a server whose authorization server offers the device grant (oidc-provider) shows
+// a code instead; a browser elsewhere (Chromium, driven by approve.mjs) enters it and approves.
+test('the desktop app where no browser opens: Connect signs in with a code', { timeout: 180000 }, async (t) => {
+  const peer = await startPeer('tests/peers/oidc-server.mjs');
+  const env = {
+    ...process.env,
+    LATCHKEY_HOME: mkdtempSync(join(tmpdir(), 'latchkey-app-device-')),
+    LATCHKEY_KEYCHAIN_TIMEOUT: '5',
+    BROWSER: 'false',
+    LATCHKEY_LOG: 'info',
+  };
+  const port = 5000 + Math.floor(Math.random() * 500);
+  startInGroup(driverBin, ['--port', String(port), '--native-port', String(port + 1000)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const s = await Session.create(`http://127.0.0.1:${port}`, {
+    'tauri:options': { application: app },
+  });
+  t.after(() => s.close());
+  const url = peer.mcp_url;
+  await s.type(await s.waitFor('[data-testid="add-server-input"]'), url);
+  await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+  await s.click(await s.waitFor(`${row(url)} [data-testid="connect-button"]`));
+
+  const code = await s.waitFor(`${row(url)} [data-testid="device-user-code"]`, { timeoutMs: 30000 });
+  const userCode = (await s.text(code)).trim();
+  const address = (await s.text(await s.waitFor(`${row(url)} [data-testid="device-address"]`))).trim();
+  assert.match(address, /^http:\/\/127\.0\.0\.1:\d+\//, address);
+  assert.equal((await s.findAll(`${row(url)} [data-testid="device-qr"] svg`)).length, 1);
+  await saveShot(s, 'app-device-code.png');
+
+  execFileSync(process.execPath, [join(repo, 'tests/browser/approve.mjs'), address], {
+    env: { ...process.env, APPROVE_USER_CODE: userCode, APPROVE_ACTION: 'approve' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await s.waitFor(row(url), {
+    timeoutMs: 30000,
+    accept: async (el) => (await s.attr(el, 'data-status')) === 'connected',
+  });
+  const list = JSON.parse(latchkey(env, 'list', '--json'));
+  const grant = list.servers.find((x) => x.url === url).grants[0];
+  assert.equal(grant.obtained_by, 'device', JSON.stringify(grant));
+  assert.equal(grant.has_refresh_token, true);
 });
 
 /** The live (not zombie) processes in the helpers' groups, as "pid command" lines. */

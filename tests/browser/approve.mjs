@@ -12,9 +12,15 @@
 // loopback origin other than the authorization server's). Exits 0 then, and
 // prints the final page's visible text to stderr.
 //
+// The device flow (RFC 8628) too: given oidc-provider's verification address, it
+// enters APPROVE_USER_CODE on the code page when the address has none, confirms
+// the device ("Continue", or "[ Abort ]" with APPROVE_ACTION=deny), signs in and
+// consents as above, and exits 0 on the "Sign-in Success" page.
+//
 // Env:
 //   APPROVE_ACTION=approve|deny   (default approve)
 //   APPROVE_LOGIN=<login>         (default latchkey-test-user; becomes the `sub`)
+//   APPROVE_USER_CODE=<code>      the device flow's user code, for its code page
 //   SCREENSHOT_DIR=<dir>          save a PNG of every page seen
 //   APPROVE_TIMEOUT_MS=<ms>       overall deadline (default 60000)
 //   CHROMIUM_PATH=<path>          browser binary (default /usr/bin/chromium)
@@ -185,6 +191,41 @@ try {
       log(`authorization server error page at ${here}:\n${await visibleText(page)}`);
       exitCode = 3;
       break;
+    }
+
+    // The device flow: done, a code to enter, or a device to confirm.
+    if (/sign-in success/i.test(title)) {
+      await screenshot(page, 'device-success');
+      log(`device flow approved (${here})`);
+      exitCode = 0;
+      break;
+    }
+    const userCode = page.locator('input[name="user_code"]:not([type="hidden"])');
+    if ((await userCode.count()) && process.env.APPROVE_USER_CODE) {
+      log('device code page: entering the user code');
+      await userCode.fill(process.env.APPROVE_USER_CODE);
+      await Promise.all([
+        page.waitForURL((u) => u.href !== here, { timeout: 15000 }).catch(() => {}),
+        page.locator('button[type="submit"][form="op.deviceInputForm"]').first().click(),
+      ]);
+      continue;
+    }
+    const confirmDevice = page.locator('button[type="submit"][form="op.deviceConfirmForm"]');
+    if (await confirmDevice.count()) {
+      const deny = ACTION === 'deny';
+      log(`device confirmation page: clicking ${deny ? '[ Abort ]' : 'Continue'}`);
+      const button = deny ? confirmDevice.filter({ hasText: /abort/i }) : confirmDevice.filter({ hasText: /continue/i });
+      await Promise.all([
+        page.waitForURL((u) => u.href !== here, { timeout: 15000 }).catch(() => {}),
+        button.first().click(),
+      ]);
+      if (deny) {
+        await settle();
+        log(`device flow aborted (${page.url()})`);
+        exitCode = 0;
+        break;
+      }
+      continue;
     }
 
     const login = page.locator('input[name="login"]');

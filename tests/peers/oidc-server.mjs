@@ -41,6 +41,8 @@ const REQUIRE_OFFLINE_ACCESS = envBool('REQUIRE_OFFLINE_ACCESS', false);
 // DPOP=1: the MCP server takes only DPoP-bound tokens (RFC 9449), says so in its metadata and
 // challenges, and checks each request's proof (and the token's cnf.jkt, from introspection).
 const DPOP = envBool('DPOP', false);
+// How long a device flow's code lives (RFC 8628 expires_in), for the expiry test.
+const DEVICE_CODE_TTL = Math.max(1, envInt('DEVICE_CODE_TTL', 600));
 const RS_CLIENT_ID = 'latchkey-mcp-resource-server';
 const RS_CLIENT_SECRET = randomBytes(32).toString('base64url');
 
@@ -306,6 +308,8 @@ async function main() {
     features: {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
+      // RFC 8628: sign-in with a code on another device (`latchkey connect --device`).
+      deviceFlow: { enabled: true },
       registration: { enabled: true, initialAccessToken: false },
       revocation: { enabled: true },
       introspection: {
@@ -340,6 +344,7 @@ async function main() {
     ttl: {
       AccessToken: ACCESS_TOKEN_TTL,
       AuthorizationCode: 120,
+      DeviceCode: DEVICE_CODE_TTL,
       RefreshToken: REFRESH_TOKEN_TTL,
       IdToken: 3600,
       Interaction: 3600,

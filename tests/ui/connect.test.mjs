@@ -3,7 +3,7 @@
 // the keyboard alone.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DENIED, ISSUER, URLS } from "./scenarios.mjs";
+import { DENIED, DEVICE_CODE, ISSUER, URLS } from "./scenarios.mjs";
 import {
   eventually,
   fakeCalls,
@@ -45,6 +45,7 @@ test("the steps show in order, then the row turns Connected", async () => {
   await stepIs(page, URLS.tickets, "waiting_for_browser");
   await textIs(live, "Waiting for you in the browser: approve the sign-in there.");
   assert.equal(await page.getByTestId("open-again").count(), 1);
+  assert.equal(await page.getByTestId("use-code").count(), 0, "this server offers no code");
   await page.getByTestId("open-again").click();
   await eventually(async () => (await fakeCalls(page, "open_again")).length === 1, "open_again");
 
@@ -129,6 +130,33 @@ test("Add another account connects with anotherAccount", async () => {
   assert.deepEqual((await fakeCalls(page, "connect")).map((c) => c.args), [
     { url: URLS.mail, anotherAccount: true },
   ]);
+});
+
+test("Use a code instead shows the code, where to enter it and a QR code, then connects", async () => {
+  const { page } = ctx.app;
+  await row(page, URLS.mail).getByTestId("add-account-button").click();
+  for (let i = 0; i < 3; i++) await step(page, URLS.mail);
+  await stepIs(page, URLS.mail, "waiting_for_browser");
+  await page.getByTestId("use-code").click();
+  assert.deepEqual((await fakeCalls(page, "connect_with_code")).map((c) => c.args), [
+    { url: URLS.mail },
+  ]);
+  for (let i = 0; i < 3; i++) await step(page, URLS.mail);
+  await stepIs(page, URLS.mail, "waiting_for_code");
+  const steps = stepsOf(page, URLS.mail);
+  await textIs(steps.getByTestId("device-user-code"), DEVICE_CODE.user_code);
+  await textIs(steps.getByTestId("device-address"), DEVICE_CODE.verification_uri);
+  await textIs(
+    steps.locator('[aria-live="polite"]'),
+    `Enter the code ${DEVICE_CODE.user_code} at ${DEVICE_CODE.verification_uri}`,
+  );
+  assert.equal(await steps.getByTestId("device-qr").locator("svg").count(), 1);
+  assert.equal(await steps.getByTestId("use-code").count(), 0, "already on a code");
+  const labels = await steps.locator("li").evaluateAll((els) => els.map((e) => e.textContent));
+  assert.ok(labels.some((l) => l.includes("Waiting for you to enter the code")), labels.join());
+  await step(page, URLS.mail);
+  await stepIs(page, URLS.mail, "connected");
+  assert.equal(await steps.getByTestId("device-code").count(), 0);
 });
 
 test("a second account that needs a reconnect signs in again with the account picker", async () => {

@@ -26,6 +26,7 @@
     backups: new Map(),
     nextBackupId: 1,
     connectScripts: clone(scenario.connectScripts) || {},
+    codeScripts: clone(scenario.codeScripts) || {},
     addServer: clone(scenario.addServer) || {},
     errors: clone(scenario.errors) || {},
     autostart: scenario.autostart === true,
@@ -86,7 +87,16 @@
     const next = s.queue.shift();
     if (!next) throw new Error(`the Connect script for ${url} has no more steps`);
     const { _server, ...update } = next;
-    const full = { url, issuer: null, scopes: [], account: null, problem: null, ...update };
+    const full = {
+      url,
+      issuer: null,
+      scopes: [],
+      account: null,
+      problem: null,
+      device_offered: false,
+      device_code: null,
+      ...update,
+    };
     emit("connect-progress", full);
     if (_server) {
       replaceServer(_server);
@@ -165,6 +175,13 @@
     },
     open_again({ url }) {
       if (!sessions.has(url)) throw problem("The sign-in page is not open yet.");
+      return null;
+    },
+    connect_with_code({ url }) {
+      const s = sessions.get(url);
+      const script = state.codeScripts[url];
+      if (!s || !script) throw problem(`No code sign-in for ${url} in this test.`);
+      s.queue = clone(script);
       return null;
     },
     cancel_connect({ url }) {

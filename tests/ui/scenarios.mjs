@@ -288,6 +288,27 @@ export function connectPath(url, now, servers) {
   ];
 }
 
+/** The same Connect where the server also offers a code: "Use a code instead" takes this path. */
+export const DEVICE_CODE = {
+  user_code: "WDJB-MJHT",
+  verification_uri: `${ISSUER}/device`,
+  verification_uri_complete: `${ISSUER}/device?user_code=WDJB-MJHT`,
+  // A stand-in picture: the real one is drawn by the core (app_actions::DeviceCodeShown).
+  qr_svg:
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 7 7" shape-rendering="crispEdges">' +
+    '<path fill="#fff" d="M0 0h7v7H0z"/><path fill="#000" d="M0 0h3v3H0zM4 0h3v3H4zM0 4h3v3H0zM4 4h1v1H4zM6 6h1v1H6z"/></svg>',
+};
+
+export function codePath(url, now, servers) {
+  const path = connectPath(url, now, servers);
+  return [
+    { step: "discovering" },
+    { step: "registering", issuer: ISSUER },
+    { step: "waiting_for_code", issuer: ISSUER, device_code: DEVICE_CODE },
+    path[path.length - 1],
+  ];
+}
+
 export const DENIED = {
   kind: "user_must_act",
   message: "You declined the sign-in in the browser. Nothing was changed; click Connect to try again.",
@@ -312,8 +333,11 @@ export function fullScenario(now) {
         { step: "waiting_for_browser", issuer: ISSUER },
         { step: "failed", issuer: ISSUER, problem: DENIED },
       ],
-      [URLS.mail]: connectPath(URLS.mail, now, servers),
+      [URLS.mail]: connectPath(URLS.mail, now, servers).map((s) =>
+        s.step === "waiting_for_browser" ? { ...s, device_offered: true } : s,
+      ),
     },
+    codeScripts: { [URLS.mail]: codePath(URLS.mail, now, servers) },
   };
 }
 

@@ -106,7 +106,7 @@ detail: string, };
 
 export type ErrorKind = "invalid" | "user_must_act" | "grant_rejected" | "transient";
 
-export type ConnectStep = "discovering" | "registering" | "waiting_for_browser" | "exchanging" | "connected" | "no_sign_in_needed" | "failed" | "cancelled";
+export type ConnectStep = "discovering" | "registering" | "waiting_for_browser" | "waiting_for_code" | "exchanging" | "connected" | "no_sign_in_needed" | "failed" | "cancelled";
 
 export type ConnectUpdate = { url: string, step: ConnectStep, 
 /**
@@ -120,7 +120,25 @@ scopes: Array<ScopeChip>, account: string | null,
 /**
  * Failed: what went wrong, in plain words, with the detail one click away.
  */
-problem: Problem | null, };
+problem: Problem | null, 
+/**
+ * Waiting for the browser: the server also offers sign-in with a code ("Use a code instead").
+ */
+device_offered: boolean, 
+/**
+ * Waiting for the code: what to enter, and where.
+ */
+device_code: DeviceCodeShown | null, };
+
+export type DeviceCodeShown = { user_code: string, verification_uri: string, 
+/**
+ * The address with the code in it, when the server gives one.
+ */
+verification_uri_complete: string | null, 
+/**
+ * A QR code of the address (with the code when there is one), as an SVG document.
+ */
+qr_svg: string | null, };
 
 export type RevokePlan = { url: string, grant_id: number, account: string | null, 
 /**

@@ -207,6 +207,10 @@ pub struct ConnectArgs {
     /// its login with `prompt=login`).
     #[arg(long)]
     pub another_account: bool,
+    /// Sign in with a code entered on any device (RFC 8628 device authorization grant), when
+    /// the authorization server offers it: for a machine with no browser at all.
+    #[arg(long, conflicts_with_all = ["client_credentials", "workload_token_file", "via_idp", "another_account"])]
+    pub device: bool,
     /// No person, no browser: the client credentials grant with --client-id and its secret
     /// (--client-secret-stdin) or private key (--private-key-file). Renewed by asking again.
     #[arg(long, requires = "client_id", conflicts_with_all = ["no_browser", "another_account", "workload_token_file"])]

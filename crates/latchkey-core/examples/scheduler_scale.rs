@@ -71,6 +71,7 @@ fn main() {
                 obtained_by: Default::default(),
                 workload_token_file: None,
                 via_idp: None,
+                dpop_bound: false,
             })
             .unwrap();
     }

@@ -32,6 +32,8 @@ pub enum ConnectStep {
     Registering,
     /// The browser is open at the server's sign-in page ("open again" and "cancel" apply).
     WaitingForBrowser,
+    /// A code to enter on another device is shown (RFC 8628); Latchkey polls until approved.
+    WaitingForCode,
     Exchanging,
     Connected,
     NoSignInNeeded,
@@ -60,6 +62,45 @@ pub struct ConnectUpdate {
     pub account: Option<String>,
     /// Failed: what went wrong, in plain words, with the detail one click away.
     pub problem: Option<Problem>,
+    /// Waiting for the browser: the server also offers sign-in with a code ("Use a code instead").
+    pub device_offered: bool,
+    /// Waiting for the code: what to enter, and where.
+    pub device_code: Option<DeviceCodeShown>,
+}
+
+/// A device sign-in's code as the window shows it (RFC 8628).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DeviceCodeShown {
+    pub user_code: String,
+    pub verification_uri: String,
+    /// The address with the code in it, when the server gives one.
+    pub verification_uri_complete: Option<String>,
+    /// A QR code of the address (with the code when there is one), as an SVG document.
+    pub qr_svg: Option<String>,
+}
+
+impl From<crate::oauth::device::DeviceCode> for DeviceCodeShown {
+    fn from(code: crate::oauth::device::DeviceCode) -> Self {
+        let address = code
+            .verification_uri_complete
+            .as_deref()
+            .unwrap_or(&code.verification_uri);
+        // Only the `<svg>` element: it goes inline into the page (the CSP allows no data: URL).
+        let qr_svg = qrcode::QrCode::new(address.as_bytes()).ok().and_then(|qr| {
+            let svg = qr
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(160, 160)
+                .quiet_zone(true)
+                .build();
+            svg.find("<svg").map(|at| svg[at..].to_string())
+        });
+        Self {
+            user_code: code.user_code,
+            verification_uri: code.verification_uri,
+            verification_uri_complete: code.verification_uri_complete,
+            qr_svg,
+        }
+    }
 }
 
 impl ConnectUpdate {
@@ -71,6 +112,8 @@ impl ConnectUpdate {
             scopes: vec![],
             account: None,
             problem: None,
+            device_offered: false,
+            device_code: None,
         }
     }
 
@@ -87,11 +130,18 @@ impl ConnectUpdate {
 pub struct ConnectSession {
     browser_url: Mutex<Option<String>>,
     cancel: Notify,
+    use_code: Notify,
 }
 
 impl ConnectSession {
     pub fn cancel(&self) {
         self.cancel.notify_one();
+    }
+
+    /// Leave the browser sign-in and sign in with a code on another device instead (the
+    /// browser is elsewhere, or the person would rather use a phone).
+    pub fn use_code(&self) {
+        self.use_code.notify_one();
     }
 
     /// Open the sign-in page again (the person closed the tab, or it opened behind a window).
@@ -147,38 +197,52 @@ pub async fn connect(
     let canonical = url_policy::canonical_resource(url).unwrap_or_else(|_| url.to_string());
     let issuer: Mutex<Option<String>> = Mutex::new(None);
     let progress = |p: Progress| {
-        let step = match p {
+        let mut update = ConnectUpdate::new(&canonical, ConnectStep::Discovering);
+        update.step = match p {
             Progress::Discovering => ConnectStep::Discovering,
             Progress::Registering { issuer: i } => {
                 *issuer.lock().unwrap_or_else(|e| e.into_inner()) = Some(i);
                 ConnectStep::Registering
             }
-            Progress::WaitingForBrowser { url } => {
+            Progress::WaitingForBrowser {
+                url,
+                device_offered,
+            } => {
                 *session
                     .browser_url
                     .lock()
                     .unwrap_or_else(|e| e.into_inner()) = Some(url);
+                update.device_offered = device_offered;
                 ConnectStep::WaitingForBrowser
+            }
+            Progress::DeviceCode { code } => {
+                update.device_code = Some(code.into());
+                ConnectStep::WaitingForCode
             }
             Progress::Exchanging | Progress::RequestingToken { .. } => ConnectStep::Exchanging,
             // The window takes no pasted addresses.
             Progress::PastedRefused { .. } => return,
         };
-        emit(ConnectUpdate {
-            issuer: issuer.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-            ..ConnectUpdate::new(&canonical, step)
-        });
+        update.issuer = issuer.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        emit(update);
     };
-    let request = ConnectRequest {
-        server_url: url.trim().to_string(),
-        open_browser: true,
-        another_account,
-        machine: None,
-        ..Default::default()
-    };
-    let outcome = tokio::select! {
-        r = connect::connect(lk, request, &progress) => Some(r),
-        _ = session.cancel.notified() => None,
+    // "Use a code instead" drops the browser sign-in in flight and starts again with a code.
+    let mut device = false;
+    let outcome = loop {
+        let request = ConnectRequest {
+            server_url: url.trim().to_string(),
+            open_browser: true,
+            another_account,
+            machine: None,
+            device,
+            device_if_no_browser: true,
+            ..Default::default()
+        };
+        tokio::select! {
+            r = connect::connect(lk, request, &progress) => break Some(r),
+            _ = session.cancel.notified() => break None,
+            _ = session.use_code.notified(), if !device => device = true,
+        }
     };
     let last = match outcome {
         None => ConnectUpdate::new(&canonical, ConnectStep::Cancelled),
@@ -374,4 +438,26 @@ pub async fn adopt(lk: &Latchkey, scan: &Scan, file: &str, entry: &str, fix: Fix
 /// stay in the store: the restored file holds them again, and nothing else is lost.
 pub async fn undo_adopt(lk: &Latchkey, id: i64) -> Result<i64> {
     crate::clients::backup::restore(lk, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::device::DeviceCode;
+
+    #[test]
+    fn a_device_code_is_shown_with_a_qr_code_of_its_address_and_nothing_else() {
+        let shown = DeviceCodeShown::from(DeviceCode {
+            user_code: "WDJB-MJHT".into(),
+            verification_uri: "https://as.example/device".into(),
+            verification_uri_complete: Some("https://as.example/device?user_code=WDJB-MJHT".into()),
+            expires_in: std::time::Duration::from_secs(600),
+        });
+        let svg = shown.qr_svg.unwrap();
+        // Inline markup: the `<svg>` element alone, drawn with paths, no text from the server.
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(!svg.contains("as.example") && !svg.contains("<script"));
+        assert_eq!(shown.user_code, "WDJB-MJHT");
+    }
 }

@@ -409,7 +409,7 @@ async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) ->
     let client = GrantClient::load(lk, grant).await?;
     let creds = client.credentials();
     match grant.obtained_by {
-        GrantKind::Browser => {
+        GrantKind::Browser | GrantKind::Device => {
             let oauth = client.oauth()?;
             let (new, _id_token) = match &current.dpop_key {
                 // A bound grant refreshes with a proof of the same key (RFC 9449 §5).
@@ -512,7 +512,7 @@ fn keeps_key(new: TokenSet, current: &TokenSet) -> TokenSet {
 /// new credentials.
 fn waiting_error(server: &ServerRow, grant: &GrantRow) -> Error {
     match grant.obtained_by {
-        GrantKind::Browser => Error::NeedsReconnect(server.url.clone()),
+        GrantKind::Browser | GrantKind::Device => Error::NeedsReconnect(server.url.clone()),
         _ => credentials_refused(server, grant),
     }
 }

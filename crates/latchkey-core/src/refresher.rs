@@ -337,6 +337,7 @@ mod tests {
             obtained_by: crate::store::GrantKind::Browser,
             workload_token_file: None,
             via_idp: None,
+            dpop_bound: false,
         }
     }
 

@@ -198,6 +198,7 @@ mod tests {
                 obtained_by: Default::default(),
                 workload_token_file: None,
                 via_idp: None,
+                dpop_bound: false,
             })
             .unwrap()
     }

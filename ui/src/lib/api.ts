@@ -35,6 +35,8 @@ export const api = {
     invoke<ConnectUpdate>("connect", { url, anotherAccount }),
   openAgain: (url: string) => invoke<void>("open_again", { url }),
   cancelConnect: (url: string) => invoke<void>("cancel_connect", { url }),
+  /** Leave the browser sign-in in progress for a code entered on another device. */
+  connectWithCode: (url: string) => invoke<void>("connect_with_code", { url }),
   revokePlan: (url: string, grantId: number | null = null) =>
     invoke<RevokePlan>("revoke_plan", { url, grantId }),
   revoke: (url: string, grantId: number | null = null) =>

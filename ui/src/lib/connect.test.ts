@@ -10,6 +10,8 @@ const u = (step: ConnectStep, over: Partial<ConnectUpdate> = {}): ConnectUpdate 
   scopes: [],
   account: null,
   problem: null,
+  device_offered: false,
+  device_code: null,
   ...over,
 });
 
@@ -27,6 +29,29 @@ describe("connect steps", () => {
       "pending",
     ]);
     expect(headline(v)).toContain("Waiting for you in the browser");
+  });
+
+  it("put a code entered on another device in the browser's place", () => {
+    let v = applyUpdate(started(url), u("waiting_for_browser", { device_offered: true }));
+    expect(v.deviceOffered).toBe(true);
+    const code = {
+      user_code: "WDJB-MJHT",
+      verification_uri: "https://auth.example.com/device",
+      verification_uri_complete: null,
+      qr_svg: null,
+    };
+    // "Use a code instead" starts over: the steps already done stay done.
+    v = applyUpdate(v, u("discovering"));
+    v = applyUpdate(v, u("waiting_for_code", { device_code: code }));
+    expect(v.deviceCode).toEqual(code);
+    expect(stepItems(v).map((i) => [i.label, i.state])).toEqual([
+      ["Discovering how this server signs in", "done"],
+      ["Registering Latchkey", "done"],
+      ["Waiting for you to enter the code", "current"],
+      ["Exchanging the code", "pending"],
+      ["Connected", "pending"],
+    ]);
+    expect(headline(v)).toBe("Enter the code WDJB-MJHT at https://auth.example.com/device");
   });
 
   it("name the issuer while registering", () => {

@@ -1,5 +1,5 @@
 // The Connect steps as the window shows them, folded from `connect-progress` updates.
-import type { ConnectStep, ConnectUpdate, Problem, ScopeChip } from "../bindings";
+import type { ConnectStep, ConnectUpdate, DeviceCodeShown, Problem, ScopeChip } from "../bindings";
 
 /** The path of a successful sign-in, in order. */
 export const PATH: readonly ConnectStep[] = [
@@ -9,6 +9,11 @@ export const PATH: readonly ConnectStep[] = [
   "exchanging",
   "connected",
 ];
+
+/** Where a step sits on PATH: a code entered on another device takes the browser's place. */
+function pathIndex(step: ConnectStep): number {
+  return PATH.indexOf(step === "waiting_for_code" ? "waiting_for_browser" : step);
+}
 
 export function isFinal(step: ConnectStep): boolean {
   return (
@@ -29,6 +34,10 @@ export interface ConnectView {
   account: string | null;
   scopes: ScopeChip[];
   problem: Problem | null;
+  /** The server also offers sign-in with a code ("Use a code instead"). */
+  deviceOffered: boolean;
+  /** Signing in with a code: what to enter, and where. */
+  deviceCode: DeviceCodeShown | null;
 }
 
 export function started(url: string): ConnectView {
@@ -40,6 +49,8 @@ export function started(url: string): ConnectView {
     account: null,
     scopes: [],
     problem: null,
+    deviceOffered: false,
+    deviceCode: null,
   };
 }
 
@@ -50,8 +61,8 @@ export function applyUpdate(prev: ConnectView | undefined, u: ConnectUpdate): Co
     prev = undefined; // a new Connect began elsewhere (the tray, another click)
   }
   const base = prev ?? started(u.url);
-  const onPath = PATH.indexOf(u.step);
-  const reached = onPath > PATH.indexOf(base.reached) ? u.step : base.reached;
+  const onPath = pathIndex(u.step);
+  const reached = onPath >= pathIndex(base.reached) && onPath >= 0 ? u.step : base.reached;
   return {
     url: u.url,
     step: u.step,
@@ -60,6 +71,8 @@ export function applyUpdate(prev: ConnectView | undefined, u: ConnectUpdate): Co
     account: u.account ?? base.account,
     scopes: u.scopes.length > 0 ? u.scopes : base.scopes,
     problem: u.problem ?? (u.step === "failed" ? base.problem : null),
+    deviceOffered: u.device_offered || base.deviceOffered,
+    deviceCode: u.device_code ?? base.deviceCode,
   };
 }
 
@@ -76,6 +89,8 @@ export function stepLabel(step: ConnectStep, issuer: string | null): string {
       return issuer ? `Registering with ${issuer}` : "Registering Latchkey";
     case "waiting_for_browser":
       return "Waiting for you in the browser";
+    case "waiting_for_code":
+      return "Waiting for you to enter the code";
     case "exchanging":
       return "Exchanging the code";
     case "connected":
@@ -98,8 +113,11 @@ export interface StepItem {
 
 /** The checklist: done steps, the current one, what is still ahead, or where it stopped. */
 export function stepItems(v: ConnectView): StepItem[] {
-  const at = PATH.indexOf(v.reached);
-  return PATH.map((step, i) => {
+  const at = pathIndex(v.reached);
+  const path = v.deviceCode
+    ? PATH.map((s) => (s === "waiting_for_browser" ? "waiting_for_code" : s))
+    : PATH;
+  return path.map((step, i) => {
     let state: ItemState;
     if (v.step === "connected") state = "done";
     else if (i < at) state = "done";
@@ -124,6 +142,10 @@ export function headline(v: ConnectView): string {
       return "Sign-in cancelled. Nothing was changed.";
     case "waiting_for_browser":
       return "Waiting for you in the browser: approve the sign-in there.";
+    case "waiting_for_code":
+      return v.deviceCode
+        ? `Enter the code ${v.deviceCode.user_code} at ${v.deviceCode.verification_uri}`
+        : "Waiting for you to enter the code";
     default:
       return `${stepLabel(v.step, v.issuer)}…`;
   }

@@ -1,9 +1,10 @@
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use latchkey_core::oauth::connect::{
     self, ConnectOutcome, ConnectRequest, MachineSignIn, Progress,
 };
+use latchkey_core::oauth::device::DeviceCode;
 use latchkey_core::oauth::jws::{SigningAlg, SigningKey};
 use latchkey_core::oauth::pasted::PastedAddresses;
 use latchkey_core::secret::Secret;
@@ -32,7 +33,7 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
     };
     let lk = super::open()?;
     // Where no browser can open (an SSH session, a container), do what --no-browser does.
-    let no_display = (!args.no_browser && machine.is_none())
+    let no_display = (!args.no_browser && !args.device && machine.is_none())
         .then(latchkey_core::browser::no_display)
         .flatten();
     if let Some(why) = no_display {
@@ -50,12 +51,23 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         machine,
         // Without a browser here, the person may finish in a browser elsewhere and paste its
         // final address (unless standard input already gave the client secret).
-        pasted: (no_browser && !args.client.client_secret_stdin).then(pasted_lines),
+        pasted: (no_browser && !args.device && !args.client.client_secret_stdin).then(pasted_lines),
+        device: args.device,
+        // A terminal can take a pasted address; a code is asked for with --device.
+        device_if_no_browser: false,
     };
     let progress = move |p: Progress| match p {
         Progress::Discovering => eprintln!("Discovering the authorization server…"),
         Progress::Registering { issuer } => eprintln!("Authorization server: {issuer}"),
-        Progress::WaitingForBrowser { url } => {
+        Progress::WaitingForBrowser {
+            url,
+            device_offered,
+        } => {
+            if no_browser && device_offered {
+                eprintln!(
+                    "This server also offers sign-in with a code entered on any device: run the command again with --device."
+                );
+            }
             if no_browser {
                 println!("Open this URL to sign in:\n{url}");
                 let _ = std::io::stdout().flush();
@@ -67,6 +79,7 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
             }
         }
         Progress::Exchanging => eprintln!("Exchanging the code for tokens…"),
+        Progress::DeviceCode { code } => show_device_code(&code),
         Progress::PastedRefused { why } => {
             eprintln!(
                 "That was not accepted: {why}. Paste the address again, or finish in the browser."
@@ -105,6 +118,7 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
                 .unwrap_or_default();
             let how = match c.grant.obtained_by {
                 GrantKind::Browser => String::new(),
+                GrantKind::Device => " (code entered on another device)".to_string(),
                 GrantKind::ClientCredentials => {
                     format!(" (client credentials, client {})", c.registration.client_id)
                 }
@@ -152,4 +166,30 @@ fn pasted_lines() -> PastedAddresses {
         }
     });
     PastedAddresses::new(rx)
+}
+
+/// The code and where to enter it, on stdout (the contract: a script may read them), with a QR
+/// code of the address when stdout is a terminal (a phone's camera opens it).
+fn show_device_code(code: &DeviceCode) {
+    println!(
+        "To sign in, open {} on any device and enter the code {}",
+        code.verification_uri, code.user_code
+    );
+    if let Some(complete) = &code.verification_uri_complete {
+        println!("Or open: {complete}");
+        if std::io::stdout().is_terminal()
+            && let Ok(qr) = qrcode::QrCode::new(complete.as_bytes())
+        {
+            let picture = qr
+                .render::<qrcode::render::unicode::Dense1x2>()
+                .quiet_zone(true)
+                .build();
+            println!("{picture}");
+        }
+    }
+    let _ = std::io::stdout().flush();
+    eprintln!(
+        "Waiting for the approval (the code expires in {} min)…",
+        code.expires_in.as_secs().div_ceil(60)
+    );
 }

@@ -44,10 +44,12 @@ struct GrantOut {
     requested_scopes: Vec<String>,
     expires_at: Option<i64>,
     has_refresh_token: bool,
-    /// browser | client_credentials | workload | via_idp
+    /// browser | device | client_credentials | workload | via_idp
     obtained_by: &'static str,
     /// The identity provider a `via_idp` grant came through.
     via_idp: Option<String>,
+    /// The tokens are bound to Latchkey's DPoP key (RFC 9449).
+    dpop_bound: bool,
     default: bool,
     last_refreshed_at: Option<i64>,
 }
@@ -99,6 +101,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
                         has_refresh_token: g.has_refresh_token,
                         obtained_by: g.obtained_by.as_str(),
                         via_idp: g.via_idp.clone(),
+                        dpop_bound: g.dpop_bound,
                         default: g.is_default,
                         last_refreshed_at: g.last_refreshed_at,
                     })

@@ -292,7 +292,7 @@ impl Auth {
         // The address always goes to stderr, which MCP clients show in their logs: the browser
         // may open behind a window, or on no screen at all.
         let progress = move |p: Progress| {
-            if let Progress::WaitingForBrowser { url } = p {
+            if let Progress::WaitingForBrowser { url, .. } = p {
                 if no_browser {
                     eprintln!("latchkey: open this URL to sign in to {server}:\n{url}");
                 } else {
@@ -312,6 +312,9 @@ impl Auth {
             another_account: false,
             machine: None,
             pasted: None,
+            // The MCP client gets the command to run instead (`connect --no-browser`).
+            device: false,
+            device_if_no_browser: false,
         };
         let outcome = match connect::connect(&self.lk, request, &progress).await {
             Err(e @ Error::BrowserFailed(_)) => return Err(self.browser_failed(e)),

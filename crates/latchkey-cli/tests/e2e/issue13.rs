@@ -101,6 +101,7 @@ fn client_credentials_with_a_secret_connect_renew_and_revoke_without_a_browser()
     );
     let grant = only_grant(&lk);
     assert_eq!(grant["obtained_by"], "client_credentials", "{grant}");
+    assert_eq!(grant["dpop_bound"], false, "{grant}");
     assert_eq!(grant["status"], "connected", "{grant}");
     assert_eq!(grant["has_refresh_token"], false, "{grant}");
 
@@ -422,6 +423,10 @@ fn a_pasted_address_finishes_the_sign_in_and_a_wrong_one_gets_another_try() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{rest:?}\n{stderr}");
     assert!(
+        !stderr.contains("--device"),
+        "no code sign-in offered here: {stderr}"
+    );
+    assert!(
         rest.iter()
             .any(|l| l.starts_with("Connected: scopes mcp:read mcp:write")),
         "{rest:?}"
@@ -539,6 +544,7 @@ fn dpop_bound_grants_against_oidc_provider() {
 
     let answer = call_echo(&lk, &url, "bound");
     assert_eq!(answer["result"]["content"][0]["text"], "bound", "{answer}");
+    assert_eq!(only_grant(&lk)["dpop_bound"], true);
     let stats = peer.stats();
     assert!(stats["dpop_requests"].as_i64().unwrap() >= 1, "{stats}");
 
@@ -754,4 +760,123 @@ fn client_credentials_are_dpop_bound_where_the_server_takes_only_dpop() {
     lk.run(&["refresh", &url]).ok();
     assert_eq!(proof_of(&lk), jkt, "renewal keeps the key");
     assert!(peer.stats()["dpop_requests"].as_i64().unwrap() >= 1);
+}
+
+/// `connect --device`: the code and address on stdout, and the connect waiting until the
+/// approval (or the refusal, or the code's expiry).
+fn device_connect(lk: &Latchkey, url: &str) -> (std::process::Child, String, String) {
+    let mut child = lk
+        .command(&["connect", url, "--device"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let first = lines.next().unwrap().unwrap();
+    let user_code = first.rsplit(' ').next().unwrap().to_string();
+    assert!(first.starts_with("To sign in, open http"), "{first}");
+    let complete = lines.next().unwrap().unwrap();
+    let complete = complete
+        .strip_prefix("Or open: ")
+        .unwrap_or_else(|| panic!("{complete}"))
+        .to_string();
+    // The rest of stdout (the result line) is read once the command ends.
+    std::thread::spawn(move || for _ in lines {});
+    (child, user_code, complete)
+}
+
+fn approve_device(address: &str, user_code: &str, action: &str) {
+    let status = std::process::Command::new("node")
+        .arg(repo_root().join("tests/browser/approve.mjs"))
+        .arg(address)
+        .env("APPROVE_USER_CODE", user_code)
+        .env("APPROVE_ACTION", action)
+        .status()
+        .unwrap();
+    assert!(status.success(), "approve.mjs failed on {address}");
+}
+
+/// RFC 8628 against oidc-provider: the code approved in a browser elsewhere (Chromium,
+/// through the code page, the confirmation, login and consent), no browser here, the client
+/// registered with the device grant; a refused code and an expired one are clear errors that
+/// store nothing.
+#[test]
+fn sign_in_with_a_code_entered_on_another_device() {
+    let peer = Peer::start("tests/peers/oidc-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let (lk, browser_count) = no_browser_latchkey();
+
+    // Plain --no-browser says the code sign-in exists here.
+    let mut plain = lk
+        .command(&["connect", &url, "--no-browser"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(plain.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    assert!(first.starts_with("Open this URL to sign in"), "{first}");
+    plain.kill().unwrap();
+    let out = plain.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("run the command again with --device"),
+        "{stderr}"
+    );
+
+    let (child, user_code, complete) = device_connect(&lk, &url);
+    // The person types the code on the provider's page (the plain address, without the code).
+    let plain = complete.split('?').next().unwrap().to_string();
+    approve_device(&plain, &user_code, "approve");
+    let out = wait_with_timeout(child, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("Waiting for the approval"), "{stderr}");
+    assert!(
+        peer.log_text()
+            .contains("urn:ietf:params:oauth:grant-type:device_code"),
+        "registered with the device grant"
+    );
+    let answer = call_echo(&lk, &url, "device");
+    assert_eq!(answer["result"]["content"][0]["text"], "device", "{answer}");
+    let grant = only_grant(&lk);
+    assert_eq!(grant["has_refresh_token"], true, "{grant}");
+    assert_eq!(grant["obtained_by"], "device", "{grant}");
+
+    // Refused at the confirmation page: the polling ends with words, the grant is unchanged.
+    let before = only_grant(&lk);
+    let (child, user_code, complete) = device_connect(&lk, &url);
+    approve_device(&complete, &user_code, "deny");
+    let out = wait_with_timeout(child, Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("denied"), "{stderr}");
+    assert_eq!(only_grant(&lk)["id"], before["id"]);
+    assert!(!browser_count.exists(), "a browser was opened");
+}
+
+#[test]
+fn a_device_code_that_expires_is_a_clear_error_and_stores_nothing() {
+    let peer = Peer::start("tests/peers/oidc-server.mjs", &[("DEVICE_CODE_TTL", "3")]);
+    let url = peer.mcp_url();
+    let (lk, _) = no_browser_latchkey();
+    let (child, _, _) = device_connect(&lk, &url);
+    let out = wait_with_timeout(child, Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("expired"), "{stderr}");
+    assert!(no_grants(&lk));
+
+    // A server without the grant: said at once.
+    let sdk = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let run = lk.run(&["connect", &sdk.mcp_url(), "--device"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("does not offer sign-in with a code"),
+        "{}",
+        run.stderr
+    );
 }

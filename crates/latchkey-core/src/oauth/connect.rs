@@ -7,6 +7,7 @@ use url::Url;
 
 use super::authorize::{self, AuthorizationParams};
 use super::challenge::BearerChallenge;
+use super::device::{self, DeviceCode};
 use super::discovery::{self, Discovered};
 use super::dpop::{DpopHttp, DpopKey};
 use super::loopback::Loopback;
@@ -41,6 +42,11 @@ pub struct ConnectRequest {
     /// Addresses the person pastes (the browser's final address, from a browser on another
     /// machine), taken as well as the loopback redirect.
     pub pasted: Option<PastedAddresses>,
+    /// Sign in with a code entered on another device (RFC 8628) instead of a redirect.
+    pub device: bool,
+    /// Where no browser can open (no display, or the browser fails to start), sign in with a
+    /// code instead when the server offers it: the app, which has no terminal to paste into.
+    pub device_if_no_browser: bool,
 }
 
 /// A sign-in without a person: what the grant is made from.
@@ -65,6 +71,8 @@ pub enum Progress {
     },
     WaitingForBrowser {
         url: String,
+        /// The server also offers sign-in with a code (`--device`).
+        device_offered: bool,
     },
     Exchanging,
     /// A grant without a person: asking the token endpoint with this `grant_type`.
@@ -74,6 +82,10 @@ pub enum Progress {
     /// A pasted address was not this sign-in's redirect; the sign-in keeps waiting.
     PastedRefused {
         why: String,
+    },
+    /// Sign-in with a code: the person enters `code.user_code` at `code.verification_uri`.
+    DeviceCode {
+        code: DeviceCode,
     },
 }
 
@@ -201,6 +213,14 @@ async fn sign_in(
         )
         .await;
     }
+    if req.device {
+        device::offered(&discovered.auth_server).ok_or_else(|| {
+            Error::Discovery(format!(
+                "the authorization server {} does not offer sign-in with a code (RFC 8628); use --no-browser and paste the address instead",
+                discovered.auth_server.issuer
+            ))
+        })?;
+    }
     discovered.auth_server.check_pkce()?;
     let md = &discovered.auth_server;
     let wanted = scopes::with_offline_access(
@@ -227,24 +247,41 @@ async fn sign_in(
     // An authorization server that forgot Latchkey's registration answers `invalid_client`:
     // drop that registration and register again, once.
     let mut retried = false;
+    let code_offered = device::offered(md).is_some();
+    let mut device = req.device
+        || (req.device_if_no_browser && code_offered && crate::browser::no_display().is_some());
     let (registration, tokens, id_token) = loop {
         let (registration, client_secret, listener) =
             registration_for(lk, &http, &discovered, &req.client).await?;
-        let outcome = authorize_and_exchange(
-            &http,
-            &req,
-            &discovered,
-            &wanted,
-            (&registration, client_secret.as_ref()),
-            listener,
-            progress,
-        )
-        .await;
+        let client = (&registration, client_secret.as_ref());
+        let outcome = match device {
+            true => device_and_exchange(&http, &req, &discovered, &wanted, client, progress).await,
+            false => {
+                authorize_and_exchange(
+                    &http,
+                    &req,
+                    &discovered,
+                    &wanted,
+                    client,
+                    listener,
+                    progress,
+                )
+                .await
+            }
+        };
         match outcome {
             Ok((tokens, id_token)) => break (registration, tokens, id_token),
+            Err(Error::BrowserFailed(why))
+                if !device && req.device_if_no_browser && code_offered =>
+            {
+                tracing::info!("the browser did not open ({why}); signing in with a code instead");
+                device = true;
+            }
+            // A registration made before Latchkey asked for the device grant is refused it.
             Err(e)
                 if !retried
-                    && e.oauth_code() == Some("invalid_client")
+                    && (e.oauth_code() == Some("invalid_client")
+                        || (device && e.oauth_code() == Some("unauthorized_client")))
                     && registration.method.registered_by_latchkey() =>
             {
                 tracing::warn!(
@@ -269,7 +306,13 @@ async fn sign_in(
         account,
         &wanted,
         &tokens,
-        (GrantKind::Browser, None),
+        (
+            match device {
+                true => GrantKind::Device,
+                false => GrantKind::Browser,
+            },
+            None,
+        ),
     )
     .await?;
     let detail = format!("scopes: {}", grant.scopes.join(" "));
@@ -327,6 +370,7 @@ async fn authorize_and_exchange(
     })?;
     progress(Progress::WaitingForBrowser {
         url: pending.url.to_string(),
+        device_offered: device::offered(md).is_some(),
     });
     let launched = match req.open_browser {
         true => Some(crate::browser::open(pending.url.as_str())?),
@@ -410,6 +454,42 @@ async fn authorize_and_exchange(
             ..tokens
         },
         id_token,
+    ))
+}
+
+/// The sign-in with a code (RFC 8628): the code is shown through `progress`, the person
+/// approves on any device, and the token endpoint is polled as the server asks.
+async fn device_and_exchange(
+    http: &HttpClient,
+    req: &ConnectRequest,
+    discovered: &Discovered,
+    wanted: &[String],
+    (registration, client_secret): (&RegistrationRow, Option<&Secret>),
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<(TokenSet, Option<Secret>)> {
+    let md = &discovered.auth_server;
+    let creds = ClientCredentials {
+        client_id: &registration.client_id,
+        client_secret,
+        auth_method: registration.auth_method,
+        issuer: &md.issuer,
+    };
+    let oauth = token::client(md, &creds, None)?;
+    let show = |code: DeviceCode| progress(Progress::DeviceCode { code });
+    let resource = &discovered.resource;
+    if !binds_to_a_key(discovered, req.challenge.as_ref()) {
+        let tokens = device::sign_in(http, http, &oauth, md, wanted, resource, show).await?;
+        return Ok((tokens, None));
+    }
+    let (key, kept) = DpopKey::generate()?;
+    let bound = DpopHttp { http, key: &key };
+    let tokens = device::sign_in(http, &bound, &oauth, md, wanted, resource, show).await?;
+    Ok((
+        TokenSet {
+            dpop_key: Some(kept),
+            ..tokens
+        },
+        None,
     ))
 }
 
@@ -530,6 +610,7 @@ pub(super) async fn save_grant(
         obtained_by: how.0,
         workload_token_file: how.1.clone().filter(|_| how.0 == GrantKind::Workload),
         via_idp: how.1.filter(|_| how.0 == GrantKind::ViaIdp),
+        dpop_bound: tokens.dpop_key.is_some(),
     };
     let existing = lk
         .store()

@@ -19,6 +19,7 @@ pub mod authorize;
 pub mod challenge;
 pub mod connect;
 mod connect_machine;
+pub mod device;
 pub mod discovery;
 pub mod dpop;
 pub mod jws;

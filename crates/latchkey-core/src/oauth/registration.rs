@@ -133,7 +133,7 @@ pub async fn register(
 pub struct RegistrationRequest<'a> {
     pub client_name: &'a str,
     pub redirect_uris: Vec<&'a str>,
-    pub grant_types: [&'a str; 2],
+    pub grant_types: Vec<&'a str>,
     pub response_types: [&'a str; 1],
     pub token_endpoint_auth_method: &'a str,
     pub application_type: &'a str,
@@ -178,14 +178,21 @@ pub fn method_to_request(md: &AuthServerMetadata) -> TokenAuthMethod {
 
 /// No `scope` member: it is optional (RFC 7591 §2), and strict servers (oidc-provider) refuse
 /// resource scopes there; scopes are asked for in the authorization request instead.
+/// The device authorization grant (RFC 8628) is asked for too where the server offers it, so
+/// the same client can sign in with a code when no browser is at hand.
 pub fn registration_request(
     redirect_uri: &str,
     auth_method: TokenAuthMethod,
+    with_device_code: bool,
 ) -> RegistrationRequest<'_> {
+    let mut grant_types = vec!["authorization_code", "refresh_token"];
+    if with_device_code {
+        grant_types.push(super::device::DEVICE_CODE);
+    }
     RegistrationRequest {
         client_name: CLIENT_NAME,
         redirect_uris: vec![redirect_uri],
-        grant_types: ["authorization_code", "refresh_token"],
+        grant_types,
         response_types: ["code"],
         token_endpoint_auth_method: auth_method.as_str(),
         application_type: "native",
@@ -249,7 +256,11 @@ async fn dynamic_register(
 ) -> Result<RegisteredClient> {
     let url = Url::parse(endpoint)
         .map_err(|_| Error::Registration("registration_endpoint is not a URL".into()))?;
-    let body = registration_request(redirect_uri, method_to_request(md));
+    let body = registration_request(
+        redirect_uri,
+        method_to_request(md),
+        super::device::offered(md).is_some(),
+    );
     let fetched = http
         .send(
             http.post(&url)
@@ -404,13 +415,27 @@ mod tests {
         let body = serde_json::to_value(registration_request(
             "http://127.0.0.1:1234/callback",
             TokenAuthMethod::None,
+            false,
         ))
         .unwrap();
         assert_eq!(body["application_type"], "native");
         assert_eq!(body["token_endpoint_auth_method"], "none");
         assert_eq!(body["redirect_uris"][0], "http://127.0.0.1:1234/callback");
-        assert_eq!(body["grant_types"][1], "refresh_token");
+        assert_eq!(
+            body["grant_types"],
+            serde_json::json!(["authorization_code", "refresh_token"])
+        );
         assert!(body.get("scope").is_none());
+        let with_device = serde_json::to_value(registration_request(
+            "http://127.0.0.1:1234/callback",
+            TokenAuthMethod::None,
+            true,
+        ))
+        .unwrap();
+        assert_eq!(
+            with_device["grant_types"][2],
+            super::super::device::DEVICE_CODE
+        );
     }
 
     #[test]

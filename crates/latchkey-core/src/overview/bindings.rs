@@ -9,7 +9,7 @@ use super::detail::{GrantDetail, HistoryEntry, ServerDetail};
 use super::problem::Problem;
 use super::{AccountView, Overview, ScopeAccess, ScopeChip, ServerView, Status};
 use crate::ErrorKind;
-use crate::app_actions::{AdoptPlan, ConnectStep, ConnectUpdate, RevokePlan};
+use crate::app_actions::{AdoptPlan, ConnectStep, ConnectUpdate, DeviceCodeShown, RevokePlan};
 use crate::disconnect::Revoked;
 
 /// Every type the shell sends to the UI, in one file.
@@ -29,6 +29,7 @@ pub fn typescript() -> String {
         ErrorKind::decl(&cfg),
         ConnectStep::decl(&cfg),
         ConnectUpdate::decl(&cfg),
+        DeviceCodeShown::decl(&cfg),
         RevokePlan::decl(&cfg),
         Revoked::decl(&cfg),
         ConfigFinding::decl(&cfg),

@@ -53,9 +53,10 @@ pub struct HistoryEntry {
 }
 
 /// How a grant's tokens are obtained, as Details says it.
-pub fn obtained_by(g: &GrantRow) -> &'static str {
-    match g.obtained_by {
+pub fn obtained_by(g: &GrantRow) -> String {
+    let how = match g.obtained_by {
         GrantKind::Browser => "Browser sign-in (renewed with its refresh token)",
+        GrantKind::Device => "Code entered on another device (renewed with its refresh token)",
         GrantKind::ClientCredentials => {
             "Client credentials (renewed with the client's own secret or key)"
         }
@@ -63,8 +64,23 @@ pub fn obtained_by(g: &GrantRow) -> &'static str {
             "Workload identity (renewed with the workload's JWT, read from its file)"
         }
         GrantKind::ViaIdp => {
-            "Via your company's identity provider (renewed with a new identity assertion from it)"
+            return format!(
+                "Via {} (your company's identity provider; renewed with a new identity assertion from it){}",
+                g.via_idp
+                    .as_deref()
+                    .unwrap_or("your company's identity provider"),
+                bound_to_a_key(g)
+            );
         }
+    };
+    format!("{how}{}", bound_to_a_key(g))
+}
+
+/// DPoP-bound tokens (RFC 9449) work only with the key Latchkey keeps for the grant.
+fn bound_to_a_key(g: &GrantRow) -> &'static str {
+    match g.dpop_bound {
+        true => "; DPoP-bound: the tokens work only with the key Latchkey keeps for them",
+        false => "",
     }
 }
 
@@ -130,7 +146,7 @@ pub fn build(
                 expires_at: g.access_expires_at,
                 next_refresh_at: refresher::planned_refresh(g),
                 has_refresh_token: g.has_refresh_token,
-                obtained_by: obtained_by(g).to_string(),
+                obtained_by: obtained_by(g),
                 revokes_at_server,
             })
         }
@@ -151,4 +167,28 @@ pub fn build(
         grant,
         history,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::overview::status::tests::grant;
+    use crate::store::GrantStatus;
+
+    #[test]
+    fn details_say_how_a_grant_was_obtained_and_whether_it_is_bound() {
+        let mut g = grant(GrantStatus::Active, None, true);
+        assert_eq!(
+            obtained_by(&g),
+            "Browser sign-in (renewed with its refresh token)"
+        );
+        g.obtained_by = GrantKind::Device;
+        g.dpop_bound = true;
+        let said = obtained_by(&g);
+        assert!(said.starts_with("Code entered on another device"), "{said}");
+        assert!(said.contains("DPoP-bound"), "{said}");
+        g.obtained_by = GrantKind::ViaIdp;
+        g.via_idp = Some("https://idp.example".into());
+        assert!(obtained_by(&g).starts_with("Via https://idp.example "));
+    }
 }

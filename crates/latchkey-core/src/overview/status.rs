@@ -137,10 +137,10 @@ pub fn next_change(g: &GrantRow, at: i64) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn grant(status: GrantStatus, expires_in: Option<i64>, refresh: bool) -> GrantRow {
+    pub(crate) fn grant(status: GrantStatus, expires_in: Option<i64>, refresh: bool) -> GrantRow {
         GrantRow {
             id: 1,
             server_id: 1,
@@ -161,6 +161,7 @@ mod tests {
             obtained_by: crate::store::GrantKind::Browser,
             workload_token_file: None,
             via_idp: None,
+            dpop_bound: false,
         }
     }
 

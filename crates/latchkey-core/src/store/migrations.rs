@@ -141,6 +141,11 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE grants ADD COLUMN via_idp TEXT;
     "#,
+    // 11: whether a grant's tokens are bound to its DPoP key (shown in Details; the key itself
+    // is in the secret store with the tokens).
+    r#"
+    ALTER TABLE grants ADD COLUMN dpop_bound INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Bring the schema up to date. Several processes may open a new database at once (four

@@ -131,6 +131,8 @@ pub enum GrantKind {
     /// A person signed in (authorization code + PKCE); renewed with the refresh token.
     #[default]
     Browser,
+    /// A person approved a code on another device (RFC 8628); renewed with the refresh token.
+    Device,
     /// The client credentials grant (extension `io.modelcontextprotocol/oauth-client-credentials`):
     /// the client's own secret or key; renewed by asking again.
     ClientCredentials,
@@ -146,6 +148,7 @@ impl GrantKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Browser => "browser",
+            Self::Device => "device",
             Self::ClientCredentials => "client_credentials",
             Self::Workload => "workload",
             Self::ViaIdp => "via_idp",
@@ -154,6 +157,7 @@ impl GrantKind {
 
     pub fn parse(s: &str) -> Self {
         match s {
+            "device" => Self::Device,
             "client_credentials" => Self::ClientCredentials,
             "workload" => Self::Workload,
             "via_idp" => Self::ViaIdp,
@@ -163,7 +167,7 @@ impl GrantKind {
 
     /// Renewed without a person: a new token is requested whenever one is due.
     pub fn is_machine(self) -> bool {
-        !matches!(self, Self::Browser)
+        !matches!(self, Self::Browser | Self::Device)
     }
 }
 
@@ -190,6 +194,8 @@ pub struct GrantRow {
     pub workload_token_file: Option<String>,
     /// For a grant via an identity provider: that provider's issuer.
     pub via_idp: Option<String>,
+    /// Its tokens are bound to a key Latchkey keeps (DPoP, RFC 9449): useless without it.
+    pub dpop_bound: bool,
 }
 
 impl GrantRow {
@@ -215,6 +221,7 @@ pub struct NewGrant {
     pub obtained_by: GrantKind,
     pub workload_token_file: Option<String>,
     pub via_idp: Option<String>,
+    pub dpop_bound: bool,
 }
 
 /// A company identity provider Latchkey was signed in to (`latchkey idp connect`), for grants

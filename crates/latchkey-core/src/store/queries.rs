@@ -63,6 +63,7 @@ fn grant_from(row: &Row) -> rusqlite::Result<GrantRow> {
         obtained_by: GrantKind::parse(&row.get::<_, String>("obtained_by")?),
         workload_token_file: row.get("workload_token_file")?,
         via_idp: row.get("via_idp")?,
+        dpop_bound: row.get("dpop_bound")?,
     })
 }
 
@@ -284,8 +285,8 @@ impl Store {
         self.conn().execute(
             "INSERT INTO grants (server_id, registration_id, issuer, resource, account, scopes, requested_scopes,
                                  status, access_expires_at, has_refresh_token, is_default, created_at, updated_at, last_refreshed_at,
-                                 obtained_by, workload_token_file, via_idp)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?10, ?11, ?11, NULL, ?12, ?13, ?14)",
+                                 obtained_by, workload_token_file, via_idp, dpop_bound)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?10, ?11, ?11, NULL, ?12, ?13, ?14, ?15)",
             params![
                 g.server_id,
                 g.registration_id,
@@ -300,7 +301,8 @@ impl Store {
                 t,
                 g.obtained_by.as_str(),
                 g.workload_token_file,
-                g.via_idp
+                g.via_idp,
+                g.dpop_bound
             ],
         )?;
         let id = self.conn().last_insert_rowid();
@@ -393,7 +395,8 @@ impl Store {
             "UPDATE grants SET registration_id = ?2, issuer = ?3, resource = ?4, account = ?5, scopes = ?6,
                     requested_scopes = ?7, access_expires_at = ?8, has_refresh_token = ?9,
                     status = 'active', status_reason = NULL, updated_at = ?10,
-                    obtained_by = ?11, workload_token_file = ?12, via_idp = ?13
+                    obtained_by = ?11, workload_token_file = ?12, via_idp = ?13,
+                    dpop_bound = ?14
              WHERE id = ?1",
             params![
                 id,
@@ -408,7 +411,8 @@ impl Store {
                 t,
                 g.obtained_by.as_str(),
                 g.workload_token_file,
-                g.via_idp
+                g.via_idp,
+                g.dpop_bound
             ],
         )?;
         Ok(())
@@ -589,6 +593,7 @@ mod tests {
             obtained_by: Default::default(),
             workload_token_file: None,
             via_idp: None,
+            dpop_bound: false,
         }
     }
 
