@@ -38,6 +38,8 @@ const AS_PORT = envInt('AS_PORT', 0); // oidc-provider
 const ACCESS_TOKEN_TTL = Math.max(1, envInt('ACCESS_TOKEN_TTL', 3600)); // oidc-provider needs > 0
 const REFRESH_TOKEN_TTL = Math.max(1, envInt('REFRESH_TOKEN_TTL', 14 * 24 * 3600));
 const REQUIRE_OFFLINE_ACCESS = envBool('REQUIRE_OFFLINE_ACCESS', false);
+// Lifetime of the ID tokens this provider issues (the identity provider's sign-in), seconds.
+const ID_TOKEN_TTL = Number(process.env.ID_TOKEN_TTL || 3600);
 // DPOP=1: the MCP server takes only DPoP-bound tokens (RFC 9449), says so in its metadata and
 // challenges, and checks each request's proof (and the token's cnf.jkt, from introspection).
 const DPOP = envBool('DPOP', false);
@@ -59,7 +61,8 @@ const MACHINE_JWT = {
 };
 const WORKLOAD = { client_id: 'machine-workload' };
 // Enterprise-managed authorization (SEP-990): this provider also plays the company identity
-// provider. Its ID tokens (/admin/id-token) are exchanged by `idp-client` (RFC 8693) for an
+// provider. Its ID tokens (/admin/id-token, or its own from a browser sign-in of `idp-client`,
+// a native client with a loopback redirect) are exchanged by `idp-client` (RFC 8693) for an
 // identity assertion (ID-JAG) that `machine-xaa` redeems with the JWT-bearer grant.
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const IDP_CLIENT = { client_id: 'idp-client' };
@@ -114,6 +117,8 @@ const stats = {
   // enterprise-managed authorization: ID-JAGs issued by token exchange, and redeemed
   id_jags_issued: 0,
   id_jags_redeemed: 0,
+  // ID tokens from a browser sign-in at this provider (not /admin/id-token) exchanged
+  own_id_tokens_exchanged: 0,
   dpop_refusals: 0,
   refreshes: 0,
   refresh_token_reuse_detected: 0,
@@ -282,9 +287,10 @@ async function main() {
       jwks: { keys: [{ ...machineKey.publicKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig' }] },
     }, {
       ...IDP_CLIENT,
-      grant_types: [TOKEN_EXCHANGE],
-      response_types: [],
-      redirect_uris: [],
+      grant_types: [TOKEN_EXCHANGE, 'authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+      application_type: 'native',
       token_endpoint_auth_method: 'none',
     }, {
       ...XAA,
@@ -346,7 +352,7 @@ async function main() {
       AuthorizationCode: 120,
       DeviceCode: DEVICE_CODE_TTL,
       RefreshToken: REFRESH_TOKEN_TTL,
-      IdToken: 3600,
+      IdToken: ID_TOKEN_TTL,
       Interaction: 3600,
       Session: 24 * 3600,
       Grant: Math.max(REFRESH_TOKEN_TTL, 24 * 3600),
@@ -455,6 +461,25 @@ async function main() {
     ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, ...(token.scope && { scope: token.scope }) };
   }, ['assertion', 'scope', 'resource']);
 
+  // The person an ID token names: one from /admin/id-token (signed with idpKey), or one this
+  // provider issued itself at a browser sign-in (its own keys; expired ones refused here, as
+  // IdToken.validate ignores the expiry).
+  async function personOfIdToken(jwt) {
+    let claims;
+    try {
+      ({ claims } = verifiedClaims(jwt, idpKey.publicKey));
+    } catch (e) {
+      if (e.message === 'expired') throw e;
+      const client = await provider.Client.find(IDP_CLIENT.client_id);
+      const verified = await provider.IdToken.validate(jwt, client);
+      claims = verified.payload;
+      if (!(claims.exp > Math.floor(Date.now() / 1000))) throw new Error('the ID token expired');
+      stats.own_id_tokens_exchanged += 1;
+    }
+    if (claims.iss !== issuer || claims.aud !== IDP_CLIENT.client_id) throw new Error('the ID token is not for this client');
+    return claims.sub;
+  }
+
   // RFC 8693 at the identity provider: the person's ID token for an ID-JAG
   // (draft-ietf-oauth-identity-assertion-authz-grant) naming the MCP authorization server
   // (audience), the MCP server (resource) and the MCP client (fixed here: machine-xaa).
@@ -465,9 +490,7 @@ async function main() {
     if (!p.audience || !p.resource) throw new errors.InvalidRequest('audience and resource are required');
     let person;
     try {
-      const { claims } = verifiedClaims(p.subject_token, idpKey.publicKey);
-      if (claims.iss !== issuer || claims.aud !== IDP_CLIENT.client_id) throw new Error('the ID token is not for this client');
-      person = claims.sub;
+      person = await personOfIdToken(p.subject_token);
     } catch (e) {
       throw new errors.InvalidGrant(`subject_token: ${e.message}`);
     }

@@ -134,8 +134,9 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum IdpCommand {
-    /// Keep the identity provider ISSUER: Latchkey's client there and where its ID token is
-    /// (single sign-on set up elsewhere writes it to a file; it is read again at every use).
+    /// Keep the identity provider ISSUER: Latchkey's client there and the person's ID token,
+    /// from a sign-in in the browser now (OpenID Connect; kept and renewed by Latchkey) or from
+    /// a file single sign-on set up elsewhere keeps current (read again at every use).
     Connect {
         issuer: String,
         /// The client id Latchkey has at the identity provider.
@@ -144,9 +145,14 @@ pub enum IdpCommand {
         /// Read that client's secret from standard input.
         #[arg(long)]
         client_secret_stdin: bool,
-        /// The file holding the person's ID token from the identity provider.
+        /// The file holding the person's ID token from the identity provider (instead of a
+        /// sign-in in the browser).
         #[arg(long, value_name = "FILE")]
-        id_token_file: std::path::PathBuf,
+        id_token_file: Option<std::path::PathBuf>,
+        /// Do not open a browser: print the sign-in address, and take the address the browser
+        /// ends at, pasted here, as well as the loopback redirect.
+        #[arg(long, conflicts_with = "id_token_file")]
+        no_browser: bool,
     },
     /// The identity providers kept, and how many grants came via each.
     List {

@@ -419,9 +419,11 @@ async fn refresh_request(lk: &Latchkey, grant: &GrantRow, current: &TokenSet) ->
                         http: &client.http,
                         key: &key,
                     };
-                    token::refresh(&http, &oauth, current, &grant.resource).await?
+                    token::refresh(&http, &oauth, current, Some(&grant.resource)).await?
                 }
-                None => token::refresh(&client.http, &oauth, current, &grant.resource).await?,
+                None => {
+                    token::refresh(&client.http, &oauth, current, Some(&grant.resource)).await?
+                }
             };
             Ok(new)
         }

@@ -138,6 +138,12 @@ pub mod keys {
         format!("secret/{name}")
     }
 
+    /// What a browser sign-in at a company identity provider keeps (its ID token and refresh
+    /// token), by the provider's client registration.
+    pub fn idp_sign_in(registration_id: i64) -> String {
+        format!("idp/{registration_id}")
+    }
+
     /// A client config file's backup, taken before Latchkey changed it.
     pub fn backup(id: i64) -> String {
         format!("backup/{id}")

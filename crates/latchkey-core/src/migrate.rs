@@ -43,6 +43,13 @@ pub fn all_keys(lk: &Latchkey) -> Result<Vec<String>> {
             .map(|(name, _, _)| keys::named_secret(name)),
     );
     keys.extend(store.backups()?.iter().map(|(id, ..)| keys::backup(*id)));
+    keys.extend(
+        store
+            .idps()?
+            .iter()
+            .filter(|idp| idp.id_token_file.is_none())
+            .map(|idp| keys::idp_sign_in(idp.registration_id)),
+    );
     Ok(keys)
 }
 

@@ -56,39 +56,7 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         // A terminal can take a pasted address; a code is asked for with --device.
         device_if_no_browser: false,
     };
-    let progress = move |p: Progress| match p {
-        Progress::Discovering => eprintln!("Discovering the authorization server…"),
-        Progress::Registering { issuer } => eprintln!("Authorization server: {issuer}"),
-        Progress::WaitingForBrowser {
-            url,
-            device_offered,
-        } => {
-            if no_browser && device_offered {
-                eprintln!(
-                    "This server also offers sign-in with a code entered on any device: run the command again with --device."
-                );
-            }
-            if no_browser {
-                println!("Open this URL to sign in:\n{url}");
-                let _ = std::io::stdout().flush();
-                eprintln!(
-                    "Waiting for the sign-in. If the browser is on another machine, it ends on a page that does not load (an address starting with http://127.0.0.1:…/callback): copy that whole address, paste it here and press Enter."
-                );
-            } else {
-                eprintln!("Waiting for you in the browser… (if it did not open, visit {url})");
-            }
-        }
-        Progress::Exchanging => eprintln!("Exchanging the code for tokens…"),
-        Progress::DeviceCode { code } => show_device_code(&code),
-        Progress::PastedRefused { why } => {
-            eprintln!(
-                "That was not accepted: {why}. Paste the address again, or finish in the browser."
-            )
-        }
-        Progress::RequestingToken { grant_type } => {
-            eprintln!("Requesting a token ({grant_type} grant)…")
-        }
-    };
+    let progress = show_progress(no_browser);
     match connect::connect(&lk, request, &progress).await? {
         ConnectOutcome::NoSignInNeeded => {
             println!("No sign-in needed: the server answers without a token.");
@@ -155,7 +123,7 @@ fn read_private_key(path: &std::path::Path, alg: Option<&str>) -> Result<Secret>
 
 /// Standard input, line by line, for pasted addresses: a thread of its own, since reading a
 /// terminal blocks.
-fn pasted_lines() -> PastedAddresses {
+pub(super) fn pasted_lines() -> PastedAddresses {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     std::thread::spawn(move || {
         for line in std::io::stdin().lines() {
@@ -192,4 +160,42 @@ fn show_device_code(code: &DeviceCode) {
         "Waiting for the approval (the code expires in {} min)…",
         code.expires_in.as_secs().div_ceil(60)
     );
+}
+
+/// A sign-in's steps, on stderr (the address on stdout with --no-browser: the contract); also
+/// for `latchkey idp connect`.
+pub(super) fn show_progress(no_browser: bool) -> impl Fn(Progress) + Send + Sync {
+    move |p: Progress| match p {
+        Progress::Discovering => eprintln!("Discovering the authorization server…"),
+        Progress::Registering { issuer } => eprintln!("Authorization server: {issuer}"),
+        Progress::WaitingForBrowser {
+            url,
+            device_offered,
+        } => {
+            if no_browser && device_offered {
+                eprintln!(
+                    "This server also offers sign-in with a code entered on any device: run the command again with --device."
+                );
+            }
+            if no_browser {
+                println!("Open this URL to sign in:\n{url}");
+                let _ = std::io::stdout().flush();
+                eprintln!(
+                    "Waiting for the sign-in. If the browser is on another machine, it ends on a page that does not load (an address starting with http://127.0.0.1:…/callback): copy that whole address, paste it here and press Enter."
+                );
+            } else {
+                eprintln!("Waiting for you in the browser… (if it did not open, visit {url})");
+            }
+        }
+        Progress::Exchanging => eprintln!("Exchanging the code for tokens…"),
+        Progress::DeviceCode { code } => show_device_code(&code),
+        Progress::PastedRefused { why } => {
+            eprintln!(
+                "That was not accepted: {why}. Paste the address again, or finish in the browser."
+            )
+        }
+        Progress::RequestingToken { grant_type } => {
+            eprintln!("Requesting a token ({grant_type} grant)…")
+        }
+    }
 }

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use latchkey_core::Result;
-use latchkey_core::idp;
+use latchkey_core::idp::{self, IdTokenSource};
 
 use crate::cli::{ClientFlags, IdpCommand};
 
@@ -12,6 +12,7 @@ pub async fn run(cmd: IdpCommand) -> Result<ExitCode> {
             client_id,
             client_secret_stdin,
             id_token_file,
+            no_browser,
         } => {
             let client = super::client_options(&ClientFlags {
                 client_id: Some(client_id),
@@ -19,13 +20,32 @@ pub async fn run(cmd: IdpCommand) -> Result<ExitCode> {
                 client_metadata_url: None,
             })?;
             let lk = super::open()?;
-            let file = std::path::absolute(&id_token_file).unwrap_or(id_token_file);
-            let row = idp::connect(&lk, &issuer, &client, &file).await?;
+            let no_display = (!no_browser && id_token_file.is_none())
+                .then(latchkey_core::browser::no_display)
+                .flatten();
+            if let Some(why) = no_display {
+                eprintln!("No browser can open here ({why}): showing the address to open instead.");
+            }
+            let no_browser = no_browser || no_display.is_some();
+            let source = match &id_token_file {
+                Some(file) => {
+                    IdTokenSource::File(std::path::absolute(file).unwrap_or(file.clone()))
+                }
+                None => IdTokenSource::Browser(idp::BrowserSignIn {
+                    open_browser: !no_browser,
+                    // Standard input may already have given the client secret.
+                    pasted: (no_browser && !client_secret_stdin).then(super::connect::pasted_lines),
+                }),
+            };
+            let progress = super::connect::show_progress(no_browser);
+            let row = idp::connect(&lk, &issuer, &client, source, &progress).await?;
+            let kept = match &row.id_token_file {
+                Some(file) => format!("its ID token is read from {file} at every use"),
+                None => "signed in; Latchkey keeps the ID token and renews it".to_string(),
+            };
             println!(
-                "Identity provider {} kept: its ID token is read from {} at every use. Connect servers with `latchkey connect <url> --via-idp {} --client-id <ID>`.",
-                row.issuer,
-                file.display(),
-                row.issuer
+                "Identity provider {} kept: {kept}. Connect servers with `latchkey connect <url> --via-idp {} --client-id <ID>`.",
+                row.issuer, row.issuer
             );
         }
         IdpCommand::List { json } => {
@@ -36,6 +56,7 @@ pub async fn run(cmd: IdpCommand) -> Result<ExitCode> {
                 let grants = store.grants_via_idp(&row.issuer)?.len();
                 out.push(serde_json::json!({
                     "issuer": row.issuer,
+                    "signed_in": if row.id_token_file.is_some() { "id_token_file" } else { "browser" },
                     "id_token_file": row.id_token_file,
                     "grants": grants,
                 }));

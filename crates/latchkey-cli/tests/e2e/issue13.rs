@@ -880,3 +880,82 @@ fn a_device_code_that_expires_is_a_clear_error_and_stores_nothing() {
         run.stderr
     );
 }
+
+/// `idp connect` without an ID token file: the person signs in at the company identity provider
+/// in the browser (OpenID Connect, code + PKCE); Latchkey keeps the ID token and its refresh
+/// token in the secret store and renews the ID token at the provider when it is about to
+/// expire, before each token exchange.
+#[test]
+fn idp_sign_in_in_the_browser_and_the_id_token_renewed_at_the_provider() {
+    // ID tokens that live 30 s: each use is within Latchkey's renewal margin, so it renews.
+    let peer = Peer::start(
+        "tests/peers/oidc-server.mjs",
+        &[("ACCESS_TOKEN_TTL", TTL), ("ID_TOKEN_TTL", "30")],
+    );
+    let url = peer.mcp_url();
+    let issuer = peer.ready["issuer"].as_str().unwrap().to_string();
+    let secret = machine_clients(&peer)["xaa"]["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lk = Latchkey::new().with_env(
+        "BROWSER",
+        repo_root()
+            .join("tests/browser/approve.sh")
+            .to_str()
+            .unwrap(),
+    );
+    let signed_in = lk.run(&["idp", "connect", &issuer, "--client-id", "idp-client"]);
+    signed_in.ok();
+    assert!(
+        signed_in.stdout.contains("Latchkey keeps the ID token"),
+        "{}",
+        signed_in.stdout
+    );
+    let idps = lk.run(&["idp", "list", "--json"]).ok().json();
+    assert_eq!(idps["idps"][0]["signed_in"], "browser", "{idps}");
+    assert_eq!(peer.stats()["authorizations"], 1);
+
+    lk.run_with_stdin(
+        &[
+            "connect",
+            &url,
+            "--via-idp",
+            &issuer,
+            "--client-id",
+            "machine-xaa",
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    )
+    .ok();
+    let answer = call_echo(&lk, &url, "signed in at the provider");
+    assert_eq!(
+        answer["result"]["content"][0]["text"], "signed in at the provider",
+        "{answer}"
+    );
+    renewed_token(&lk, &url);
+    let stats = peer.stats();
+    assert!(
+        stats["own_id_tokens_exchanged"].as_i64().unwrap() >= 2,
+        "{stats}"
+    );
+    assert!(
+        stats["refreshes"].as_i64().unwrap() >= 2,
+        "ID token renewed: {stats}"
+    );
+    assert_eq!(
+        stats["authorizations"], 1,
+        "one browser sign-in in all: {stats}"
+    );
+
+    // Forgetting the provider removes its sign-in too; its grants wait for a reconnect.
+    lk.run(&["idp", "rm", &issuer]).ok();
+    assert_eq!(only_grant(&lk)["status"], "needs_reconnect");
+    let again = lk.run(&["idp", "list", "--json"]).ok().json();
+    assert_eq!(again["idps"].as_array().unwrap().len(), 0, "{again}");
+    assert!(
+        !contains(&lk.home_bytes(), &secret),
+        "the client secret sits in a file"
+    );
+}

@@ -27,7 +27,9 @@ pub struct AuthorizationParams<'a> {
     pub client_id: &'a str,
     pub redirect_uri: &'a str,
     pub scopes: &'a [String],
-    pub resource: &'a str,
+    /// The MCP server (RFC 8707); `None` at a company identity provider, where Latchkey signs
+    /// in for an ID token and no resource.
+    pub resource: Option<&'a str>,
     pub issuer: &'a str,
     pub iss_required: bool,
     /// OpenID Connect `prompt` (`login` when adding another account, so the server asks who
@@ -47,8 +49,10 @@ pub fn build(params: AuthorizationParams<'_>) -> Result<PendingAuthorization> {
     let mut request = client
         .authorize_url(CsrfToken::new_random)
         .set_pkce_challenge(challenge)
-        .add_scopes(params.scopes.iter().cloned().map(Scope::new))
-        .add_extra_param("resource", params.resource);
+        .add_scopes(params.scopes.iter().cloned().map(Scope::new));
+    if let Some(resource) = params.resource {
+        request = request.add_extra_param("resource", resource);
+    }
     if let Some(prompt) = params.prompt {
         request = request.add_extra_param("prompt", prompt);
     }
@@ -169,7 +173,7 @@ mod tests {
             client_id: "client-1",
             redirect_uri: "http://127.0.0.1:5000/callback",
             scopes: &["mcp:read".into(), "mcp:write".into()],
-            resource: "https://mcp.test",
+            resource: Some("https://mcp.test"),
             issuer: "https://as.test",
             iss_required: true,
             prompt: None,
@@ -196,7 +200,7 @@ mod tests {
             client_id: "c",
             redirect_uri: "http://127.0.0.1:5000/callback",
             scopes: &[],
-            resource: "https://mcp.test/mcp",
+            resource: Some("https://mcp.test/mcp"),
             issuer: "https://as.test",
             iss_required: false,
             prompt: None,

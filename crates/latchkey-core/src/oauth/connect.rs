@@ -13,6 +13,7 @@ use super::dpop::{DpopHttp, DpopKey};
 use super::loopback::Loopback;
 use super::pasted::PastedAddresses;
 use super::probe::{self, Probe};
+use super::redirect;
 use super::registration::{self, ClientOptions};
 use super::scopes;
 use super::token::{self, ClientCredentials, TokenSet};
@@ -363,7 +364,7 @@ async fn authorize_and_exchange(
         client_id: &registration.client_id,
         redirect_uri: &listener.redirect_uri(),
         scopes: wanted,
-        resource: &discovered.resource,
+        resource: Some(&discovered.resource),
         issuer: &md.issuer,
         iss_required: md.authorization_response_iss_parameter_supported == Some(true),
         prompt: req.another_account.then_some("login"),
@@ -372,50 +373,14 @@ async fn authorize_and_exchange(
         url: pending.url.to_string(),
         device_offered: device::offered(md).is_some(),
     });
-    let launched = match req.open_browser {
-        true => Some(crate::browser::open(pending.url.as_str())?),
-        false => None,
-    };
-    let expected_state = pending.state.secret().clone();
-    let issuer = pending.issuer.clone();
-    let iss_required = pending.iss_required;
-    let validate = move |query: &[(String, String)]| {
-        authorize::validate_callback(query, &expected_state, &issuer, iss_required)
-    };
-    let redirect = listener.wait(
-        pending.state.secret().clone(),
-        validate.clone(),
-        req.timeout
-            .unwrap_or_else(super::loopback::timeout_from_env),
-    );
-    // The same redirect, pasted by the person when the browser is on another machine.
+    // The same redirect may be pasted by the person when the browser is on another machine.
     let refused = |why: String| progress(Progress::PastedRefused { why });
-    let pasted = async {
-        match &req.pasted {
-            Some(p) => {
-                p.wait(
-                    &pending.redirect_uri,
-                    pending.state.secret(),
-                    &validate,
-                    &refused,
-                )
-                .await
-            }
-            None => std::future::pending().await,
-        }
+    let waiting = redirect::Waiting {
+        open_browser: req.open_browser,
+        pasted: req.pasted.as_ref(),
+        timeout: req.timeout,
     };
-    let code = match launched {
-        // A browser launcher that reports failure ends the wait: no redirect can come.
-        Some(launched) => tokio::select! {
-            code = redirect => code?,
-            code = pasted => code?,
-            why = launched.failed() => return Err(Error::BrowserFailed(why)),
-        },
-        None => tokio::select! {
-            code = redirect => code?,
-            code = pasted => code?,
-        },
-    };
+    let code = redirect::code(&pending, listener, waiting, &refused).await?;
 
     progress(Progress::Exchanging);
     let creds = ClientCredentials {
@@ -431,7 +396,7 @@ async fn authorize_and_exchange(
             &oauth,
             code,
             pending.verifier,
-            &discovered.resource,
+            Some(&discovered.resource),
             wanted,
         )
         .await;
@@ -444,7 +409,7 @@ async fn authorize_and_exchange(
         &oauth,
         code,
         pending.verifier,
-        &discovered.resource,
+        Some(&discovered.resource),
         wanted,
     )
     .await?;

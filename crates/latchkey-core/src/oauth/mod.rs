@@ -28,6 +28,7 @@ pub mod machine;
 pub mod metadata;
 pub mod pasted;
 pub mod probe;
+pub mod redirect;
 pub mod registration;
 pub mod revoke;
 pub mod scopes;

@@ -191,19 +191,19 @@ pub async fn exchange_code<C>(
     client: &OAuthClient,
     code: String,
     verifier: PkceCodeVerifier,
-    resource: &str,
+    resource: Option<&str>,
     requested_scopes: &[String],
 ) -> Result<(TokenSet, Option<Secret>)>
 where
     C: for<'c> oauth2::AsyncHttpClient<'c, Error = OAuthHttpError>,
 {
-    let response = client
+    let mut request = client
         .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .add_extra_param("resource", resource)
-        .request_async(http)
-        .await
-        .map_err(map_token_error)?;
+        .set_pkce_verifier(verifier);
+    if let Some(resource) = resource {
+        request = request.add_extra_param("resource", resource);
+    }
+    let response = request.request_async(http).await.map_err(map_token_error)?;
     if response.access_token().secret().is_empty() {
         return Err(Error::Authorization(
             "the token response has an empty access_token".into(),
@@ -218,7 +218,7 @@ pub async fn refresh<C>(
     http: &C,
     client: &OAuthClient,
     current: &TokenSet,
-    resource: &str,
+    resource: Option<&str>,
 ) -> Result<(TokenSet, Option<Secret>)>
 where
     C: for<'c> oauth2::AsyncHttpClient<'c, Error = OAuthHttpError>,
@@ -229,12 +229,11 @@ where
         ));
     };
     let token = RefreshToken::new(refresh.expose().to_string());
-    let response = client
-        .exchange_refresh_token(&token)
-        .add_extra_param("resource", resource)
-        .request_async(http)
-        .await
-        .map_err(map_token_error)?;
+    let mut request = client.exchange_refresh_token(&token);
+    if let Some(resource) = resource {
+        request = request.add_extra_param("resource", resource);
+    }
+    let response = request.request_async(http).await.map_err(map_token_error)?;
     let id_token = response.extra_fields().id_token.clone();
     Ok((
         TokenSet {
@@ -315,13 +314,22 @@ fn describe_parse_error(err: &serde_path_to_error::Error<serde_json::Error>) -> 
 /// The account name from an ID token's claims, for display only (no signature check: it is not
 /// used for any security decision).
 pub fn account_from_id_token(id_token: &Secret) -> Option<String> {
+    account_from_claims(&unverified_claims(id_token)?)
+}
+
+/// A JWT's `exp` (Unix seconds), read without a signature check: only to know when to renew
+/// a token Latchkey itself received from the issuer.
+pub fn jwt_expiry(jwt: &Secret) -> Option<i64> {
+    unverified_claims(jwt)?.get("exp")?.as_i64()
+}
+
+fn unverified_claims(jwt: &Secret) -> Option<serde_json::Value> {
     use base64::Engine;
-    let payload = id_token.expose().split('.').nth(1)?;
+    let payload = jwt.expose().split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    account_from_claims(&claims)
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// The name a person knows the account by, from OpenID Connect claims (an ID token's or
@@ -498,5 +506,12 @@ mod tests {
                 "{name}"
             );
         }
+        let exp = enc(serde_json::json!({"sub": "1", "exp": 1_900_000_000}));
+        assert_eq!(jwt_expiry(&Secret::new(exp)), Some(1_900_000_000));
+        assert_eq!(
+            jwt_expiry(&Secret::new(enc(serde_json::json!({"sub": "1"})))),
+            None
+        );
+        assert_eq!(jwt_expiry(&Secret::new("not-a-jwt")), None);
     }
 }

@@ -3,14 +3,20 @@
 //! assertion (ID-JAG) the provider issues by token exchange, with no browser per server.
 //!
 //! `latchkey idp connect` keeps the provider: its metadata, Latchkey's client there (a
-//! registration row; the secret in the secret store) and where its ID token is read (single
-//! sign-on set up elsewhere writes it to a file, which is read again at every use, as it is
+//! registration row; the secret in the secret store) and where its ID token comes from: a
+//! sign-in in the browser ([`browser`]: the ID token and refresh token in the secret store), or
+//! a file that single sign-on set up elsewhere writes (read again at every use, as it is
 //! renewed there). `latchkey connect <url> --via-idp <issuer>` and every renewal then call
 //! [`assertion`].
 
-use std::path::Path;
+mod browser;
+
+use std::path::{Path, PathBuf};
+
+pub use browser::BrowserSignIn;
 
 use crate::context::{Latchkey, keys};
+use crate::oauth::connect::Progress;
 use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::registration::{self, ClientOptions};
 use crate::oauth::token::ClientCredentials;
@@ -19,13 +25,23 @@ use crate::secret::Secret;
 use crate::store::{GrantStatus, IdpRow, RegistrationMethod, TokenAuthMethod};
 use crate::{Error, Result, audit, url_policy};
 
-/// Keep the identity provider `issuer` with the client `client` has there and the ID token
-/// file. The file must hold a JWT now; nothing is kept otherwise.
+/// Where the person's ID token at the provider comes from.
+pub enum IdTokenSource {
+    /// A sign-in in the browser now (OpenID Connect, code + PKCE); kept and renewed by Latchkey.
+    Browser(BrowserSignIn),
+    /// A file single sign-on set up elsewhere keeps current; read at every use.
+    File(PathBuf),
+}
+
+/// Keep the identity provider `issuer` with the client `client` has there, and its ID token
+/// (a sign-in in the browser, or a file that must hold a JWT now). Nothing is kept when the
+/// sign-in fails or the file does not hold one.
 pub async fn connect(
     lk: &Latchkey,
     issuer: &str,
     client: &ClientOptions,
-    id_token_file: &Path,
+    source: IdTokenSource,
+    progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<IdpRow> {
     let client_id = client.client_id.as_deref().ok_or_else(|| {
         Error::InvalidInput(
@@ -35,7 +51,9 @@ pub async fn connect(
     let issuer_url = url_policy::parse_server_url(issuer)?;
     let http = lk.http.for_server(&issuer_url).await?;
     let md = discovery::metadata_for_issuer(&http, issuer).await?;
-    machine::read_jwt_file(id_token_file, "ID token")?;
+    if let IdTokenSource::File(file) = &source {
+        machine::read_jwt_file(file, "ID token")?;
+    }
     let auth_method = match client.client_secret {
         Some(_) => registration::secret_auth_method(&md),
         None => TokenAuthMethod::None,
@@ -61,14 +79,30 @@ pub async fn connect(
         let _ = lk.store().delete_registration(registration.id);
         return Err(e.into());
     }
+    let id_token_file = match source {
+        IdTokenSource::File(file) => Some(file.display().to_string()),
+        IdTokenSource::Browser(how) => {
+            let client = browser::IdpClient {
+                http: &http,
+                md: &md,
+                registration: &registration,
+                secret: client.client_secret.as_ref(),
+            };
+            if let Err(e) = browser::sign_in(lk, &client, how, progress).await {
+                let _ = lk.store().delete_registration(registration.id);
+                let _ = lk
+                    .secrets
+                    .delete(&keys::client_secret(registration.id))
+                    .await;
+                return Err(e);
+            }
+            None
+        }
+    };
     let (row, previous) = {
         let store = lk.store();
         let previous = store.idp(&md.issuer)?;
-        let row = store.upsert_idp(
-            &md.issuer,
-            registration.id,
-            Some(&id_token_file.display().to_string()),
-        )?;
+        let row = store.upsert_idp(&md.issuer, registration.id, id_token_file.as_deref())?;
         (row, previous)
     };
     // The client it replaces is no longer used by anything.
@@ -80,6 +114,7 @@ pub async fn connect(
             .secrets
             .delete(&keys::client_secret(old.registration_id))
             .await;
+        browser::forget(lk, old.registration_id).await;
     }
     Ok(row)
 }
@@ -105,11 +140,6 @@ pub async fn assertion(
             .ok_or_else(|| not_connected(issuer))?;
         (row, registration, md)
     };
-    let file = row
-        .id_token_file
-        .as_deref()
-        .ok_or_else(|| not_connected(issuer))?;
-    let id_token = machine::read_jwt_file(Path::new(file), "ID token")?;
     let secret = match registration.has_secret {
         true => {
             lk.secrets
@@ -128,6 +158,18 @@ pub async fn assertion(
         .http
         .for_server(&url_policy::parse_server_url(issuer)?)
         .await?;
+    let id_token = match row.id_token_file.as_deref() {
+        Some(file) => machine::read_jwt_file(Path::new(file), "ID token")?,
+        None => {
+            let client = browser::IdpClient {
+                http: &http,
+                md: &md,
+                registration: &registration,
+                secret: secret.as_ref(),
+            };
+            browser::id_token(lk, &client).await?
+        }
+    };
     token_exchange::id_jag(&http, &md, &creds, &id_token, audience, resource, scopes).await
 }
 
@@ -162,11 +204,12 @@ pub async fn forget(lk: &Latchkey, issuer: &str) -> Result<usize> {
         .secrets
         .delete(&keys::client_secret(row.registration_id))
         .await;
+    browser::forget(lk, row.registration_id).await;
     Ok(dependents.len())
 }
 
 fn not_connected(issuer: &str) -> Error {
     Error::InvalidInput(format!(
-        "Latchkey is not signed in to the identity provider {issuer}: run `latchkey idp connect {issuer} --client-id <ID> --id-token-file <FILE>` first"
+        "Latchkey is not signed in to the identity provider {issuer}: run `latchkey idp connect {issuer} --client-id <ID>` first"
     ))
 }
