@@ -803,7 +803,7 @@ fn approve_device(address: &str, user_code: &str, action: &str) {
 /// store nothing.
 #[test]
 fn sign_in_with_a_code_entered_on_another_device() {
-    let peer = Peer::start("tests/peers/oidc-server.mjs", &[]);
+    let peer = Peer::start("tests/peers/oidc-server.mjs", &[("ACCESS_TOKEN_TTL", TTL)]);
     let url = peer.mcp_url();
     let (lk, browser_count) = no_browser_latchkey();
 
@@ -855,6 +855,14 @@ fn sign_in_with_a_code_entered_on_another_device() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("denied"), "{stderr}");
     assert_eq!(only_grant(&lk)["id"], before["id"]);
+
+    // The approved grant renews with its refresh token, then is revoked at the server.
+    let renewed = renewed_token(&lk, &url);
+    assert_eq!(only_grant(&lk)["obtained_by"], "device");
+    lk.run(&["revoke", &url]).ok();
+    let introspect = curl_json("GET", &peer.admin(&format!("/introspect?token={renewed}")));
+    assert_eq!(introspect["active"], false, "{introspect}");
+    assert!(no_grants(&lk));
     assert!(!browser_count.exists(), "a browser was opened");
 }
 
