@@ -69,6 +69,16 @@ async function waitUntil(check, what, timeoutMs = 5000) {
 
 const row = (url) => `[data-testid="server-row"][data-url="${url}"]`;
 
+/** The app under tauri-driver (on a port from `base` up), with `env`; a WebDriver session on it. */
+function startApp(env, base) {
+  const port = base + Math.floor(Math.random() * 500);
+  startInGroup(driverBin, ['--port', String(port), '--native-port', String(port + 1000)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return Session.create(`http://127.0.0.1:${port}`, { 'tauri:options': { application: app } });
+}
+
 async function saveShot(s, name) {
   mkdirSync(shots, { recursive: true });
   await sleep(400); // let WebKit paint the last change before the capture
@@ -88,14 +98,7 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     BROWSER: join(repo, 'tests/browser/follow.sh'),
     LATCHKEY_LOG: 'info',
   };
-  const port = 4444 + Math.floor(Math.random() * 500);
-  startInGroup(driverBin, ['--port', String(port), '--native-port', String(port + 1000)], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const s = await Session.create(`http://127.0.0.1:${port}`, {
-    'tauri:options': { application: app },
-  });
+  const s = await startApp(env, 4444);
   t.after(() => s.close());
   const url = peer.mcp_url;
 
@@ -344,14 +347,7 @@ test('the desktop app where no browser opens: Connect signs in with a code', { t
     BROWSER: 'false',
     LATCHKEY_LOG: 'info',
   };
-  const port = 5000 + Math.floor(Math.random() * 500);
-  startInGroup(driverBin, ['--port', String(port), '--native-port', String(port + 1000)], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const s = await Session.create(`http://127.0.0.1:${port}`, {
-    'tauri:options': { application: app },
-  });
+  const s = await startApp(env, 5000);
   t.after(() => s.close());
   const url = peer.mcp_url;
   await s.type(await s.waitFor('[data-testid="add-server-input"]'), url);

@@ -608,6 +608,22 @@ fn dpop_bound_grants_against_oidc_provider() {
 /// identity provider (token exchange for an ID-JAG) and the MCP authorization server
 /// (JWT-bearer grant): one sign-in at the provider, no browser per server, renewal repeats
 /// the chain, and forgetting the provider marks the grants that came through it.
+/// `connect --via-idp` as the oidc peer's MCP client `machine-xaa` (its secret on stdin).
+fn connect_via_idp(lk: &Latchkey, url: &str, issuer: &str, secret: &str) -> Run {
+    lk.run_with_stdin(
+        &[
+            "connect",
+            url,
+            "--via-idp",
+            issuer,
+            "--client-id",
+            "machine-xaa",
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    )
+}
+
 #[test]
 fn a_grant_via_the_company_identity_provider_renews_through_it() {
     let peer = Peer::start("tests/peers/oidc-server.mjs", &[("ACCESS_TOKEN_TTL", TTL)]);
@@ -625,20 +641,7 @@ fn a_grant_via_the_company_identity_provider_renews_through_it() {
         std::fs::write(&id_token_file, t["id_token"].as_str().unwrap()).unwrap();
     };
     let (lk, browser_count) = no_browser_latchkey();
-    let via = |lk: &Latchkey| {
-        lk.run_with_stdin(
-            &[
-                "connect",
-                &url,
-                "--via-idp",
-                &issuer,
-                "--client-id",
-                "machine-xaa",
-                "--client-secret-stdin",
-            ],
-            &format!("{secret}\n"),
-        )
-    };
+    let via = |lk: &Latchkey| connect_via_idp(lk, &url, &issuer, &secret);
 
     // Before the provider is kept: words saying what to run.
     let early = via(&lk);
@@ -924,19 +927,7 @@ fn idp_sign_in_in_the_browser_and_the_id_token_renewed_at_the_provider() {
     assert_eq!(idps["idps"][0]["signed_in"], "browser", "{idps}");
     assert_eq!(peer.stats()["authorizations"], 1);
 
-    lk.run_with_stdin(
-        &[
-            "connect",
-            &url,
-            "--via-idp",
-            &issuer,
-            "--client-id",
-            "machine-xaa",
-            "--client-secret-stdin",
-        ],
-        &format!("{secret}\n"),
-    )
-    .ok();
+    connect_via_idp(&lk, &url, &issuer, &secret).ok();
     let answer = call_echo(&lk, &url, "signed in at the provider");
     assert_eq!(
         answer["result"]["content"][0]["text"], "signed in at the provider",
