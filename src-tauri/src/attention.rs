@@ -126,9 +126,7 @@ mod tests {
         Overview {
             attention_count: servers.iter().filter(|s| s.attention.is_some()).count() as u32,
             servers,
-            next_change_at: None,
-            generated_at: 0,
-            config_findings: vec![],
+            ..Overview::default()
         }
     }
 

@@ -1,6 +1,9 @@
-//! The tray icon: its picture says whether anything needs attention; its menu lists each server
-//! with a one-word status, then "Open Latchkey", "Refresh all now" and "Quit". A left click
-//! opens the window (where the desktop reports clicks; on Linux the menu is the way in).
+//! The tray icon: its picture says whether anything needs the person (the same counts as the
+//! window's header: servers to reconnect, sign-ins about to lapse, secrets in plain text,
+//! entries that sign in on their own); its menu starts with a line for each ("3 secrets in plain
+//! text — Review…", opening the window), lists each server with a one-word status, then "Open
+//! Latchkey", "Refresh all now" and "Quit". A left click opens the window (where the desktop
+//! reports clicks; on Linux the menu is the way in).
 
 use latchkey_core::overview::{Overview, ServerView, Status};
 use tauri::image::Image;
@@ -36,15 +39,40 @@ pub fn one_word(s: &ServerView) -> &'static str {
 }
 
 pub fn tooltip(o: &Overview) -> String {
-    match o.attention_count {
-        0 => "Latchkey".to_string(),
-        1 => "Latchkey: 1 server needs attention".to_string(),
-        n => format!("Latchkey: {n} servers need attention"),
+    match o.needs_you.total {
+        0 => "Latchkey: all good".to_string(),
+        _ => format!("Latchkey: {}", o.needs_you.phrases.join(", ")),
     }
+}
+
+/// The menu's first lines: what needs the person, each opening the window.
+pub fn review_lines(o: &Overview) -> Vec<String> {
+    o.needs_you
+        .phrases
+        .iter()
+        .map(|p| format!("{p} — Review…"))
+        .collect()
+}
+
+fn needs_you(o: &Overview) -> bool {
+    o.needs_you.total > 0
 }
 
 fn menu<R: Runtime>(app: &AppHandle<R>, o: &Overview) -> tauri::Result<Menu<R>> {
     let mut items: Vec<Box<dyn IsMenuItem<R>>> = Vec::new();
+    let review = review_lines(o);
+    for (i, line) in review.iter().enumerate() {
+        items.push(Box::new(MenuItem::with_id(
+            app,
+            format!("review:{i}"),
+            line,
+            true,
+            None::<&str>,
+        )?));
+    }
+    if !review.is_empty() {
+        items.push(Box::new(PredefinedMenuItem::separator(app)?));
+    }
     for s in o.servers.iter().take(MENU_SERVERS) {
         let text = format!("{} — {}", s.name, one_word(s));
         items.push(Box::new(MenuItem::with_id(
@@ -100,7 +128,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .overview()
         .unwrap_or_else(|_| empty_overview());
     TrayIconBuilder::with_id(TRAY_ID)
-        .icon(icon(o.attention_count > 0)?)
+        .icon(icon(needs_you(&o))?)
         .tooltip(tooltip(&o))
         .menu(&menu(app, &o)?)
         .show_menu_on_left_click(false)
@@ -136,7 +164,7 @@ pub fn update<R: Runtime>(app: &AppHandle<R>, o: &Overview) {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
-    if let Ok(i) = icon(o.attention_count > 0) {
+    if let Ok(i) = icon(needs_you(o)) {
         let _ = tray.set_icon(Some(i));
     }
     let _ = tray.set_tooltip(Some(tooltip(o)));
@@ -149,13 +177,7 @@ pub fn update<R: Runtime>(app: &AppHandle<R>, o: &Overview) {
 }
 
 fn empty_overview() -> Overview {
-    Overview {
-        servers: vec![],
-        attention_count: 0,
-        next_change_at: None,
-        generated_at: 0,
-        config_findings: vec![],
-    }
+    Overview::default()
 }
 
 #[cfg(test)]
@@ -202,16 +224,29 @@ mod tests {
     }
 
     #[test]
-    fn tooltip_counts_what_needs_attention() {
-        let o = |n| Overview {
-            servers: vec![],
-            attention_count: n,
-            next_change_at: None,
-            generated_at: 0,
-            config_findings: vec![],
-        };
-        assert_eq!(tooltip(&o(0)), "Latchkey");
-        assert_eq!(tooltip(&o(1)), "Latchkey: 1 server needs attention");
-        assert_eq!(tooltip(&o(3)), "Latchkey: 3 servers need attention");
+    fn tooltip_and_menu_say_what_needs_the_person() {
+        let calm = Overview::default();
+        assert_eq!(tooltip(&calm), "Latchkey: all good");
+        assert!(review_lines(&calm).is_empty());
+        assert!(!needs_you(&calm));
+
+        let mut o = Overview::default();
+        o.needs_you.total = 4;
+        o.needs_you.phrases = vec![
+            "1 server needs a reconnect".into(),
+            "3 secrets in plain text".into(),
+        ];
+        assert_eq!(
+            tooltip(&o),
+            "Latchkey: 1 server needs a reconnect, 3 secrets in plain text"
+        );
+        assert_eq!(
+            review_lines(&o),
+            [
+                "1 server needs a reconnect — Review…",
+                "3 secrets in plain text — Review…"
+            ]
+        );
+        assert!(needs_you(&o));
     }
 }

@@ -299,6 +299,17 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     assert.match(await s.text(message), /Latchkey will change .*\.cursor\/mcp\.json \(Cursor\)/);
     assert.ok(!(await s.source()).includes(secret), 'the secret is not in the DOM');
     assert.match(readFileSync(cursor, 'utf8'), new RegExp(secret), 'nothing written before consent');
+    // The header counts it (it said "all good" while secrets sat in plain text).
+    // (The header's line is re-rendered as counts change: read it afresh each time.)
+    const summary = '[data-testid="summary"]';
+    // (textContent through script: WebKitWebDriver gives no text for what a modal dialog makes inert.)
+    let said = '';
+    const header = async () =>
+      (said = String(
+        await s.exec(`return document.querySelector('${summary}')?.textContent ?? ''`).catch(() => ''),
+      ));
+    await waitUntil(async () => /· 1 secret in plain text/.test(await header()), 'the header counts it')
+      .catch((e) => assert.fail(`${e.message}; the header said: ${JSON.stringify(said)}`));
     await saveShot(s, 'app-adopt.png');
     await s.click(await s.waitFor('[data-testid="adopt-confirm"]'));
     const outcome = await s.waitFor('[data-testid="adopt-outcome"]');
@@ -309,6 +320,10 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     assert.match(after, /latchkey:github\/GITHUB_TOKEN/);
     assert.match(latchkey(env, 'secret', 'ls'), /github\/GITHUB_TOKEN/);
     await waitUntil(async () => (await s.findAll(finding)).length === 0, 'the finding goes away');
+    await waitUntil(
+      async () => /^\d+ servers? · /.test(await header()) && !/secret in plain text/.test(said),
+      'the header stops counting it',
+    ).catch((e) => assert.fail(`${e.message}; the header said: ${JSON.stringify(said)}`));
     // Undo, from the same notice: the file is back byte for byte, and so is the finding.
     await s.click(await s.waitFor('[data-testid="adopt-undo"]'));
     assert.match(await s.text(await s.waitFor('[data-testid="adopt-undone"]')), /back as it was/);

@@ -35,6 +35,8 @@
     /** Milliseconds each `overview` call takes (to test coalescing under load). */
     overviewDelayMs: scenario.overviewDelayMs || 0,
   };
+  // The header counts what needs the person from the scenario as given.
+  recount();
   const calls = [];
   const callbacks = new Map();
   const listeners = new Map(); // event name -> [callback id]
@@ -61,8 +63,33 @@
     return state.overview.servers.findIndex((s) => s.url === url);
   }
 
+  // What needs the person, counted and worded as the core's overview/needs_you.rs does.
+  function needsYou(servers, findings) {
+    const n = { reconnect: 0, expiring: 0, plaintext_secrets: 0, own_sign_ins: 0, file_problems: 0 };
+    for (const s of servers.filter((s) => s.attention)) {
+      if (s.status.kind === "needs_reconnect" || s.status.kind === "expired") n.reconnect += 1;
+      else n.expiring += 1;
+    }
+    for (const f of findings) {
+      if (f.kind === "plaintext_secret") n.plaintext_secrets += 1;
+      else if (f.kind === "mcp_remote_wrapper") n.own_sign_ins += 1;
+      else n.file_problems += 1;
+    }
+    const words = [
+      [n.reconnect, "server needs a reconnect", "servers need a reconnect"],
+      [n.expiring, "sign-in expires soon and cannot renew itself", "sign-ins expire soon and cannot renew themselves"],
+      [n.plaintext_secrets, "secret in plain text", "secrets in plain text"],
+      [n.own_sign_ins, "client entry signs in on its own", "client entries sign in on their own"],
+      [n.file_problems, "config file problem", "config file problems"],
+    ];
+    const total = words.reduce((sum, [c]) => sum + c, 0);
+    const phrases = words.filter(([c]) => c > 0).map(([c, one, many]) => (c === 1 ? `1 ${one}` : `${c} ${many}`));
+    return { ...n, total, phrases };
+  }
+
   function recount() {
     state.overview.attention_count = state.overview.servers.filter((s) => s.attention).length;
+    state.overview.needs_you = needsYou(state.overview.servers, state.overview.config_findings);
   }
 
   function replaceServer(server) {
@@ -77,6 +104,7 @@
   }
 
   function changed() {
+    recount();
     setTimeout(() => emit("state-changed", null), 0);
   }
 

@@ -3,8 +3,16 @@
 // and Escape change nothing; a confirmed fix says how to undo it and the finding goes away.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { adoptPlans, CURSOR_FILE, GOOSE_FILE } from "./scenarios.mjs";
-import { eventually, fakeCalls, focused, norm, textIs, useFreshApp } from "./harness.mjs";
+import {
+  adoptPlans,
+  configFindings,
+  CURSOR_FILE,
+  fullScenario,
+  GOOSE_FILE,
+  overviewOf,
+  URLS,
+} from "./scenarios.mjs";
+import { eventually, fakeCalls, focused, norm, nowSeconds, textIs, useFreshApp } from "./harness.mjs";
 
 const ctx = useFreshApp();
 const plans = adoptPlans();
@@ -24,10 +32,12 @@ test("each finding says what is wrong, where, and offers the fix Latchkey can ma
   const gh = finding(page, "github");
   await textIs(
     gh.getByTestId("finding-what"),
-    "A secret (GitHub token) sits in plain text at env.GITHUB_PERSONAL_ACCESS_TOKEN.",
+    "Your GitHub token is stored in plain text in Cursor's config, at env.GITHUB_PERSONAL_ACCESS_TOKEN.",
   );
   assert.match(norm(await gh.textContent()), /github in Cursor/);
-  assert.match(norm(await gh.textContent()), new RegExp(CURSOR_FILE.replaceAll(".", "\\.")));
+  // The home folder as `~`; the full path on hover.
+  await textIs(gh.getByTestId("finding-file"), "~/.cursor/mcp.json");
+  assert.equal(await gh.getByTestId("finding-file").getAttribute("title"), CURSOR_FILE);
   await textIs(gh.getByTestId("finding-fix"), "Move secrets to keychain");
   await textIs(finding(page, "linear").getByTestId("finding-fix"), "Use Latchkey sign-in");
   // No fix Latchkey can make: said plainly, no button.
@@ -50,6 +60,8 @@ test("the fix asks once with what will change, and makes it only when confirmed"
   assert.equal(await focused(page), "adopt-cancel", "focus starts on the safe choice");
   assert.equal((await fakeCalls(page, "adopt")).length, 0, "nothing written before consent");
 
+  const summary = page.getByTestId("summary");
+  assert.match(norm(await summary.textContent()), /· 1 secret in plain text ·/);
   await page.getByTestId("adopt-confirm").click();
   await textIs(
     page.getByTestId("adopt-outcome"),
@@ -63,6 +75,28 @@ test("the fix asks once with what will change, and makes it only when confirmed"
     async () => (await finding(page, "github").count()) === 0,
     "the fixed finding to go away",
   );
+  await eventually(
+    async () => !/secret in plain text/.test(await summary.textContent()),
+    "the header to stop counting the moved secret",
+  );
+});
+
+test("the header says all good only when nothing needs the person", async () => {
+  const now = nowSeconds();
+  const calm = fullScenario(now).overview.servers.filter((s) => s.url === URLS.github);
+  const rows = [
+    [[], "1 server · all good", "0"],
+    [configFindings().slice(0, 1), "1 server · 1 secret in plain text", "1"],
+  ];
+  for (const [findings, want, count] of rows) {
+    const app = await ctx.open({ overview: overviewOf(calm, now, findings) });
+    try {
+      await textIs(app.page.getByTestId("summary"), want);
+      assert.equal(await app.page.getByTestId("summary").getAttribute("data-needs-you"), count);
+    } finally {
+      await app.close();
+    }
+  }
 });
 
 test("Cancel and Escape change nothing and give focus back to the button", async () => {

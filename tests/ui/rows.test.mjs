@@ -148,7 +148,13 @@ describe("server rows", () => {
 
     const edge = (url) => row(page, url).evaluate((e) => getComputedStyle(e).boxShadow);
     assert.notEqual(await edge(URLS.linear), await edge(URLS.github), "attention rows are marked");
-    await textIs(page.getByTestId("summary"), "11 servers · 3 need attention");
+    // The header counts what needs the person, config files included, as the tray does.
+    await textIs(
+      page.getByTestId("summary"),
+      "11 servers · 2 servers need a reconnect · 1 sign-in expires soon and cannot renew itself · " +
+        "1 secret in plain text · 1 client entry signs in on its own · 1 config file problem",
+    );
+    assert.equal(await page.getByTestId("summary").getAttribute("data-needs-you"), "6");
   });
 
   test("write scopes look different from read and identity ones, and say so", async () => {

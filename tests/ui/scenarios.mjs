@@ -152,23 +152,29 @@ export function configFindings() {
   return [
     {
       file: CURSOR_FILE,
+      shown_file: "~/.cursor/mcp.json",
       client: "Cursor",
       entry: "github",
-      what: "A secret (GitHub token) sits in plain text at env.GITHUB_PERSONAL_ACCESS_TOKEN.",
+      what: "Your GitHub token is stored in plain text in Cursor's config, at env.GITHUB_PERSONAL_ACCESS_TOKEN.",
+      kind: "plaintext_secret",
       fix: "move_secrets",
     },
     {
       file: GOOSE_FILE,
+      shown_file: "~/.config/goose/config.yaml",
       client: "Goose",
       entry: "linear",
       what: "Signs in to https://mcp.linear.app/mcp on its own, through npx mcp-remote; Latchkey's sign-in can serve it.",
+      kind: "mcp_remote_wrapper",
       fix: "use_sign_in",
     },
     {
       file: "/home/ada/.config/zed/settings.json",
+      shown_file: "~/.config/zed/settings.json",
       client: "Zed",
       entry: "legacy",
       what: "Talks to http://tools.example.com/mcp over plain http: anyone on the network can read it.",
+      kind: "plain_http",
       fix: null,
     },
   ];

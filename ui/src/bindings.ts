@@ -10,7 +10,11 @@ next_change_at: number | null, generated_at: number,
  * What the MCP clients' config files need (plain-text secrets, `mcp-remote` wrappers...),
  * each with the fix Latchkey can make.
  */
-config_findings: Array<ConfigFinding>, };
+config_findings: Array<ConfigFinding>, 
+/**
+ * What needs the person, counted: servers and config files alike.
+ */
+needs_you: NeedsYou, };
 
 export type ServerView = { 
 /**
@@ -159,6 +163,10 @@ export type ConfigFinding = {
  */
 file: string, 
 /**
+ * The same file as a person reads it: `~` for the home folder.
+ */
+shown_file: string, 
+/**
  * The MCP client that reads the file (`Goose`, `Cursor`, ...).
  */
 client: string, 
@@ -169,7 +177,45 @@ entry: string,
 /**
  * What is wrong, in plain words.
  */
-what: string, fix: Fix | null, };
+what: string, 
+/**
+ * What kind of problem it is (for the counts of what needs the person).
+ */
+kind: FindingKind, fix: Fix | null, };
+
+export type FindingKind = "plaintext_secret" | "mcp_remote_wrapper" | "plain_http" | "client_will_reject" | "unreadable";
+
+export type NeedsYou = { 
+/**
+ * Servers whose sign-in stopped working (rejected, or expired with no way to renew).
+ */
+reconnect: number, 
+/**
+ * Sign-ins about to expire that cannot renew themselves.
+ */
+expiring: number, 
+/**
+ * Secrets in plain text in the MCP clients' config files.
+ */
+plaintext_secrets: number, 
+/**
+ * Config entries that sign in on their own (`npx mcp-remote`) instead of through Latchkey.
+ */
+own_sign_ins: number, 
+/**
+ * Other config-file problems: plain http, a file its client will reject or Latchkey
+ * cannot read.
+ */
+file_problems: number, 
+/**
+ * Everything above.
+ */
+total: number, 
+/**
+ * One short phrase per count that is not zero, the most urgent first
+ * ("2 servers need a reconnect", "3 secrets in plain text").
+ */
+phrases: Array<string>, };
 
 export type Fix = "move_secrets" | "use_sign_in";
 

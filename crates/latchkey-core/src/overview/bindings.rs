@@ -4,8 +4,9 @@
 
 use ts_rs::{Config, TS};
 
-use super::config_findings::{ConfigFinding, Fix};
+use super::config_findings::{ConfigFinding, FindingKind, Fix};
 use super::detail::{GrantDetail, HistoryEntry, ServerDetail};
+use super::needs_you::NeedsYou;
 use super::problem::Problem;
 use super::{AccountView, Overview, ScopeAccess, ScopeChip, ServerView, Status};
 use crate::ErrorKind;
@@ -33,6 +34,8 @@ pub fn typescript() -> String {
         RevokePlan::decl(&cfg),
         Revoked::decl(&cfg),
         ConfigFinding::decl(&cfg),
+        FindingKind::decl(&cfg),
+        NeedsYou::decl(&cfg),
         Fix::decl(&cfg),
         AdoptPlan::decl(&cfg),
     ];

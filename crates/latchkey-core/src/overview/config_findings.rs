@@ -14,13 +14,40 @@ use crate::clients::scan::Scan;
 pub struct ConfigFinding {
     /// The config file, as scanned; a fix sends it back to say which file.
     pub file: String,
+    /// The same file as a person reads it: `~` for the home folder.
+    pub shown_file: String,
     /// The MCP client that reads the file (`Goose`, `Cursor`, ...).
     pub client: String,
     /// The entry's name in the file; empty for a finding about the whole file.
     pub entry: String,
     /// What is wrong, in plain words.
     pub what: String,
+    /// What kind of problem it is (for the counts of what needs the person).
+    pub kind: FindingKind,
     pub fix: Option<Fix>,
+}
+
+/// The kinds of [`Finding`], without their details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    PlaintextSecret,
+    McpRemoteWrapper,
+    PlainHttp,
+    ClientWillReject,
+    Unreadable,
+}
+
+impl FindingKind {
+    fn of(finding: &Finding) -> Self {
+        match finding {
+            Finding::PlaintextSecret { .. } => Self::PlaintextSecret,
+            Finding::McpRemoteWrapper { .. } => Self::McpRemoteWrapper,
+            Finding::PlainHttp { .. } => Self::PlainHttp,
+            Finding::ClientWillReject { .. } => Self::ClientWillReject,
+            Finding::Unreadable { .. } => Self::Unreadable,
+        }
+    }
 }
 
 /// The change Latchkey can make to one entry, with consent.
@@ -51,15 +78,19 @@ impl Fix {
 
 /// Every finding in every scanned file, fixable ones first, then by client and entry.
 pub fn build(scan: &Scan) -> Vec<ConfigFinding> {
+    build_for_home(scan, dirs::home_dir().as_deref())
+}
+
+fn build_for_home(scan: &Scan, home: Option<&std::path::Path>) -> Vec<ConfigFinding> {
     let mut out = Vec::new();
     for file in &scan.files {
         for finding in &file.findings {
-            out.push(item(file, "", finding, None));
+            out.push(item(file, home, "", finding, None));
         }
         for server in &file.servers {
             for finding in &server.findings {
                 let fix = adopt::action_for(file, server, finding).map(Fix::of);
-                out.push(item(file, &server.name, finding, fix));
+                out.push(item(file, home, &server.name, finding, fix));
             }
         }
     }
@@ -74,21 +105,51 @@ pub fn build(scan: &Scan) -> Vec<ConfigFinding> {
     out
 }
 
-fn item(file: &FileReport, entry: &str, finding: &Finding, fix: Option<Fix>) -> ConfigFinding {
+fn item(
+    file: &FileReport,
+    home: Option<&std::path::Path>,
+    entry: &str,
+    finding: &Finding,
+    fix: Option<Fix>,
+) -> ConfigFinding {
+    let client = file.client.display_name();
     ConfigFinding {
         file: file.path.display().to_string(),
-        client: file.client.display_name().to_string(),
+        shown_file: shown_path(&file.path, home),
+        client: client.to_string(),
         entry: entry.to_string(),
-        what: words(finding),
+        what: words(finding, client),
+        kind: FindingKind::of(finding),
         fix,
     }
 }
 
-fn words(finding: &Finding) -> String {
-    match finding {
-        Finding::PlaintextSecret { at, looks_like } => {
-            format!("A secret ({looks_like}) sits in plain text at {at}.")
+/// `~/...` for a path in the home folder; any other path as it is.
+fn shown_path(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
+    match home.and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rest) if !rest.as_os_str().is_empty() => {
+            format!("~{}{}", std::path::MAIN_SEPARATOR, rest.display())
         }
+        _ => path.display().to_string(),
+    }
+}
+
+/// What the scan said a secret looks like, as a noun a sentence can take ("a GitHub token",
+/// "a secret (by its name and randomness)" → "GitHub token", "secret").
+fn secret_noun(looks_like: &str) -> &str {
+    let noun = looks_like
+        .strip_prefix("a ")
+        .or_else(|| looks_like.strip_prefix("an "))
+        .unwrap_or(looks_like);
+    noun.split(" (").next().unwrap_or(noun).trim()
+}
+
+fn words(finding: &Finding, client: &str) -> String {
+    match finding {
+        Finding::PlaintextSecret { at, looks_like } => format!(
+            "Your {} is stored in plain text in {client}'s config, at {at}.",
+            secret_noun(looks_like)
+        ),
         Finding::McpRemoteWrapper { url } => format!(
             "Signs in to {url} on its own, through npx mcp-remote; Latchkey's sign-in can serve it."
         ),
@@ -164,7 +225,7 @@ mod tests {
         assert_eq!(list[0].fix, Some(Fix::MoveSecrets));
         assert_eq!(
             list[0].what,
-            "A secret (GitHub token) sits in plain text at env.GITHUB_TOKEN."
+            "Your GitHub token is stored in plain text in Cursor's config, at env.GITHUB_TOKEN."
         );
         assert_eq!(list[0].client, "Cursor");
         assert!(list[1..].iter().all(|f| f.fix.is_none()), "{list:?}");
@@ -172,5 +233,32 @@ mod tests {
             list.iter()
                 .any(|f| f.entry.is_empty() && f.what.contains("reject"))
         );
+    }
+
+    #[test]
+    fn secrets_are_named_as_a_person_says_them_and_home_is_a_tilde() {
+        assert_eq!(secret_noun("a GitHub token"), "GitHub token");
+        assert_eq!(secret_noun("an API key (sk-…)"), "API key");
+        assert_eq!(
+            secret_noun("a secret (by its name and randomness)"),
+            "secret"
+        );
+        assert_eq!(secret_noun("GitHub token"), "GitHub token");
+        let home = std::path::Path::new("/home/ada");
+        let sep = std::path::MAIN_SEPARATOR;
+        assert_eq!(
+            shown_path(
+                std::path::Path::new("/home/ada/.cursor/mcp.json"),
+                Some(home)
+            ),
+            format!("~{sep}.cursor/mcp.json")
+        );
+        assert_eq!(
+            shown_path(std::path::Path::new("/home/adam/x.json"), Some(home)),
+            "/home/adam/x.json",
+            "a prefix of a name is not the home folder"
+        );
+        assert_eq!(shown_path(home, Some(home)), "/home/ada");
+        assert_eq!(shown_path(std::path::Path::new("/etc/x"), None), "/etc/x");
     }
 }

@@ -7,6 +7,7 @@
 pub mod bindings;
 pub mod config_findings;
 pub mod detail;
+pub mod needs_you;
 pub mod problem;
 pub mod scope_access;
 pub mod status;
@@ -25,7 +26,7 @@ use crate::context::{Latchkey, display_name, host_of};
 use crate::store::{GrantRow, ServerRow};
 use crate::{Result, url_policy};
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct Overview {
     pub servers: Vec<ServerView>,
     pub attention_count: u32,
@@ -35,6 +36,8 @@ pub struct Overview {
     /// What the MCP clients' config files need (plain-text secrets, `mcp-remote` wrappers...),
     /// each with the fix Latchkey can make.
     pub config_findings: Vec<config_findings::ConfigFinding>,
+    /// What needs the person, counted: servers and config files alike.
+    pub needs_you: needs_you::NeedsYou,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -111,12 +114,14 @@ pub fn build(
         servers.extend(unknown_remote_servers(sc, &servers));
     }
     sort(&mut servers);
+    let config_findings = scan.map(config_findings::build).unwrap_or_default();
     Ok(Overview {
         attention_count: servers.iter().filter(|s| s.attention.is_some()).count() as u32,
+        needs_you: needs_you::count(&servers, &config_findings),
         servers,
         next_change_at,
         generated_at: at,
-        config_findings: scan.map(config_findings::build).unwrap_or_default(),
+        config_findings,
     })
 }
 
