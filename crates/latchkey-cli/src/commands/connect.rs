@@ -32,14 +32,8 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         (None, false) => None,
     };
     let lk = super::open()?;
-    // Where no browser can open (an SSH session, a container), do what --no-browser does.
-    let no_display = (!args.no_browser && !args.device && machine.is_none())
-        .then(latchkey_core::browser::no_display)
-        .flatten();
-    if let Some(why) = no_display {
-        eprintln!("No browser can open here ({why}): showing the address to open instead.");
-    }
-    let no_browser = args.no_browser || no_display.is_some();
+    let no_browser =
+        args.no_browser || (!args.device && machine.is_none() && no_browser_can_open());
     let request = ConnectRequest {
         server_url: args.server_url,
         scopes: args.scopes,
@@ -160,6 +154,18 @@ fn show_device_code(code: &DeviceCode) {
         "Waiting for the approval (the code expires in {} min)…",
         code.expires_in.as_secs().div_ceil(60)
     );
+}
+
+/// Where no browser can open (an SSH session, a container): said once, and the sign-in then
+/// does what --no-browser does. Also for `latchkey idp connect`.
+pub(super) fn no_browser_can_open() -> bool {
+    match latchkey_core::browser::no_display() {
+        Some(why) => {
+            eprintln!("No browser can open here ({why}): showing the address to open instead.");
+            true
+        }
+        None => false,
+    }
 }
 
 /// A sign-in's steps, on stderr (the address on stdout with --no-browser: the contract); also

@@ -20,13 +20,8 @@ pub async fn run(cmd: IdpCommand) -> Result<ExitCode> {
                 client_metadata_url: None,
             })?;
             let lk = super::open()?;
-            let no_display = (!no_browser && id_token_file.is_none())
-                .then(latchkey_core::browser::no_display)
-                .flatten();
-            if let Some(why) = no_display {
-                eprintln!("No browser can open here ({why}): showing the address to open instead.");
-            }
-            let no_browser = no_browser || no_display.is_some();
+            let no_browser =
+                no_browser || (id_token_file.is_none() && super::connect::no_browser_can_open());
             let source = match &id_token_file {
                 Some(file) => {
                     IdTokenSource::File(std::path::absolute(file).unwrap_or(file.clone()))

@@ -51,6 +51,16 @@ fn no_grants(lk: &Latchkey) -> bool {
         .all(|s| s["grants"].as_array().unwrap().is_empty())
 }
 
+/// A command with its standard input, output and error piped to the test, started.
+fn spawn_piped(command: &mut std::process::Command) -> std::process::Child {
+    command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// The token once it is due again (the peers' tokens live 6 s): a new one, which works.
 fn renewed_token(lk: &Latchkey, url: &str) -> String {
     let t1 = lk.run(&["token", url]).ok().stdout.trim().to_string();
@@ -385,13 +395,7 @@ fn a_pasted_address_finishes_the_sign_in_and_a_wrong_one_gets_another_try() {
     let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
     let url = peer.mcp_url();
     let (lk, browser_count) = no_browser_latchkey();
-    let mut child = lk
-        .command(&["connect", &url, "--no-browser"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&mut lk.command(&["connect", &url, "--no-browser"]));
     let mut stdin = child.stdin.take().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
     assert_eq!(lines.next().unwrap().unwrap(), "Open this URL to sign in:");
@@ -497,12 +501,7 @@ fn without_a_display_the_proxy_names_the_command_and_connect_shows_the_address()
     for (k, v) in headless {
         connect.env(k, v);
     }
-    let mut connect = connect
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut connect = spawn_piped(&mut connect);
     let mut lines =
         std::io::BufRead::lines(std::io::BufReader::new(connect.stdout.take().unwrap()));
     assert_eq!(lines.next().unwrap().unwrap(), "Open this URL to sign in:");
@@ -811,13 +810,7 @@ fn sign_in_with_a_code_entered_on_another_device() {
     let (lk, browser_count) = no_browser_latchkey();
 
     // Plain --no-browser says the code sign-in exists here.
-    let mut plain = lk
-        .command(&["connect", &url, "--no-browser"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut plain = spawn_piped(&mut lk.command(&["connect", &url, "--no-browser"]));
     let mut out = std::io::BufReader::new(plain.stdout.take().unwrap());
     let mut first = String::new();
     std::io::BufRead::read_line(&mut out, &mut first).unwrap();

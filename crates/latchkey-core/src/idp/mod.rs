@@ -90,10 +90,7 @@ pub async fn connect(
             };
             if let Err(e) = browser::sign_in(lk, &client, how, progress).await {
                 let _ = lk.store().delete_registration(registration.id);
-                let _ = lk
-                    .secrets
-                    .delete(&keys::client_secret(registration.id))
-                    .await;
+                forget_client_secrets(lk, registration.id).await;
                 return Err(e);
             }
             None
@@ -110,13 +107,18 @@ pub async fn connect(
         && old.registration_id != registration.id
     {
         let _ = lk.store().delete_registration(old.registration_id);
-        let _ = lk
-            .secrets
-            .delete(&keys::client_secret(old.registration_id))
-            .await;
-        browser::forget(lk, old.registration_id).await;
+        forget_client_secrets(lk, old.registration_id).await;
     }
     Ok(row)
+}
+
+/// What the secret store keeps for a provider's client: its secret and its browser sign-in.
+async fn forget_client_secrets(lk: &Latchkey, registration_id: i64) {
+    let _ = lk
+        .secrets
+        .delete(&keys::client_secret(registration_id))
+        .await;
+    browser::forget(lk, registration_id).await;
 }
 
 /// An identity assertion from the provider `issuer` for the MCP authorization server
@@ -200,11 +202,7 @@ pub async fn forget(lk: &Latchkey, issuer: &str) -> Result<usize> {
         store.delete_idp(issuer)?;
         store.delete_registration(row.registration_id)?;
     }
-    let _ = lk
-        .secrets
-        .delete(&keys::client_secret(row.registration_id))
-        .await;
-    browser::forget(lk, row.registration_id).await;
+    forget_client_secrets(lk, row.registration_id).await;
     Ok(dependents.len())
 }
 
