@@ -228,3 +228,72 @@ changes: Array<string>,
  * The sentence the confirmation shows.
  */
 message: string, };
+
+export type SetupView = { 
+/**
+ * One row per MCP client with a config file, the ones with something to fix first.
+ */
+clients: Array<ClientFound>, 
+/**
+ * The changes one consent covers, file by file.
+ */
+changes: Array<FileChange>, 
+/**
+ * Plain-text secrets the changes move to the secret store.
+ */
+secrets_moved: number, 
+/**
+ * Entries the changes point at Latchkey's sign-in (`latchkey proxy <url>`).
+ */
+entries_to_sign_in: number, 
+/**
+ * Findings Latchkey cannot fix in place, and entries whose change could not be planned.
+ */
+left_for_you: Array<string>, 
+/**
+ * Servers to sign in to after the changes, one after the other: those the changes point
+ * at Latchkey's sign-in and those Latchkey knows that need a sign-in again.
+ */
+sign_ins: Array<SignInToDo>, 
+/**
+ * Identifies the planned changes: applying refuses when the files no longer give this plan.
+ */
+fingerprint: string, };
+
+export type ClientFound = { client: string, files: number, servers: number, plaintext_secrets: number, own_sign_ins: number, other_problems: number, };
+
+export type FileChange = { file: string, 
+/**
+ * `~` for the home folder.
+ */
+shown_file: string, client: string, entries: Array<string>, 
+/**
+ * One line per change (names, never values).
+ */
+changes: Array<string>, 
+/**
+ * The change as a unified diff, every moved value shown as `[redacted]`.
+ */
+diff: string, };
+
+export type SignInToDo = { url: string, name: string, };
+
+export type SetupDone = { 
+/**
+ * Files changed, each with its backup.
+ */
+changed: Array<FileDone>, 
+/**
+ * Where the pass stopped and why (nothing of that file was written).
+ */
+stopped: string | null, 
+/**
+ * Files not reached after it stopped (`~` for home).
+ */
+not_reached: Array<string>, 
+/**
+ * Every backup of the pass: restoring them all undoes it.
+ */
+backups: Array<number>, };
+
+export type FileDone = { shown_file: string, backup: number, };

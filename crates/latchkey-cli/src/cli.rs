@@ -111,12 +111,26 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Put a client config file back as it was before Latchkey changed it.
+    /// Put client config files back as they were before Latchkey changed them.
     Restore {
-        /// The backup to restore (see --list).
-        id: Option<i64>,
-        #[arg(long, conflicts_with = "id")]
+        /// The backups to restore (see --list); several undo a whole `latchkey setup`.
+        ids: Vec<i64>,
+        #[arg(long, conflicts_with = "ids")]
         list: bool,
+    },
+    /// The first-run pass: every secret in plain text to the keychain and every remote entry
+    /// through Latchkey's sign-in (one consent, a backup per file), then a sign-in to each remote
+    /// server, one after the other.
+    Setup {
+        /// Do not ask for confirmation.
+        #[arg(long, conflicts_with = "dry_run")]
+        yes: bool,
+        /// Show every change as a diff (values redacted) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Change the files only; no sign-ins afterwards.
+        #[arg(long)]
+        no_connect: bool,
     },
     /// MCP client config files found on this machine, their servers, and findings.
     Clients {
@@ -197,7 +211,7 @@ pub struct ClientFlags {
     pub client_metadata_url: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct ConnectArgs {
     /// The MCP server's URL (https; plain http only on a loopback address).
     pub server_url: String,

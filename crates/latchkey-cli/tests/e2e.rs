@@ -44,5 +44,7 @@ mod proxy;
 mod refresher;
 #[path = "e2e/run.rs"]
 mod run;
+#[path = "e2e/setup.rs"]
+mod setup;
 #[path = "e2e/soak.rs"]
 mod soak;

@@ -440,6 +440,57 @@ pub async fn undo_adopt(lk: &Latchkey, id: i64) -> Result<i64> {
     crate::clients::backup::restore(lk, id).await
 }
 
+/// The first-run pass for the files of `scan`, as the window and `latchkey setup` show it
+/// (nothing is written), and the plan itself.
+pub async fn setup_plan(
+    lk: &Latchkey,
+    scan: &Scan,
+) -> Result<(
+    crate::overview::setup::SetupView,
+    crate::clients::setup::PassPlan,
+)> {
+    let plan = crate::clients::setup::plan(lk, scan).await?;
+    let overview = crate::overview::build(lk, Some(scan), &Default::default(), crate::time::now())?;
+    Ok((crate::overview::setup::view(scan, &plan, &overview), plan))
+}
+
+/// Make the pass the person consented to: planned again from the files as they are now, and
+/// refused when that is no longer the plan they saw (`fingerprint`).
+pub async fn setup_apply(
+    lk: &Latchkey,
+    scan: &Scan,
+    fingerprint: &str,
+) -> Result<crate::overview::setup::SetupDone> {
+    let plan = crate::clients::setup::plan(lk, scan).await?;
+    if crate::overview::setup::fingerprint(&plan) != fingerprint {
+        return Err(Error::InvalidInput(
+            "the config files changed since these changes were shown; nothing was written. Look at them again".into(),
+        ));
+    }
+    let outcome = crate::clients::setup::apply(lk, &plan).await;
+    Ok(crate::overview::setup::done(&outcome))
+}
+
+/// Undo a whole pass: every backup it made put back, one after the other (stopping at the
+/// first that fails, with what was restored said in the error).
+pub async fn undo_setup(lk: &Latchkey, backups: &[i64]) -> Result<Vec<i64>> {
+    let mut undone = Vec::new();
+    for id in backups {
+        match crate::clients::backup::restore(lk, *id).await {
+            Ok(undo) => undone.push(undo),
+            Err(e) if undone.is_empty() => return Err(e),
+            Err(e) => {
+                return Err(Error::InvalidInput(format!(
+                    "{} of {} files were put back, then: {e}",
+                    undone.len(),
+                    backups.len()
+                )));
+            }
+        }
+    }
+    Ok(undone)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,7 +36,7 @@ pub async fn run(
     for line in &edit.summary {
         println!("  - {line}");
     }
-    if !yes && !confirm()? {
+    if !yes && !confirm("Change the file?")? {
         println!("Nothing changed.");
         return Ok(ExitCode::SUCCESS);
     }
@@ -45,13 +45,13 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-fn confirm() -> Result<bool> {
+pub(super) fn confirm(question: &str) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::InvalidInput(
             "Latchkey changes a client's config file only with consent: pass --yes".into(),
         ));
     }
-    print!("Change the file? [y/N] ");
+    print!("{question} [y/N] ");
     let _ = std::io::stdout().flush();
     let mut line = String::new();
     std::io::stdin()
@@ -61,22 +61,22 @@ fn confirm() -> Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
-pub async fn restore(id: Option<i64>, list: bool) -> Result<ExitCode> {
+pub async fn restore(ids: &[i64], list: bool) -> Result<ExitCode> {
     let lk = super::open()?;
-    match (id, list) {
-        (Some(id), _) => {
-            let undo = backup::restore(&lk, id).await?;
-            println!("Restored backup {id}. What it replaced is backup {undo}.");
+    if list || ids.is_empty() {
+        let backups = lk.store().backups()?;
+        if backups.is_empty() {
+            println!("No backups: Latchkey has not changed any client config file.");
         }
-        (None, _) => {
-            let backups = lk.store().backups()?;
-            if backups.is_empty() {
-                println!("No backups: Latchkey has not changed any client config file.");
-            }
-            for (id, path, at, reason) in backups {
-                println!("{id:>4}  {}  {path}  ({reason})", human_until(at, now()));
-            }
+        for (id, path, at, reason) in backups {
+            println!("{id:>4}  {}  {path}  ({reason})", human_until(at, now()));
         }
+        return Ok(ExitCode::SUCCESS);
+    }
+    // One after the other, stopping at the first that fails: what was restored is said.
+    for id in ids {
+        let undo = backup::restore(&lk, *id).await?;
+        println!("Restored backup {id}. What it replaced is backup {undo}.");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ mod refresh;
 mod revoke;
 mod run;
 mod secret;
+mod setup;
 mod token;
 
 use std::io::Read;
@@ -52,7 +53,12 @@ pub async fn run(command: Command) -> Result<ExitCode> {
             move_secrets,
             yes,
         } => adopt::run(&name, file, move_secrets, yes).await,
-        Command::Restore { id, list } => adopt::restore(id, list).await,
+        Command::Restore { ids, list } => adopt::restore(&ids, list).await,
+        Command::Setup {
+            yes,
+            dry_run,
+            no_connect,
+        } => setup::run(yes, dry_run, no_connect).await,
         Command::Clients {
             json,
             projects,

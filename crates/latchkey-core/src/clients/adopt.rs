@@ -12,6 +12,7 @@ use super::model::{ConfiguredServer, FileReport, Finding, Format, Layout};
 use super::rewrite::{self, Action, PlannedEdit, SecretNames};
 use super::scan::Scan;
 use crate::context::Latchkey;
+use crate::secret::Secret;
 use crate::{Error, Result, env_secrets};
 
 /// The one file holding the entry `name` (the file named by `file`, when given).
@@ -51,11 +52,7 @@ pub fn action_for(
     server: &ConfiguredServer,
     finding: &Finding,
 ) -> Option<Action> {
-    if !can_change(file.format, file.layout) || server.project.is_some() {
-        return None;
-    }
-    // A JetBrains URL server would have to move to the IDE's command list: by hand.
-    if file.layout == Layout::JetbrainsXml && server.command.is_none() {
+    if !can_change_entry(file, server) {
         return None;
     }
     match finding {
@@ -73,6 +70,15 @@ pub fn action_for(
         Finding::McpRemoteWrapper { .. } => Some(Action::UseSignIn),
         _ => None,
     }
+}
+
+/// Whether Latchkey changes this entry of this file at all: not per-project entries of
+/// Claude Code's `~/.claude.json`, not a JetBrains URL server (it would have to move to the
+/// IDE's command list: by hand), and only files [`can_change`] knows.
+pub fn can_change_entry(file: &FileReport, server: &ConfiguredServer) -> bool {
+    can_change(file.format, file.layout)
+        && server.project.is_none()
+        && !(file.layout == Layout::JetbrainsXml && server.command.is_none())
 }
 
 /// Whether [`rewrite::plan`] can change files of this format and layout.
@@ -111,21 +117,47 @@ pub async fn plan_for(
     name: &str,
     action: Action,
 ) -> Result<PlannedEdit> {
-    let first = plan(file, name, action)?;
+    let text = rewrite::read_current(&file.path)?;
+    plan_for_text(lk, file, text, name, action, &[]).await
+}
+
+/// [`plan_for`] on `text` (the file as earlier changes of the same pass left it), counting the
+/// secrets those changes will store (`pending`) as stored already.
+pub async fn plan_for_text(
+    lk: &Latchkey,
+    file: &FileReport,
+    text: String,
+    name: &str,
+    action: Action,
+    pending: &[(String, Secret)],
+) -> Result<PlannedEdit> {
+    let replan = |names: &SecretNames| {
+        rewrite::plan_text(
+            &file.path,
+            text.clone(),
+            file.format,
+            file.layout,
+            name,
+            action,
+            names,
+        )
+    };
+    let first = replan(&SecretNames::default())?;
+    let stored = StoredOrPending { lk, pending };
     let mut names = SecretNames::default();
     let mut notes = Vec::new();
     let mut chosen: Vec<String> = Vec::new();
     for (proposed, value) in &first.secrets {
-        match env_secrets::get(lk, proposed).await? {
+        match stored.get(proposed).await? {
             None => chosen.push(proposed.clone()),
-            Some(stored) if &stored == value => {
+            Some(existing) if &existing == value => {
                 notes.push(format!(
                     "{proposed} is already stored with this value: both entries will use it"
                 ));
                 chosen.push(proposed.clone());
             }
             Some(_) => {
-                let other = free_name(lk, proposed, file, value, &chosen).await?;
+                let other = free_name(&stored, proposed, file, value, &chosen).await?;
                 notes.push(format!(
                     "a different secret is already stored as {proposed}: this one is stored as {other}, and {proposed} is kept"
                 ));
@@ -137,19 +169,34 @@ pub async fn plan_for(
     let mut edit = if names.is_empty() {
         first
     } else {
-        rewrite::plan_named(&file.path, file.format, file.layout, name, action, &names)?
+        replan(&names)?
     };
     edit.summary.extend(notes);
     Ok(edit)
 }
 
+/// The secrets of the home, and those a pass will store before this change.
+struct StoredOrPending<'a> {
+    lk: &'a Latchkey,
+    pending: &'a [(String, Secret)],
+}
+
+impl StoredOrPending<'_> {
+    async fn get(&self, name: &str) -> Result<Option<Secret>> {
+        if let Some((_, value)) = self.pending.iter().find(|(n, _)| n == name) {
+            return Ok(Some(value.clone()));
+        }
+        env_secrets::get(self.lk, name).await
+    }
+}
+
 /// A name for `value` near `proposed` that is free (or already holds `value`) and that this
 /// plan has not given to another secret.
 async fn free_name(
-    lk: &Latchkey,
+    stored: &StoredOrPending<'_>,
     proposed: &str,
     file: &FileReport,
-    value: &crate::secret::Secret,
+    value: &Secret,
     chosen: &[String],
 ) -> Result<String> {
     let (entry, var) = proposed.split_once('/').unwrap_or((proposed, ""));
@@ -164,9 +211,9 @@ async fn free_name(
         if chosen.contains(&candidate) {
             continue;
         }
-        match env_secrets::get(lk, &candidate).await? {
+        match stored.get(&candidate).await? {
             None => return Ok(candidate),
-            Some(stored) if &stored == value => return Ok(candidate),
+            Some(existing) if &existing == value => return Ok(candidate),
             Some(_) => continue,
         }
     }

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod rewrite;
 pub mod scan;
 pub mod schema;
+pub mod setup;
 pub mod watch;
 
 pub use model::*;

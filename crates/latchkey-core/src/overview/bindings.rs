@@ -8,6 +8,7 @@ use super::config_findings::{ConfigFinding, FindingKind, Fix};
 use super::detail::{GrantDetail, HistoryEntry, ServerDetail};
 use super::needs_you::NeedsYou;
 use super::problem::Problem;
+use super::setup::{ClientFound, FileChange, FileDone, SetupDone, SetupView, SignInToDo};
 use super::{AccountView, Overview, ScopeAccess, ScopeChip, ServerView, Status};
 use crate::ErrorKind;
 use crate::app_actions::{AdoptPlan, ConnectStep, ConnectUpdate, DeviceCodeShown, RevokePlan};
@@ -38,6 +39,12 @@ pub fn typescript() -> String {
         NeedsYou::decl(&cfg),
         Fix::decl(&cfg),
         AdoptPlan::decl(&cfg),
+        SetupView::decl(&cfg),
+        ClientFound::decl(&cfg),
+        FileChange::decl(&cfg),
+        SignInToDo::decl(&cfg),
+        SetupDone::decl(&cfg),
+        FileDone::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/latchkey-core/src/overview (ts-rs). Do not edit: run\n\

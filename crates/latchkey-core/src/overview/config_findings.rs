@@ -125,7 +125,7 @@ fn item(
 }
 
 /// `~/...` for a path in the home folder; any other path as it is.
-fn shown_path(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
+pub(crate) fn shown_path(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
     match home.and_then(|h| path.strip_prefix(h).ok()) {
         Some(rest) if !rest.as_os_str().is_empty() => {
             format!("~{}{}", std::path::MAIN_SEPARATOR, rest.display())

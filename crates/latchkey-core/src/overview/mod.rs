@@ -10,6 +10,7 @@ pub mod detail;
 pub mod needs_you;
 pub mod problem;
 pub mod scope_access;
+pub mod setup;
 pub mod status;
 
 use std::collections::HashSet;

@@ -117,9 +117,28 @@ pub fn plan_named(
     action: Action,
     names: &SecretNames,
 ) -> Result<PlannedEdit> {
-    let original = parse::read(path)
+    let original = read_current(path)?;
+    plan_text(path, original, format, layout, name, action, names)
+}
+
+/// The file's text as it is now, to plan from.
+pub fn read_current(path: &Path) -> Result<String> {
+    parse::read(path)
         .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?
-        .ok_or_else(|| Error::InvalidInput(format!("{} does not exist", path.display())))?;
+        .ok_or_else(|| Error::InvalidInput(format!("{} does not exist", path.display())))
+}
+
+/// [`plan_named`] on `original`, the file's text (or the text earlier changes of the same pass
+/// left): several entries of one file become one edit by planning each on the last one's result.
+pub fn plan_text(
+    path: &Path,
+    original: String,
+    format: Format,
+    layout: Layout,
+    name: &str,
+    action: Action,
+    names: &SecretNames,
+) -> Result<PlannedEdit> {
     let no_entry =
         || Error::InvalidInput(format!("{} has no server named '{name}'", path.display()));
     let bad = |e: &dyn std::fmt::Display| {
