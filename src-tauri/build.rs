@@ -19,6 +19,11 @@ fn main() {
         "adopt_plan",
         "adopt",
         "undo_adopt",
+        "setup_plan",
+        "setup_apply",
+        "undo_setup",
+        "setup_dismissed",
+        "set_setup_dismissed",
         "take_connect_request",
     ];
     tauri_build::try_build(

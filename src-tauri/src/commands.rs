@@ -7,6 +7,7 @@ use latchkey_core::disconnect::Revoked;
 use latchkey_core::overview::config_findings::Fix;
 use latchkey_core::overview::detail::{self, ServerDetail};
 use latchkey_core::overview::problem::Problem;
+use latchkey_core::overview::setup::{SetupDone, SetupView};
 use latchkey_core::overview::{Overview, ServerView};
 use latchkey_core::{Error, url_policy};
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -238,6 +239,60 @@ pub async fn undo_adopt<R: Runtime>(
         .map_err(problem)?;
     live::rescan_now(&app);
     Ok(undo)
+}
+
+/// The first-run pass as the setup view shows it: nothing is written.
+#[tauri::command]
+pub async fn setup_plan(state: State<'_, AppState>) -> CmdResult<SetupView> {
+    let scan = scan(&state)?;
+    let (view, _) = app_actions::setup_plan(&state.lk, &scan)
+        .await
+        .map_err(problem)?;
+    Ok(view)
+}
+
+/// Make the changes the person saw (`fingerprint` says which), file by file.
+#[tauri::command]
+pub async fn setup_apply<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    fingerprint: String,
+) -> CmdResult<SetupDone> {
+    let scan = scan(&state)?;
+    let done = app_actions::setup_apply(&state.lk, &scan, &fingerprint)
+        .await
+        .map_err(problem)?;
+    live::rescan_now(&app);
+    Ok(done)
+}
+
+/// Undo the whole pass: every backup it made put back.
+#[tauri::command]
+pub async fn undo_setup<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    backups: Vec<i64>,
+) -> CmdResult<Vec<i64>> {
+    let undone = app_actions::undo_setup(&state.lk, &backups)
+        .await
+        .map_err(problem);
+    live::rescan_now(&app);
+    undone
+}
+
+/// Whether the person said "Not now" to the setup view.
+#[tauri::command]
+pub fn setup_dismissed(state: State<'_, AppState>) -> CmdResult<bool> {
+    state.lk.store().setup_dismissed().map_err(problem)
+}
+
+#[tauri::command]
+pub fn set_setup_dismissed(state: State<'_, AppState>, dismissed: bool) -> CmdResult<()> {
+    state
+        .lk
+        .store()
+        .set_setup_dismissed(dismissed)
+        .map_err(problem)
 }
 
 #[tauri::command]

@@ -56,6 +56,11 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
             commands::adopt_plan,
             commands::adopt,
             commands::undo_adopt,
+            commands::setup_plan,
+            commands::setup_apply,
+            commands::undo_setup,
+            commands::setup_dismissed,
+            commands::set_setup_dismissed,
             commands::take_connect_request,
         ])
         .setup(move |app| {

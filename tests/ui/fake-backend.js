@@ -23,6 +23,11 @@
     revokePlans: clone(scenario.revokePlans) || {},
     revokeResults: clone(scenario.revokeResults) || {},
     adoptPlans: clone(scenario.adoptPlans) || {},
+    /** The first-run pass the shell would plan (none: nothing to set up). */
+    setupPlan: clone(scenario.setupPlan) || null,
+    /** What applying it does: the files it stops at (a `stopped` message) or none. */
+    setupStop: clone(scenario.setupStop) || null,
+    setupDismissed: scenario.setupDismissed === true,
     backups: new Map(),
     nextBackupId: 1,
     connectScripts: clone(scenario.connectScripts) || {},
@@ -271,6 +276,54 @@
       state.backups.set(undo, []);
       changed();
       return undo;
+    },
+    setup_plan() {
+      return (
+        state.setupPlan || {
+          clients: [],
+          changes: [],
+          secrets_moved: 0,
+          entries_to_sign_in: 0,
+          left_for_you: [],
+          sign_ins: [],
+          fingerprint: "",
+        }
+      );
+    },
+    setup_apply({ fingerprint }) {
+      const plan = state.setupPlan;
+      if (!plan || plan.fingerprint !== fingerprint) {
+        throw problem("the config files changed since these changes were shown; nothing was written. Look at them again");
+      }
+      // Like the real pass: file by file, stopping at `setupStop.file`; each changed file's
+      // findings go away and it gets a backup.
+      const done = { changed: [], stopped: null, not_reached: [], backups: [] };
+      for (const [i, change] of plan.changes.entries()) {
+        if (state.setupStop && state.setupStop.file === change.file) {
+          done.stopped = `Stopped at ${change.shown_file}: ${state.setupStop.why}. Nothing of that file was written.`;
+          done.not_reached = plan.changes.slice(i + 1).map((c) => c.shown_file);
+          break;
+        }
+        const fixed = state.overview.config_findings.filter((f) => f.file === change.file);
+        state.overview.config_findings = state.overview.config_findings.filter((f) => !fixed.includes(f));
+        const id = state.nextBackupId++;
+        state.backups.set(id, fixed);
+        done.changed.push({ shown_file: change.shown_file, backup: id });
+        done.backups.push(id);
+      }
+      changed();
+      return done;
+    },
+    undo_setup({ backups }) {
+      const undone = backups.map((id) => commands.undo_adopt({ id }));
+      return undone;
+    },
+    setup_dismissed() {
+      return state.setupDismissed;
+    },
+    set_setup_dismissed({ dismissed }) {
+      state.setupDismissed = dismissed;
+      return null;
     },
     get_autostart() {
       return state.autostart;

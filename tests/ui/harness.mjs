@@ -107,7 +107,9 @@ export async function openApp(browser, baseUrl, scenario, opts = {}) {
   }, scenario);
   await page.addInitScript({ path: path.join(here, "fake-backend.js") });
   await page.goto(baseUrl);
-  await page.waitForSelector('[data-testid="server-row"], [data-testid="empty-state"]');
+  await page.waitForSelector(
+    '[data-testid="server-row"], [data-testid="empty-state"], [data-testid="setup-view"]',
+  );
   return {
     page,
     context,

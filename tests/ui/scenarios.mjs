@@ -354,3 +354,63 @@ export function screenshotScenario(now) {
   const servers = full.overview.servers.filter((s) => keep.includes(s.url));
   return { ...full, overview: overviewOf(servers, now) };
 }
+
+/** The first-run pass over configFindings(), as the core's overview/setup.rs words it. */
+export function setupPlan() {
+  return {
+    clients: [
+      { client: "Cursor", files: 1, servers: 3, plaintext_secrets: 1, own_sign_ins: 0, other_problems: 0 },
+      { client: "Goose", files: 1, servers: 2, plaintext_secrets: 0, own_sign_ins: 1, other_problems: 0 },
+      { client: "Zed", files: 1, servers: 1, plaintext_secrets: 0, own_sign_ins: 0, other_problems: 1 },
+      { client: "Claude Desktop", files: 1, servers: 2, plaintext_secrets: 0, own_sign_ins: 0, other_problems: 0 },
+    ],
+    changes: [
+      {
+        file: CURSOR_FILE,
+        shown_file: "~/.cursor/mcp.json",
+        client: "Cursor",
+        entries: ["github"],
+        changes: adoptPlans()[`${CURSOR_FILE}#github`].changes,
+        diff: [
+          "--- ~/.cursor/mcp.json (now)",
+          "+++ ~/.cursor/mcp.json (after)",
+          "@@ -2,7 +2,7 @@",
+          '     "github": {',
+          '-      "command": "npx",',
+          '-      "args": ["-y", "@modelcontextprotocol/server-github"],',
+          '+      "command": "latchkey",',
+          '+      "args": ["run", "--", "npx", "-y", "@modelcontextprotocol/server-github"],',
+          '       "env": {',
+          '-        "GITHUB_PERSONAL_ACCESS_TOKEN": "[redacted]"',
+          '+        "GITHUB_PERSONAL_ACCESS_TOKEN": "latchkey:github/GITHUB_PERSONAL_ACCESS_TOKEN"',
+          "",
+        ].join("\n"),
+      },
+      {
+        file: GOOSE_FILE,
+        shown_file: "~/.config/goose/config.yaml",
+        client: "Goose",
+        entries: ["linear"],
+        changes: adoptPlans()[`${GOOSE_FILE}#linear`].changes,
+        diff: [
+          "--- ~/.config/goose/config.yaml (now)",
+          "+++ ~/.config/goose/config.yaml (after)",
+          "@@ -4,3 +4,3 @@",
+          "   linear:",
+          "-    cmd: npx",
+          "-    args: [-y, mcp-remote, https://mcp.linear.app/mcp]",
+          "+    cmd: latchkey",
+          "+    args: [proxy, https://mcp.linear.app/mcp]",
+          "",
+        ].join("\n"),
+      },
+    ],
+    secrets_moved: 1,
+    entries_to_sign_in: 1,
+    left_for_you: [
+      "'legacy': Talks to http://tools.example.com/mcp over plain http: anyone on the network can read it. (~/.config/zed/settings.json)",
+    ],
+    sign_ins: [{ url: URLS.linear, name: URLS.linear.replace("https://", "") }],
+    fingerprint: "3f9a",
+  };
+}

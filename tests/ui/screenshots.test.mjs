@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { before, test } from "node:test";
-import { configFindings, overviewOf, screenshotScenario, URLS } from "./scenarios.mjs";
+import { configFindings, overviewOf, screenshotScenario, setupPlan, URLS } from "./scenarios.mjs";
 import {
   nowSeconds,
   row,
@@ -73,6 +73,33 @@ test("config-file findings and the fix dialog", async () => {
   await page.getByTestId("adopt-confirm").click();
   await page.getByTestId("adopt-undo").waitFor();
   await shot(page, "ui-adopt-undo.png");
+  await app.close();
+});
+
+test("the first-run setup view and its outcome", async () => {
+  const now = nowSeconds();
+  const scenario = screenshotScenario(now);
+  const app = await ctx.open({
+    ...scenario,
+    overview: overviewOf(scenario.overview.servers, now, configFindings()),
+    setupPlan: setupPlan(),
+  });
+  const { page } = app;
+  await page.getByTestId("setup-view").waitFor();
+  await page.getByTestId("setup-change").first().locator("summary").click();
+  await shot(page, "ui-setup.png");
+  await page.getByTestId("setup-go").click();
+  for (let i = 0; i < 5; i++) {
+    await page.waitForFunction(() => window.__fake.callsOf("connect").length === 1);
+    await page.evaluate((u) => window.__fake.step(u), URLS.linear);
+  }
+  await page.getByTestId("setup-close").waitFor();
+  // The header catches up with the changed files and the new sign-in (one coalesced refetch).
+  await page.waitForFunction(
+    () => !/plain text|reconnect/.test(document.querySelector('[data-testid="summary"]').textContent),
+  );
+  await page.mouse.move(0, 0);
+  await shot(page, "ui-setup-done.png");
   await app.close();
 });
 

@@ -13,6 +13,8 @@ import type {
   RevokePlan,
   ServerDetail,
   ServerView,
+  SetupDone,
+  SetupView,
 } from "../bindings";
 
 /** Commands reject with a Problem: `message` in plain words, `detail` for the curious. */
@@ -53,6 +55,15 @@ export const api = {
   adopt: (file: string, entry: string, fix: Fix) => invoke<number>("adopt", { file, entry, fix }),
   /** Put the file back as backup `id` holds it; the id of the backup of what it replaced. */
   undoAdopt: (id: number) => invoke<number>("undo_adopt", { id }),
+  /** The first-run pass: what one consent would change; nothing is written. */
+  setupPlan: () => invoke<SetupView>("setup_plan"),
+  /** Make the changes shown (`fingerprint` says which), file by file. */
+  setupApply: (fingerprint: string) => invoke<SetupDone>("setup_apply", { fingerprint }),
+  /** Put back every file the pass changed. */
+  undoSetup: (backups: number[]) => invoke<number[]>("undo_setup", { backups }),
+  setupDismissed: () => invoke<boolean>("setup_dismissed"),
+  setSetupDismissed: (dismissed: boolean) =>
+    invoke<void>("set_setup_dismissed", { dismissed }),
   getAutostart: () => invoke<boolean>("get_autostart"),
   setAutostart: (enabled: boolean) => invoke<void>("set_autostart", { enabled }),
   /** A Connect asked for outside the window (a notification's Connect button), once. */

@@ -4,6 +4,7 @@
 import type { Overview, Problem } from "../bindings";
 import { api, asProblem, onStateChanged } from "./api";
 import { coalesce } from "./coalesce";
+import { maybeOffer } from "./setup.svelte";
 import { msToNextMinute, nowSeconds } from "./time";
 
 export const live = $state({
@@ -26,6 +27,7 @@ export async function fetchOverview(): Promise<void> {
     const o = await api.overview();
     live.overview = o;
     live.problem = null;
+    void maybeOffer();
     live.now = nowSeconds();
     scheduleNextChange(o.next_change_at);
   } catch (e) {

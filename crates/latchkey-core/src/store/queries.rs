@@ -92,6 +92,28 @@ impl Store {
         Ok(())
     }
 
+    /// The person said "Not now" to the window's setup view (it opens again from Settings).
+    pub fn setup_dismissed(&self) -> Result<bool> {
+        let value: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'setup_dismissed'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(value.as_deref() == Some("1"))
+    }
+
+    pub fn set_setup_dismissed(&self, dismissed: bool) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES ('setup_dismissed', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![if dismissed { "1" } else { "0" }],
+        )?;
+        Ok(())
+    }
+
     // ---- protocol cache ----------------------------------------------------------------
 
     /// The MCP protocol the server at `url` was last found to speak.
