@@ -8,13 +8,14 @@
 // consent, a locked keychain; a rejected refresh announced by a desktop notification whose
 // Connect button signs in again (a notification server on the test bus presses it):
 // each a clear message, nothing else changes. Where no browser opens, Connect shows a code to
-// enter on another device (RFC 8628). Screenshots go to target/screenshots/app-*.png
+// enter on another device (RFC 8628). On a home with many MCP clients, the window starts with
+// the first-run pass; one consent changes every file and Undo all puts them back. Screenshots go to target/screenshots/app-*.png
 // (`make screenshots` copies them to docs/screenshots for the README).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +85,84 @@ async function saveShot(s, name) {
   await sleep(400); // let WebKit paint the last change before the capture
   writeFileSync(join(shots, name), await s.screenshot());
 }
+
+/** Every file under `dir` (but `skip`), by path relative to it. */
+function filesUnder(dir, skip = new Set()) {
+  const out = new Map();
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (skip.has(p)) continue;
+      if (e.isDirectory()) walk(p);
+      else out.set(p.slice(dir.length + 1), readFileSync(p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+// Issue 16: a home with many MCP clients (the project's fixture home). The window starts with
+// the setup view; one consent moves every plain-text secret to the keychain and points every
+// remote entry at Latchkey's sign-in, then signs in to each (these servers are not reachable
+// from the test machine: each fails with words, and the pass goes on); Undo all puts every file
+// back byte for byte. First in this file: a later test locks the shared keychain.
+test('the desktop app on a home with many clients: the first-run pass and Undo', { timeout: 240000 }, async (t) => {
+  const fixture = join(repo, 'crates/latchkey-core/tests/fixtures/clients/linux/home');
+  const home = mkdtempSync(join(tmpdir(), 'latchkey-app-setup-'));
+  cpSync(fixture, home, { recursive: true });
+  const before = filesUnder(home);
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    LATCHKEY_HOME: mkdtempSync(join(tmpdir(), 'latchkey-app-setup-home-')),
+    LATCHKEY_KEYCHAIN_TIMEOUT: '5',
+    BROWSER: join(repo, 'tests/browser/follow.sh'),
+    LATCHKEY_LOG: 'info',
+  };
+  const s = await startApp(env, 5500);
+  t.after(() => s.close());
+  await s.waitFor('[data-testid="setup-view"]', { timeoutMs: 30000 });
+  const lead = String(
+    await s.exec(`return document.querySelector('[data-testid="setup-view"] p.lead').textContent`),
+  ).replace(/\s+/g, ' ');
+  assert.match(lead, /One step moves \d+ secrets to your keychain and points \d+ entries at Latchkey's sign-in, in \d+ files\./);
+  assert.ok((await s.findAll('[data-testid="setup-change"]')).length >= 15);
+  assert.ok((await s.findAll('[data-testid="setup-client"]')).length >= 15, 'a row per client');
+  assert.ok(!(await s.source()).includes('ghp_FAKE'), 'no secret in the DOM');
+  await saveShot(s, 'app-setup.png');
+
+  await s.click(await s.waitFor('[data-testid="setup-go"]'));
+  await s.waitFor('[data-testid="setup-close"]', { timeoutMs: 120000 });
+  const outcome = String(await s.exec(`return document.querySelector('[data-testid="setup-outcome"]').textContent`));
+  assert.match(outcome, /Changed \d+ files, each backed up first\./);
+  // Every secret moved is in the keychain; the files refer to it; no mcp-remote wrapper is left.
+  const names = latchkey(env, 'secret', 'ls');
+  assert.match(names, /openai-tools\/OPENAI_API_KEY/);
+  assert.match(readFileSync(join(home, '.cursor/mcp.json'), 'utf8'), /latchkey:openai-tools\/OPENAI_API_KEY/);
+  const scan = JSON.parse(latchkey(env, 'clients', '--json'));
+  const wrappers = scan.servers.flatMap((x) => x.findings).filter((f) => f.kind === 'mcp_remote_wrapper');
+  assert.deepEqual(wrappers, []);
+  // Each sign-in ended (these hosts do not resolve here) and the pass went through all of them.
+  const states = await s.exec(
+    `return [...document.querySelectorAll('[data-testid="setup-sign-in"]')].map((e) => e.dataset.state)`,
+  );
+  assert.ok(states.length > 5 && states.every((x) => x === 'failed'), JSON.stringify(states));
+  await saveShot(s, 'app-setup-done.png');
+
+  // (The sticky header would cover a button the driver scrolls to the very top.)
+  await s.exec(`document.querySelector('[data-testid="setup-undo"]').scrollIntoView({ block: 'center' })`);
+  await s.click(await s.waitFor('[data-testid="setup-undo"]'));
+  await waitUntil(
+    async () => /back as it was/.test(String(await s.exec(`return document.querySelector('[data-testid="setup-outcome"]').textContent`))),
+    'Undo all to finish',
+    20000,
+  );
+  const after = filesUnder(home);
+  for (const [rel, bytes] of before) {
+    assert.ok(after.has(rel) && after.get(rel).equals(bytes), `${rel} is back byte for byte`);
+  }
+});
 
 test('the desktop app: connect, live update, revoke, and bad input', { timeout: 240000 }, async (t) => {
   const peer = await startPeer('tests/peers/sdk-server.mjs');
@@ -355,8 +434,13 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
 // a code instead; a browser elsewhere (Chromium, driven by approve.mjs) enters it and approves.
 test('the desktop app where no browser opens: Connect signs in with a code', { timeout: 180000 }, async (t) => {
   const peer = await startPeer('tests/peers/oidc-server.mjs');
+  // A home of its own: the first test leaves a client config with a plain-text secret in the
+  // shared one, and the window would start with the setup view.
+  const home = mkdtempSync(join(tmpdir(), 'latchkey-app-device-user-'));
   const env = {
     ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
     LATCHKEY_HOME: mkdtempSync(join(tmpdir(), 'latchkey-app-device-')),
     LATCHKEY_KEYCHAIN_TIMEOUT: '5',
     BROWSER: 'false',

@@ -22,7 +22,7 @@ export const setup = $state({
 
 let offered = false;
 
-/** After each overview: offer the pass once per run, unless dismissed or nothing to do. */
+/** After each overview: offer the pass once per run, unless dismissed or no file to change. */
 export async function maybeOffer(): Promise<void> {
   if (offered || setup.open) return;
   try {
@@ -32,7 +32,8 @@ export async function maybeOffer(): Promise<void> {
     }
     const view = await api.setupPlan();
     offered = true;
-    if (view.changes.length > 0 || view.sign_ins.length > 0) show(view);
+    // Files to change start it; servers that only need a sign-in already show Connect.
+    if (view.changes.length > 0) show(view);
   } catch {
     // The config files are not read yet: the next overview tries again.
   }
