@@ -203,17 +203,6 @@ fn adopt_rewrites_one_entry_with_consent_and_restore_puts_it_back() {
     assert_eq!(std::fs::read_to_string(&cursor).unwrap(), original);
 }
 
-/// `latchkey clients --json` in `home`.
-fn clients_json(home: &std::path::Path) -> serde_json::Value {
-    serde_json::from_slice(
-        &with_home(home, &["clients", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-}
-
 /// Issue 4: adopt in Goose's YAML and JetBrains' XML, the rest of each file byte for byte,
 /// the secrets out of every file, and `restore` putting each file back exactly.
 #[test]

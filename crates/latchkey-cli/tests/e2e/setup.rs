@@ -60,13 +60,7 @@ fn setup(home: &Path, args: &[&str]) -> Run {
 
 /// The findings `latchkey clients --json` reports, as `kind @ path` strings.
 fn findings(home: &Path) -> Vec<String> {
-    let scan: serde_json::Value = serde_json::from_slice(
-        &with_home(home, &["clients", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let scan = clients_json(home);
     let mut out = Vec::new();
     for file in scan["files"].as_array().unwrap() {
         for f in file["findings"].as_array().unwrap() {
@@ -145,13 +139,7 @@ fn one_consent_fixes_every_file_of_a_home_with_many_clients_and_undo_puts_back_e
     assert!(!again.stdout.contains("Changes ("), "{}", again.stdout);
     assert!(again.stdout.contains("Left for you"), "{}", again.stdout);
     assert_eq!(findings(h), file_findings_before);
-    let scan: serde_json::Value = serde_json::from_slice(
-        &with_home(h, &["clients", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let scan = clients_json(h);
     let wrappers = scan["servers"]
         .as_array()
         .unwrap()

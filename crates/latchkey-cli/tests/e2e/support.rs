@@ -533,6 +533,17 @@ pub fn in_home(
     cmd
 }
 
+/// `latchkey clients --json` in `home`.
+pub fn clients_json(home: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(
+        &with_home(home, &["clients", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+}
+
 pub fn write_atomically(path: &std::path::Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let tmp = path.with_extension("tmp~");

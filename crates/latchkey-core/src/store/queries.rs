@@ -70,48 +70,43 @@ fn grant_from(row: &Row) -> rusqlite::Result<GrantRow> {
 impl Store {
     // ---- meta --------------------------------------------------------------------------------
 
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
     /// Where shared secret stores keep this home's items (see `secret_layout`): 1 or 2.
     pub fn secret_layout(&self) -> Result<u32> {
-        let value: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'secret_layout'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(1))
+        Ok(self
+            .meta("secret_layout")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1))
     }
 
     pub fn set_secret_layout(&self, layout: u32) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO meta (key, value) VALUES ('secret_layout', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![layout.to_string()],
-        )?;
-        Ok(())
+        self.set_meta("secret_layout", &layout.to_string())
     }
 
     /// The person said "Not now" to the window's setup view (it opens again from Settings).
     pub fn setup_dismissed(&self) -> Result<bool> {
-        let value: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'setup_dismissed'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(value.as_deref() == Some("1"))
+        Ok(self.meta("setup_dismissed")?.as_deref() == Some("1"))
     }
 
     pub fn set_setup_dismissed(&self, dismissed: bool) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO meta (key, value) VALUES ('setup_dismissed', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![if dismissed { "1" } else { "0" }],
-        )?;
-        Ok(())
+        self.set_meta("setup_dismissed", if dismissed { "1" } else { "0" })
     }
 
     // ---- protocol cache ----------------------------------------------------------------
