@@ -7,6 +7,7 @@ import {
   adoptPlans,
   configFindings,
   CURSOR_FILE,
+  manyFindings,
   fullScenario,
   GOOSE_FILE,
   overviewOf,
@@ -34,16 +35,79 @@ test("each finding says what is wrong, where, and offers the fix Latchkey can ma
     gh.getByTestId("finding-what"),
     "Your GitHub token is stored in plain text in Cursor's config, at env.GITHUB_PERSONAL_ACCESS_TOKEN.",
   );
-  assert.match(norm(await gh.textContent()), /github in Cursor/);
+  // Grouped by client, then file, each group with its count.
+  assert.deepEqual(
+    await page.getByTestId("finding-group").evaluateAll((els) => els.map((e) => e.dataset.client)),
+    ["Cursor", "Goose", "Zed"],
+  );
+  const cursor = page.locator('[data-testid="finding-group"][data-client="Cursor"]');
+  await textIs(cursor.getByTestId("group-count"), "1");
+  assert.equal(await cursor.getByTestId("config-finding").count(), 1);
   // The home folder as `~`; the full path on hover.
-  await textIs(gh.getByTestId("finding-file"), "~/.cursor/mcp.json");
-  assert.equal(await gh.getByTestId("finding-file").getAttribute("title"), CURSOR_FILE);
+  await textIs(cursor.getByTestId("finding-file"), "~/.cursor/mcp.json");
+  assert.equal(await cursor.getByTestId("finding-file").getAttribute("title"), CURSOR_FILE);
+  // A short list has no filter box.
+  assert.equal(await page.getByTestId("findings-filter").count(), 0);
   await textIs(gh.getByTestId("finding-fix"), "Move secrets to keychain");
   await textIs(finding(page, "linear").getByTestId("finding-fix"), "Use Latchkey sign-in");
   // No fix Latchkey can make: said plainly, no button.
   const zed = finding(page, "legacy");
   assert.equal(await zed.getByTestId("finding-fix").count(), 0);
   assert.match(norm(await zed.textContent()), /Change it by hand/);
+});
+
+test("a long list is grouped with counts per client and file, and a filter narrows it", async () => {
+  const now = nowSeconds();
+  const servers = fullScenario(now).overview.servers.slice(0, 1);
+  const findings = manyFindings();
+  const app = await ctx.open({ overview: overviewOf(servers, now, findings) });
+  const { page } = app;
+  try {
+    const groups = page.getByTestId("finding-group");
+    await groups.first().waitFor();
+    const counts = await groups.evaluateAll((els) =>
+      els.map((e) => [e.dataset.client, e.querySelector('[data-testid="group-count"]').textContent]),
+    );
+    assert.deepEqual(counts, [
+      ["Cursor", "7"],
+      ["Claude Desktop", "4"],
+      ["Zed", "1"],
+    ]);
+    // Two Cursor files: each says how many of the group's findings it holds.
+    const cursorFiles = groups.first().getByTestId("finding-file-group");
+    assert.deepEqual((await cursorFiles.getByTestId("finding-file").allTextContents()).map(norm), [
+      "~/.cursor/mcp.json · 5 findings",
+      "~/work/.cursor/mcp.json · 2 findings",
+    ]);
+    const filter = page.getByTestId("findings-filter");
+    assert.equal(await filter.getAttribute("aria-label"), "Filter the findings");
+    await textIs(page.getByTestId("findings-shown"), "12 findings");
+
+    // Every word must match, in any field: the client, the entry, the file, the words.
+    await filter.fill("work sentry-1");
+    await textIs(page.getByTestId("findings-shown"), "Showing 1 of 12");
+    assert.deepEqual(
+      await page.getByTestId("config-finding").evaluateAll((els) => els.map((e) => e.dataset.entry)),
+      ["sentry-1"],
+    );
+    await filter.fill("CLAUDE");
+    await textIs(page.getByTestId("findings-shown"), "Showing 4 of 12");
+    assert.deepEqual(
+      await groups.evaluateAll((els) => els.map((e) => e.dataset.client)),
+      ["Claude Desktop"],
+    );
+    // Nothing matches: said so, with a way back.
+    await filter.fill("no such thing");
+    await textIs(page.getByTestId("findings-none"), "No finding matches “no such thing”. Show all");
+    await page.getByTestId("findings-none").getByRole("button", { name: "Show all" }).click();
+    await textIs(page.getByTestId("findings-shown"), "12 findings");
+    assert.equal(await filter.inputValue(), "");
+    // Filtering hides; the fixes still work on what is shown.
+    await filter.fill("zed");
+    assert.equal(await page.getByTestId("config-finding").count(), 1);
+  } finally {
+    await app.close();
+  }
 });
 
 test("the fix asks once with what will change, and makes it only when confirmed", async () => {

@@ -180,6 +180,38 @@ export function configFindings() {
   ];
 }
 
+/** Twelve findings in four files of three clients: enough for the filter box. */
+export function manyFindings() {
+  const f = (client, shown, entry, what, fix = "move_secrets") => ({
+    file: shown.replace("~", "/home/ada"),
+    shown_file: shown,
+    client,
+    entry,
+    what,
+    kind: fix === "use_sign_in" ? "mcp_remote_wrapper" : "plaintext_secret",
+    fix,
+  });
+  const secret = (client, where) => `Your API key is stored in plain text in ${client}'s config, at ${where}.`;
+  return [
+    ...[0, 1, 2, 3, 4].map((i) =>
+      f("Cursor", "~/.cursor/mcp.json", `server-${i}`, secret("Cursor", `env.KEY_${i}`)),
+    ),
+    ...[0, 1].map((i) =>
+      f("Cursor", "~/work/.cursor/mcp.json", `sentry-${i}`, secret("Cursor", "env.SENTRY_TOKEN")),
+    ),
+    ...[0, 1, 2, 3].map((i) =>
+      f(
+        "Claude Desktop",
+        "~/.config/Claude/claude_desktop_config.json",
+        `remote-${i}`,
+        `Signs in to https://mcp${i}.example.com/mcp on its own, through npx mcp-remote; Latchkey's sign-in can serve it.`,
+        "use_sign_in",
+      ),
+    ),
+    f("Zed", "~/.config/zed/settings.json", "legacy", "Talks to http://tools.example.com/mcp over plain http.", null),
+  ];
+}
+
 export function adoptPlans() {
   return {
     [`${CURSOR_FILE}#github`]: {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { before, test } from "node:test";
-import { configFindings, overviewOf, screenshotScenario, setupPlan, URLS } from "./scenarios.mjs";
+import { configFindings, manyFindings, overviewOf, screenshotScenario, setupPlan, URLS } from "./scenarios.mjs";
 import {
   nowSeconds,
   row,
@@ -73,6 +73,22 @@ test("config-file findings and the fix dialog", async () => {
   await page.getByTestId("adopt-confirm").click();
   await page.getByTestId("adopt-undo").waitFor();
   await shot(page, "ui-adopt-undo.png");
+  await app.close();
+});
+
+test("a long list of findings, grouped and filtered", async () => {
+  const now = nowSeconds();
+  const scenario = screenshotScenario(now);
+  const servers = scenario.overview.servers.slice(0, 1);
+  const app = await ctx.open({ ...scenario, overview: overviewOf(servers, now, manyFindings()) });
+  const { page } = app;
+  await page.getByTestId("findings-filter").scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollBy(0, 60));
+  await shot(page, "ui-findings-grouped.png");
+  await page.getByTestId("findings-filter").fill("cursor sentry");
+  await textIs(page.getByTestId("findings-shown"), "Showing 2 of 12");
+  await page.getByTestId("findings-filter").scrollIntoViewIfNeeded();
+  await shot(page, "ui-findings-filtered.png");
   await app.close();
 });
 
