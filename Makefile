@@ -97,7 +97,11 @@ $(TAURI_DRIVER):
 # The real app under Xvfb, driven by tauri-driver + WebKitWebDriver, against a real OAuth server.
 test-app: deps ui-build $(TAURI_DRIVER)
 	$(CARGO) build $(CARGO_SEL)
-	PATH="$(TEST_PATH)" timeout 600 $(XVFB) $(WITH_KEYRING) node --test tests/app/*.test.mjs
+	# Each file in a D-Bus session, keyring and X display of its own: the tray test plays the
+	# desktop's panel, and no other app's tray may register with it.
+	for f in tests/app/*.test.mjs; do \
+	  PATH="$(TEST_PATH)" timeout 600 $(XVFB) $(WITH_KEYRING) node --test $$f || exit 1; \
+	done
 
 # The README's screenshots: the UI's browser tests and the real app's test take them under
 # target/screenshots; this copies them to docs/screenshots (a test run alone changes no file).

@@ -35,6 +35,8 @@ declare -A NEED=(
   [WebKitWebDriver]=webkit2gtk-driver
   [dpkg-deb]=dpkg
   [notify-send]=libnotify-bin
+  # The tray test checks that "Open Latchkey" maps the window.
+  [xwininfo]=x11-utils
 )
 missing=()
 for what in "${!NEED[@]}"; do

@@ -1,0 +1,197 @@
+// The tray, read the way a desktop panel reads it (issue 16, item 4): over D-Bus, as a
+// StatusNotifierItem and its com.canonical.dbusmenu menu (tests/support/sni-watcher.mjs plays
+// the panel). The real app starts at login (`--hidden`) on a home where a client's config keeps
+// a token in plain text, with one server signed in and one whose sign-in the server rejected.
+// The menu says what needs the person and each server's word; the picture is the attention one.
+// Then the person fixes both from a terminal: the menu and the picture follow within seconds
+// with no window open. "Open Latchkey" opens the window; "Quit" ends the app.
+// Run by `make test-app` in a D-Bus session of its own (so no other app's tray registers here).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startWatcher } from '../support/sni-watcher.mjs';
+import { samePicture } from '../support/png-pixels.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const appBin = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/debug/latchkey-app');
+const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/debug/latchkey');
+const ATTENTION = join(repo, 'icons/tray-attention.png');
+const CALM = join(repo, 'icons/tray.png');
+const TOKEN = 'ghp_trayTestPlainTextToken000000000000000';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function startPeer(t, script, env = {}) {
+  const child = spawn(process.execPath, [join(repo, script)], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  t.after(() => child.kill());
+  return new Promise((ready, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => ready(JSON.parse(line)));
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+  });
+}
+
+/** Poll `fn` until it returns something truthy; the value and how long it took. */
+async function within(ms, what, fn) {
+  const started = Date.now();
+  let last;
+  for (;;) {
+    last = await fn().catch((e) => e);
+    if (last && !(last instanceof Error)) return { value: last, ms: Date.now() - started };
+    if (Date.now() - started > ms) assert.fail(`timed out after ${ms} ms: ${what} (last: ${last?.message ?? JSON.stringify(last)})`);
+    await sleep(100);
+  }
+}
+
+/** Which of the app's two pictures the tray shows (the file changes on every update). */
+async function picture(w, item) {
+  for (let i = 0; i < 20; i++) {
+    const { IconName } = await w.properties(item);
+    try {
+      if (samePicture(IconName, ATTENTION)) return 'attention';
+      if (samePicture(IconName, CALM)) return 'calm';
+      return `another picture (${IconName})`;
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw e; // replaced between the read and the open: ask again
+    }
+    await sleep(50);
+  }
+  throw new Error('the icon file kept changing');
+}
+
+const texts = (menu) => menu.filter((e) => e.visible).map((e) => (e.separator ? '---' : e.text));
+
+function windowState() {
+  try {
+    const out = execFileSync('xwininfo', ['-name', 'Latchkey'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return /Map State: IsViewable/.test(out) ? 'viewable' : 'hidden';
+  } catch {
+    return 'none';
+  }
+}
+
+test('the tray, as a desktop panel reads it: words per server, attention, live, Open and Quit', { timeout: 180000 }, async (t) => {
+  const sdk = await startPeer(t, 'tests/peers/sdk-server.mjs');
+  const hostile = await startPeer(t, 'tests/peers/hostile-server.mjs', { MODE: 'good' });
+  const home = mkdtempSync(join(tmpdir(), 'latchkey-tray-user-'));
+  const cursor = join(home, '.cursor/mcp.json');
+  mkdirSync(dirname(cursor), { recursive: true });
+  writeFileSync(cursor, `${JSON.stringify({
+    mcpServers: {
+      github: {
+        command: 'npx',
+        args: ['-y', '@modelcontextprotocol/server-github'],
+        env: { GITHUB_PERSONAL_ACCESS_TOKEN: TOKEN },
+      },
+    },
+  }, null, 2)}\n`);
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    LATCHKEY_HOME: mkdtempSync(join(tmpdir(), 'latchkey-tray-')),
+    LATCHKEY_KEYCHAIN_TIMEOUT: '10',
+    BROWSER: join(repo, 'tests/browser/follow.sh'),
+    LATCHKEY_LOG: 'info',
+  };
+  const latchkey = (...args) => execFileSync(cli, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const names = Object.fromEntries(
+    [sdk.mcp_url, hostile.mcp_url].map((u) => {
+      const url = new URL(u);
+      return [u, `${url.host}${url.pathname}`];
+    }),
+  );
+  // One server signed in; one whose server then rejects the refresh (invalid_grant).
+  latchkey('connect', sdk.mcp_url);
+  latchkey('connect', hostile.mcp_url);
+  await fetch(`${hostile.admin_url}/mode?mode=token-invalid-grant`, { method: 'POST' });
+  try {
+    latchkey('refresh', '--all');
+  } catch {
+    // exits 1: one refresh was rejected, which is the point
+  }
+  assert.match(latchkey('list'), /reconnect/i);
+
+  const w = await startWatcher();
+  t.after(() => w.close());
+  assert.equal(windowState(), 'none');
+  const app = spawn(appBin, ['--hidden'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise((r) => app.once('exit', (code, signal) => r({ code, signal })));
+  t.after(() => app.kill('SIGKILL'));
+  const item = await w.waitForItem();
+
+  await t.test('registered as a panel expects, with no window open', async () => {
+    const p = await w.properties(item);
+    assert.equal(p.Status, 'Active');
+    assert.equal(p.Category, 'ApplicationStatus');
+    assert.match(p.Menu, /\/Menu$/);
+    assert.equal(windowState(), 'none', '--hidden opens no window');
+  });
+
+  await t.test('the menu says what needs the person, then each server in one word', async () => {
+    const { value } = await within(10000, 'the menu with both servers', async () => {
+      const m = texts(await w.menu(item));
+      return m.some((x) => x.startsWith(names[sdk.mcp_url])) && m.some((x) => x.startsWith(names[hostile.mcp_url])) && m;
+    });
+    assert.deepEqual(value, [
+      '1 server needs a reconnect — Review…',
+      '1 secret in plain text — Review…',
+      '---',
+      `${names[hostile.mcp_url]} — Reconnect`,
+      `${names[sdk.mcp_url]} — Connected`,
+      '---',
+      'Open Latchkey',
+      'Refresh all now',
+      '---',
+      'Quit',
+    ]);
+    assert.ok(!JSON.stringify(value).includes(TOKEN), 'no secret in the menu');
+    assert.equal(await picture(w, item), 'attention');
+  });
+
+  await t.test('fixed from a terminal: the menu and picture follow, with no window open', async () => {
+    latchkey('adopt', 'github', '--file', cursor, '--move-secrets', '--yes');
+    assert.ok(!readFileSync(cursor, 'utf8').includes(TOKEN));
+    const moved = await within(10000, 'the plain-text line to go', async () => {
+      const m = texts(await w.menu(item));
+      return !m.some((x) => /plain text/.test(x)) && m;
+    });
+    assert.equal(moved.value[0], '1 server needs a reconnect — Review…');
+    assert.equal(await picture(w, item), 'attention', 'the reconnect still needs the person');
+
+    await fetch(`${hostile.admin_url}/mode?mode=good`, { method: 'POST' });
+    latchkey('connect', hostile.mcp_url);
+    const calm = await within(10000, 'nothing left to review', async () => {
+      const m = texts(await w.menu(item));
+      return !m.some((x) => /Review…/.test(x)) && m;
+    });
+    assert.deepEqual(calm.value.slice(0, 3), [
+      `${names[hostile.mcp_url]} — Connected`,
+      `${names[sdk.mcp_url]} — Connected`,
+      '---',
+    ]);
+    const pic = await within(5000, 'the calm picture', async () => (await picture(w, item)) === 'calm');
+    console.log(`# tray followed: secret moved in ${moved.ms} ms, reconnect in ${calm.ms} ms, picture ${pic.ms} ms later`);
+
+    latchkey('revoke', sdk.mcp_url);
+    await within(10000, 'the revoked server to say Disconnected', async () =>
+      texts(await w.menu(item)).includes(`${names[sdk.mcp_url]} — Disconnected`));
+    assert.equal(windowState(), 'none', 'nothing opened a window');
+  });
+
+  await t.test('Open Latchkey opens the window; Quit ends the app', async () => {
+    const open = (await w.menu(item)).find((e) => e.text === 'Open Latchkey');
+    await w.click(item, open.id);
+    await within(20000, 'the window to show', async () => windowState() === 'viewable');
+    const quit = (await w.menu(item)).find((e) => e.text === 'Quit');
+    await w.click(item, quit.id);
+    const end = await Promise.race([exited, sleep(10000).then(() => 'still running')]);
+    assert.deepEqual(end, { code: 0, signal: null });
+  });
+});
