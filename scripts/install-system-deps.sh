@@ -37,6 +37,10 @@ declare -A NEED=(
   [notify-send]=libnotify-bin
   # The tray test checks that "Open Latchkey" maps the window.
   [xwininfo]=x11-utils
+  # The accessibility test reads the real app over AT-SPI with the system Python's bindings.
+  [/usr/libexec/at-spi-bus-launcher]=at-spi2-core
+  [/usr/lib/python3/dist-packages/gi/__init__.py]=python3-gi
+  [/usr/lib/x86_64-linux-gnu/girepository-1.0/Atspi-2.0.typelib]=gir1.2-atspi-2.0
 )
 missing=()
 for what in "${!NEED[@]}"; do
