@@ -19,7 +19,24 @@ if [ -z "${LATCHKEY_KEYRING_INNER:-}" ]; then
   mkdir -p "$HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR"
   chmod 700 "$XDG_RUNTIME_DIR"
   export LATCHKEY_KEYRING_INNER=1
-  exec dbus-run-session -- "$0" "$@"
+  # Should the keyring daemon die mid-run (seen in CI, cause unknown), D-Bus would start the
+  # system's one on the next call: locked, with a prompt nobody can answer, and every test after
+  # it fails. This bus starts ours instead: the same login keyring, unlocked with its password.
+  mkdir -p "$scratch/services"
+  cat >"$scratch/services/org.freedesktop.secrets.service" <<SERVICE
+[D-BUS Service]
+Name=org.freedesktop.secrets
+Exec=/bin/sh -c 'printf %s latchkey-test-password | exec gnome-keyring-daemon --foreground --unlock --components=secrets'
+SERVICE
+  cat >"$scratch/session.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <servicedir>$scratch/services</servicedir>
+  <include>/usr/share/dbus-1/session.conf</include>
+</busconfig>
+CONF
+  exec dbus-run-session --config-file="$scratch/session.conf" -- "$0" "$@"
 fi
 eval "$(printf %s latchkey-test-password | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
 export GNOME_KEYRING_CONTROL
