@@ -154,6 +154,20 @@ export async function startWatcher() {
       const now = Math.floor(Date.now() / 1000);
       await call(item.service, Menu, MENU, 'Event', 'isvu', [id, 'clicked', new Variant('i', 0), now]);
     },
+    /** Click the entry that reads `text`. Ids change on every rebuild of the menu, so a
+     *  rebuild between the read and the click is answered by reading it again. */
+    async clickText(item, text, attempts = 20) {
+      for (let i = 1; ; i++) {
+        const target = (await this.menu(item)).find((e) => e.text === text);
+        try {
+          if (!target) throw new Error(`no menu entry "${text}"`);
+          return await this.click(item, target.id);
+        } catch (e) {
+          if (i >= attempts) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
     async close() {
       await bus.releaseName(NAME).catch(() => {});
       bus.disconnect();
