@@ -42,7 +42,12 @@ export function shownCount(groups: ClientGroup[]): number {
   return groups.reduce((n, g) => n + g.count, 0);
 }
 
-/** "Showing 4 of 27", or nothing when the filter hides nothing. */
+/** "1 finding", "27 findings". */
+export function countOf(n: number): string {
+  return `${n} ${n === 1 ? "finding" : "findings"}`;
+}
+
+/** "Showing 4 of 27", or just the count when the filter hides nothing. */
 export function filterSummary(shown: number, total: number): string {
-  return shown === total ? `${total} findings` : `Showing ${shown} of ${total}`;
+  return shown === total ? countOf(total) : `Showing ${shown} of ${total}`;
 }
