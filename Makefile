@@ -99,15 +99,11 @@ test-app: deps ui-build $(TAURI_DRIVER)
 	$(CARGO) build $(CARGO_SEL)
 	# Each file in a D-Bus session, keyring and X display of its own: the tray test plays the
 	# desktop's panel, and no other app's tray may register with it.
-	# tray.test.mjs is run by `make test-tray` until the race it found is mended (see there).
-	for f in tests/app/app.test.mjs tests/app/a11y.test.mjs; do \
+	for f in tests/app/app.test.mjs tests/app/a11y.test.mjs tests/app/tray.test.mjs; do \
 	  PATH="$(TEST_PATH)" timeout 600 $(XVFB) $(WITH_KEYRING) node --test $$f || exit 1; \
 	done
 
-# The tray read over D-Bus as a desktop panel reads it. Not yet in `make test`: it found a race
-# in the app (src-tauri/src/live.rs `changed` runs from the store loop and the config-scan
-# thread at once, and the older overview can reach the tray last, so a finding may be missing
-# from the menu until the next change). Serialise `changed`, then add this file to test-app.
+# The tray alone, read over D-Bus as a desktop panel reads it (also part of test-app).
 test-tray: deps ui-build
 	$(CARGO) build $(CARGO_SEL)
 	PATH="$(TEST_PATH)" timeout 300 $(XVFB) $(WITH_KEYRING) node --test tests/app/tray.test.mjs
