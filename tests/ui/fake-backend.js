@@ -70,13 +70,14 @@
 
   // What needs the person, counted and worded as the core's overview/needs_you.rs does.
   function needsYou(servers, findings) {
-    const n = { reconnect: 0, expiring: 0, plaintext_secrets: 0, own_sign_ins: 0, file_problems: 0 };
+    const n = { reconnect: 0, expiring: 0, plaintext_secrets: 0, token_caches: 0, own_sign_ins: 0, file_problems: 0 };
     for (const s of servers.filter((s) => s.attention)) {
       if (s.status.kind === "needs_reconnect" || s.status.kind === "expired") n.reconnect += 1;
       else n.expiring += 1;
     }
     for (const f of findings) {
       if (f.kind === "plaintext_secret") n.plaintext_secrets += 1;
+      else if (f.kind === "plaintext_token_cache") n.token_caches += 1;
       else if (f.kind === "mcp_remote_wrapper") n.own_sign_ins += 1;
       else n.file_problems += 1;
     }
@@ -84,6 +85,7 @@
       [n.reconnect, "server needs a reconnect", "servers need a reconnect"],
       [n.expiring, "sign-in expires soon and cannot renew itself", "sign-ins expire soon and cannot renew themselves"],
       [n.plaintext_secrets, "secret in plain text", "secrets in plain text"],
+      [n.token_caches, "plain-text token cache", "plain-text token caches"],
       [n.own_sign_ins, "client entry signs in on its own", "client entries sign in on their own"],
       [n.file_problems, "config file problem", "config file problems"],
     ];

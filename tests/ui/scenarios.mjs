@@ -180,6 +180,24 @@ export function configFindings() {
   ];
 }
 
+/** mcp-remote's cache with two sign-ins, as the core's overview/config_findings.rs words it. */
+export function tokenCacheFinding() {
+  return {
+    file: "/home/ada/.mcp-auth/mcp-remote-v1",
+    shown_file: "~/.mcp-auth/mcp-remote-v1",
+    client: "mcp-remote",
+    entry: "",
+    what: "mcp-remote keeps 2 sign-ins to https://mcp.linear.app/mcp and https://mcp.notion.com/mcp in plain text, refresh tokens included.",
+    kind: "plaintext_token_cache",
+    fix: null,
+  };
+}
+
+/** The config findings the setup scenario starts from: configFindings() and a token cache. */
+export function setupFindings() {
+  return [...configFindings(), tokenCacheFinding()];
+}
+
 /** Twelve findings in four files of three clients: enough for the filter box. */
 export function manyFindings() {
   const f = (client, shown, entry, what, fix = "move_secrets") => ({
@@ -387,14 +405,27 @@ export function screenshotScenario(now) {
   return { ...full, overview: overviewOf(servers, now) };
 }
 
-/** The first-run pass over configFindings(), as the core's overview/setup.rs words it. */
+/** A ClientFound row: every count the core sends, zero unless given. */
+const counts = (some) => ({
+  files: 0,
+  servers: 0,
+  plaintext_secrets: 0,
+  token_caches: 0,
+  cached_sign_ins: 0,
+  own_sign_ins: 0,
+  other_problems: 0,
+  ...some,
+});
+
+/** The first-run pass over setupFindings(), as the core's overview/setup.rs words it. */
 export function setupPlan() {
   return {
     clients: [
-      { client: "Cursor", files: 1, servers: 3, plaintext_secrets: 1, own_sign_ins: 0, other_problems: 0 },
-      { client: "Goose", files: 1, servers: 2, plaintext_secrets: 0, own_sign_ins: 1, other_problems: 0 },
-      { client: "Zed", files: 1, servers: 1, plaintext_secrets: 0, own_sign_ins: 0, other_problems: 1 },
-      { client: "Claude Desktop", files: 1, servers: 2, plaintext_secrets: 0, own_sign_ins: 0, other_problems: 0 },
+      { client: "Cursor", ...counts({ files: 1, servers: 3, plaintext_secrets: 1 }) },
+      { client: "Goose", ...counts({ files: 1, servers: 2, own_sign_ins: 1 }) },
+      { client: "mcp-remote", ...counts({ token_caches: 1, cached_sign_ins: 2 }) },
+      { client: "Zed", ...counts({ files: 1, servers: 1, other_problems: 1 }) },
+      { client: "Claude Desktop", ...counts({ files: 1, servers: 2 }) },
     ],
     changes: [
       {
@@ -441,6 +472,7 @@ export function setupPlan() {
     entries_to_sign_in: 1,
     left_for_you: [
       "'legacy': Talks to http://tools.example.com/mcp over plain http: anyone on the network can read it. (~/.config/zed/settings.json)",
+      "mcp-remote keeps 2 sign-ins to https://mcp.linear.app/mcp and https://mcp.notion.com/mcp in plain text, refresh tokens included. (~/.mcp-auth/mcp-remote-v1)",
     ],
     sign_ins: [{ url: URLS.linear, name: URLS.linear.replace("https://", "") }],
     fingerprint: "3f9a",

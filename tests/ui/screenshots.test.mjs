@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { before, test } from "node:test";
-import { configFindings, manyFindings, overviewOf, screenshotScenario, setupPlan, URLS } from "./scenarios.mjs";
+import { configFindings, manyFindings, overviewOf, screenshotScenario, setupFindings, setupPlan, URLS } from "./scenarios.mjs";
 import {
   nowSeconds,
   row,
@@ -97,7 +97,7 @@ test("the first-run setup view and its outcome", async () => {
   const scenario = screenshotScenario(now);
   const app = await ctx.open({
     ...scenario,
-    overview: overviewOf(scenario.overview.servers, now, configFindings()),
+    overview: overviewOf(scenario.overview.servers, now, setupFindings()),
     setupPlan: setupPlan(),
   });
   const { page } = app;

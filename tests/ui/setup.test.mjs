@@ -4,11 +4,15 @@
 // nothing.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CURSOR_FILE, fullScenario, GOOSE_FILE, setupPlan, URLS } from "./scenarios.mjs";
+import { CURSOR_FILE, fullScenario, GOOSE_FILE, overviewOf, setupFindings, setupPlan, URLS } from "./scenarios.mjs";
 import { eventually, fakeCalls, focused, norm, nowSeconds, textIs, useBrowser } from "./harness.mjs";
 
 const ctx = useBrowser();
-const withSetup = (extra = {}) => ({ ...fullScenario(nowSeconds()), setupPlan: setupPlan(), ...extra });
+function withSetup(extra = {}) {
+  const now = nowSeconds();
+  const full = fullScenario(now);
+  return { ...full, overview: overviewOf(full.overview.servers, now, setupFindings()), setupPlan: setupPlan(), ...extra };
+}
 
 test("the window starts with what was found, every change and the sign-ins after, nothing written yet", async () => {
   const app = await ctx.open(withSetup());
@@ -25,10 +29,11 @@ test("the window starts with what was found, every change and the sign-ins after
       .getByTestId("setup-client")
       .evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent.trim()).join(" | "))),
     [
-      "Cursor | 3 | 1 secret in plain text",
-      "Goose | 2 | 1 entry signs in on its own",
-      "Zed | 1 | 1 other problem",
-      "Claude Desktop | 2 | nothing to fix",
+      "Cursor | 3 | none | 1 secret in plain text",
+      "Goose | 2 | none | 1 entry signs in on its own",
+      "mcp-remote | 0 | 2 sign-ins in plain text | 1 plain-text token cache",
+      "Zed | 1 | none | 1 other problem",
+      "Claude Desktop | 2 | none | nothing to fix",
     ],
   );
   const changes = page.getByTestId("setup-change");
@@ -41,6 +46,9 @@ test("the window starts with what was found, every change and the sign-ins after
   assert.equal(await diff.isVisible(), true);
   assert.match(await diff.textContent(), /"GITHUB_PERSONAL_ACCESS_TOKEN": "\[redacted\]"/);
   assert.match(norm(await page.getByTestId("setup-left").textContent()), /over plain http/);
+  // Token caches are counted where the person looks first, and left for them (import comes later).
+  assert.match(norm(await page.getByTestId("summary").textContent()), /1 plain-text token cache/);
+  assert.match(norm(await page.getByTestId("setup-left").textContent()), /mcp-remote keeps 2 sign-ins/);
   assert.match(norm(await page.getByTestId("setup-sign-ins").textContent()), /linear\.example\.com\/mcp/);
   assert.equal((await fakeCalls(page, "setup_apply")).length, 0, "nothing written before consent");
   await textIs(page.getByTestId("setup-go"), "Fix all and sign in");
@@ -65,9 +73,9 @@ test("one consent changes every file, then signs in to each server; Undo all put
   assert.deepEqual((await fakeCalls(page, "undo_setup")).map((c) => c.args), [{ backups: [1, 2] }]);
   await page.getByTestId("setup-close").click();
   await page.getByTestId("server-row").first().waitFor();
-  // Undone: the findings are back in the list.
+  // Undone: the findings are back in the list (the token cache never left it).
   await eventually(
-    async () => (await page.getByTestId("config-finding").count()) === 3,
+    async () => (await page.getByTestId("config-finding").count()) === 4,
     "the findings to come back after Undo",
   );
   await app.close();

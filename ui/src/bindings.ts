@@ -183,7 +183,7 @@ what: string,
  */
 kind: FindingKind, fix: Fix | null, };
 
-export type FindingKind = "plaintext_secret" | "mcp_remote_wrapper" | "plain_http" | "client_will_reject" | "unreadable";
+export type FindingKind = "plaintext_secret" | "mcp_remote_wrapper" | "plain_http" | "client_will_reject" | "unreadable" | "plaintext_token_cache";
 
 export type NeedsYou = { 
 /**
@@ -198,6 +198,11 @@ expiring: number,
  * Secrets in plain text in the MCP clients' config files.
  */
 plaintext_secrets: number, 
+/**
+ * Files where other tools keep MCP sign-ins in plain text (mcp-remote's cache, a
+ * client's token file).
+ */
+token_caches: number, 
 /**
  * Config entries that sign in on their own (`npx mcp-remote`) instead of through Latchkey.
  */
@@ -260,7 +265,12 @@ sign_ins: Array<SignInToDo>,
  */
 fingerprint: string, };
 
-export type ClientFound = { client: string, files: number, servers: number, plaintext_secrets: number, own_sign_ins: number, other_problems: number, };
+export type ClientFound = { client: string, files: number, servers: number, plaintext_secrets: number, 
+/**
+ * Token caches (files where the client keeps MCP sign-ins in plain text), and the
+ * sign-ins they hold.
+ */
+token_caches: number, cached_sign_ins: number, own_sign_ins: number, other_problems: number, };
 
 export type FileChange = { file: string, 
 /**

@@ -48,3 +48,5 @@ mod run;
 mod setup;
 #[path = "e2e/soak.rs"]
 mod soak;
+#[path = "e2e/token_caches.rs"]
+mod token_caches;

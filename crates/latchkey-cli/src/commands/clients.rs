@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use latchkey_core::clients::paths::{self, PlatformDirs};
 use latchkey_core::clients::scan::{self, Scan};
 use latchkey_core::clients::watch::{ConfigWatch, DEBOUNCE};
-use latchkey_core::clients::{Finding, Transport};
+use latchkey_core::clients::{Finding, Transport, token_caches};
 use latchkey_core::{Error, Result};
 
 pub async fn run(json: bool, mut projects: Vec<PathBuf>, watch: bool) -> Result<ExitCode> {
@@ -117,5 +117,20 @@ fn describe(f: &Finding) -> String {
             format!("the client will reject this file: {reason}")
         }
         Finding::Unreadable { reason } => format!("not read: {reason}"),
+        Finding::PlaintextTokenCache {
+            grants,
+            refreshable,
+            servers,
+            readable_by_others,
+        } => format!(
+            "plain-text token cache: {grants} sign-in{} to {} ({refreshable} with a refresh token){}",
+            if *grants == 1 { "" } else { "s" },
+            token_caches::servers_phrase(servers, *grants),
+            if *readable_by_others {
+                "; other users can read it"
+            } else {
+                ""
+            }
+        ),
     }
 }

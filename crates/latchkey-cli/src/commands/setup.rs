@@ -107,6 +107,11 @@ fn show_found(view: &SetupView) {
                 "secrets in plain text",
             ),
             (
+                c.cached_sign_ins,
+                "sign-in in a plain-text token cache",
+                "sign-ins in plain-text token caches",
+            ),
+            (
                 c.own_sign_ins,
                 "signs in on its own",
                 "sign in on their own",

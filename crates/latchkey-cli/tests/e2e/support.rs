@@ -528,8 +528,19 @@ pub fn in_home(
     cmd.args(args)
         .current_dir(home)
         .env("HOME", home)
-        .env_remove("XDG_CONFIG_HOME")
         .env("LATCHKEY_HOME", home.join(".latchkey"));
+    // Every variable that moves a client's files away from `home`.
+    for moved in [
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "CLAUDE_CONFIG_DIR",
+        "CODEX_HOME",
+        "COPILOT_HOME",
+        "GEMINI_CLI_HOME",
+        "MCP_REMOTE_CONFIG_DIR",
+    ] {
+        cmd.env_remove(moved);
+    }
     cmd
 }
 

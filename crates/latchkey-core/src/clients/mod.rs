@@ -16,6 +16,7 @@ pub mod rewrite;
 pub mod scan;
 pub mod schema;
 pub mod setup;
+pub mod token_caches;
 pub mod watch;
 
 pub use model::*;

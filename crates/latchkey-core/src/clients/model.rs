@@ -24,10 +24,14 @@ pub enum ClientId {
     Kiro,
     AmazonQ,
     Opencode,
+    CopilotCli,
+    /// Not a client but the wrapper many clients run (`npx mcp-remote <url>`): it keeps its
+    /// own sign-ins, so its token cache is reported like a client's.
+    McpRemote,
 }
 
 impl ClientId {
-    pub const ALL: [ClientId; 18] = [
+    pub const ALL: [ClientId; 20] = [
         ClientId::ClaudeDesktop,
         ClientId::ClaudeCode,
         ClientId::Cursor,
@@ -46,6 +50,8 @@ impl ClientId {
         ClientId::Kiro,
         ClientId::AmazonQ,
         ClientId::Opencode,
+        ClientId::CopilotCli,
+        ClientId::McpRemote,
     ];
 
     pub fn display_name(self) -> &'static str {
@@ -68,6 +74,8 @@ impl ClientId {
             ClientId::Kiro => "Kiro",
             ClientId::AmazonQ => "Amazon Q",
             ClientId::Opencode => "opencode",
+            ClientId::CopilotCli => "Copilot CLI",
+            ClientId::McpRemote => "mcp-remote",
         }
     }
 }
@@ -113,6 +121,9 @@ pub enum Layout {
     McpServersOrBare,
     /// JetBrains `llm.mcpServers.xml`.
     JetbrainsXml,
+    /// Not a config file: where the client keeps its MCP sign-ins (access and refresh
+    /// tokens) in plain text. The client says which format ([`super::token_caches`]).
+    TokenCache,
 }
 
 /// Where a config file is and what it is.
@@ -151,6 +162,15 @@ pub enum Finding {
     ClientWillReject { reason: String },
     /// The file could not be read or parsed; nothing from it is shown.
     Unreadable { reason: String },
+    /// A token cache holds `grants` usable sign-ins in plain text (`refreshable` of them with
+    /// a refresh token), to `servers` (the ones it can name: a URL, else the entry's name).
+    /// `readable_by_others`: other users on the machine may read the file. Never a value.
+    PlaintextTokenCache {
+        grants: u32,
+        refreshable: u32,
+        servers: Vec<String>,
+        readable_by_others: bool,
+    },
 }
 
 /// One server entry in one file.

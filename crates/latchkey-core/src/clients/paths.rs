@@ -27,6 +27,14 @@ pub struct PlatformDirs {
     /// `$CLAUDE_CONFIG_DIR`, `$CODEX_HOME` when set.
     pub claude_config_dir: Option<PathBuf>,
     pub codex_home: Option<PathBuf>,
+    /// `$XDG_DATA_HOME` (default `~/.local/share`; opencode uses it on every OS).
+    pub xdg_data: Option<PathBuf>,
+    /// `$COPILOT_HOME` (default `~/.copilot`) and `$MCP_REMOTE_CONFIG_DIR` (default
+    /// `~/.mcp-auth`) when set.
+    pub copilot_home: Option<PathBuf>,
+    pub mcp_remote_config_dir: Option<PathBuf>,
+    /// `$GEMINI_CLI_HOME`: Gemini CLI's stand-in for the home folder (its `.gemini` is there).
+    pub gemini_cli_home: Option<PathBuf>,
 }
 
 impl PlatformDirs {
@@ -52,6 +60,10 @@ impl PlatformDirs {
             xdg_config: env_path("XDG_CONFIG_HOME"),
             claude_config_dir: env_path("CLAUDE_CONFIG_DIR"),
             codex_home: env_path("CODEX_HOME"),
+            xdg_data: env_path("XDG_DATA_HOME"),
+            copilot_home: env_path("COPILOT_HOME"),
+            mcp_remote_config_dir: env_path("MCP_REMOTE_CONFIG_DIR"),
+            gemini_cli_home: env_path("GEMINI_CLI_HOME"),
             home,
         })
     }
@@ -65,6 +77,10 @@ impl PlatformDirs {
             xdg_config: None,
             claude_config_dir: None,
             codex_home: None,
+            xdg_data: None,
+            copilot_home: None,
+            mcp_remote_config_dir: None,
+            gemini_cli_home: None,
             home: home.to_path_buf(),
         }
     }
@@ -207,10 +223,16 @@ pub fn user_locations(d: &PlatformDirs) -> Vec<Location> {
             VscodeSettings,
         ));
     }
+    // The portable Copilot file, shared by VS Code's Copilot harness and Copilot CLI (read once,
+    // as VS Code's).
+    let copilot = d
+        .copilot_home
+        .clone()
+        .unwrap_or_else(|| home.join(".copilot"));
     out.push(loc(
         Vscode,
         "user",
-        home.join(".copilot/mcp-config.json"),
+        copilot.join("mcp-config.json"),
         Json,
         McpServers,
     ));
@@ -260,7 +282,10 @@ pub fn user_locations(d: &PlatformDirs) -> Vec<Location> {
     out.push(loc(
         GeminiCli,
         "user",
-        home.join(".gemini/settings.json"),
+        d.gemini_cli_home
+            .as_ref()
+            .unwrap_or(home)
+            .join(".gemini/settings.json"),
         Jsonc,
         McpServers,
     ));
@@ -279,7 +304,10 @@ pub fn user_locations(d: &PlatformDirs) -> Vec<Location> {
     out.push(loc(
         GeminiCli,
         "extension",
-        home.join(".gemini/extensions/*/gemini-extension.json"),
+        d.gemini_cli_home
+            .as_ref()
+            .unwrap_or(home)
+            .join(".gemini/extensions/*/gemini-extension.json"),
         Jsonc,
         McpServers,
     ));
@@ -380,7 +408,45 @@ pub fn user_locations(d: &PlatformDirs) -> Vec<Location> {
         Json,
         BareMap,
     ));
+    out.extend(token_cache_locations(d, &copilot, &codex));
     out
+}
+
+/// Where tools keep MCP sign-ins in plain text (see `token_caches`). Folders for mcp-remote
+/// (every `mcp-remote-*` generation) and Copilot CLI, files for the others.
+fn token_cache_locations(d: &PlatformDirs, copilot: &Path, codex: &Path) -> Vec<Location> {
+    use ClientId::*;
+    let home = &d.home;
+    let cache = |client, path| {
+        loc(
+            client,
+            "token cache",
+            path,
+            Format::Json,
+            Layout::TokenCache,
+        )
+    };
+    let mcp_remote = d
+        .mcp_remote_config_dir
+        .clone()
+        .unwrap_or_else(|| home.join(".mcp-auth"));
+    let claude = d
+        .claude_config_dir
+        .clone()
+        .unwrap_or_else(|| home.join(".claude"));
+    let gemini = d.gemini_cli_home.as_ref().unwrap_or(home);
+    let data = d
+        .xdg_data
+        .clone()
+        .unwrap_or_else(|| home.join(".local/share"));
+    vec![
+        cache(McpRemote, mcp_remote.join("mcp-remote-*")),
+        cache(ClaudeCode, claude.join(".credentials.json")),
+        cache(Codex, codex.join(".credentials.json")),
+        cache(GeminiCli, gemini.join(".gemini/mcp-oauth-tokens.json")),
+        cache(Opencode, data.join("opencode/mcp-auth.json")),
+        cache(CopilotCli, copilot.join("mcp-oauth-config")),
+    ]
 }
 
 /// Every project-level location under `project`.
@@ -665,6 +731,47 @@ mod tests {
         );
         assert!(find(&locs, ClientId::Codex).contains(&"/cfg/codex/config.toml".to_string()));
         assert!(find(&locs, ClientId::Zed).contains(&"/xdg/zed/settings.json".to_string()));
+    }
+
+    #[test]
+    fn token_caches_follow_each_tools_own_variables() {
+        let caches = |d: &PlatformDirs| -> Vec<String> {
+            user_locations(d)
+                .into_iter()
+                .filter(|l| l.layout == Layout::TokenCache)
+                .map(|l| l.path.to_string_lossy().replace('\\', "/"))
+                .collect()
+        };
+        let plain = PlatformDirs::for_home(Os::Linux, Path::new("/home/ada"));
+        assert_eq!(
+            caches(&plain),
+            [
+                "/home/ada/.mcp-auth/mcp-remote-*",
+                "/home/ada/.claude/.credentials.json",
+                "/home/ada/.codex/.credentials.json",
+                "/home/ada/.gemini/mcp-oauth-tokens.json",
+                "/home/ada/.local/share/opencode/mcp-auth.json",
+                "/home/ada/.copilot/mcp-oauth-config",
+            ]
+        );
+        let mut moved = plain.clone();
+        moved.mcp_remote_config_dir = Some("/m".into());
+        moved.claude_config_dir = Some("/c".into());
+        moved.codex_home = Some("/x".into());
+        moved.gemini_cli_home = Some("/g".into());
+        moved.xdg_data = Some("/d".into());
+        moved.copilot_home = Some("/p".into());
+        assert_eq!(
+            caches(&moved),
+            [
+                "/m/mcp-remote-*",
+                "/c/.credentials.json",
+                "/x/.credentials.json",
+                "/g/.gemini/mcp-oauth-tokens.json",
+                "/d/opencode/mcp-auth.json",
+                "/p/mcp-oauth-config",
+            ]
+        );
     }
 
     #[test]

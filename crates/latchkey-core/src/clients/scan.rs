@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::model::*;
 use super::paths::{self, PlatformDirs};
-use super::{findings, parse, schema};
+use super::{findings, parse, schema, token_caches};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Scan {
@@ -22,7 +22,11 @@ pub struct Scan {
 pub fn scan(dirs: &PlatformDirs, extra_projects: &[PathBuf]) -> Scan {
     let mut files = Vec::new();
     let mut projects: Vec<PathBuf> = extra_projects.to_vec();
-    for location in paths::user_locations(dirs) {
+    let locations = paths::user_locations(dirs);
+    let (caches, configs): (Vec<Location>, Vec<Location>) = locations
+        .into_iter()
+        .partition(|l| l.layout == Layout::TokenCache);
+    for location in configs {
         for report in read_location(&location) {
             if location.layout == Layout::ClaudeJson {
                 projects.extend(
@@ -48,6 +52,17 @@ pub fn scan(dirs: &PlatformDirs, extra_projects: &[PathBuf]) -> Scan {
             files.extend(fresh);
         }
     }
+    // After the configs: their entries name the servers of hashed caches (mcp-remote's).
+    let named: Vec<&ConfiguredServer> = files.iter().flat_map(|f| &f.servers).collect();
+    let cache_reports: Vec<FileReport> = caches
+        .iter()
+        .flat_map(|location| {
+            paths::expand(&location.path)
+                .into_iter()
+                .filter_map(|path| token_caches::read(location, &path, &named))
+        })
+        .collect();
+    files.extend(cache_reports);
     Scan {
         servers: merge(&files),
         files,
@@ -104,7 +119,10 @@ fn claude_project_dirs(path: &Path) -> Vec<PathBuf> {
 pub fn read_location(location: &Location) -> Vec<FileReport> {
     paths::expand(&location.path)
         .into_iter()
-        .filter_map(|path| read_file(location, path))
+        .filter_map(|path| match location.layout {
+            Layout::TokenCache => token_caches::read(location, &path, &[]),
+            _ => read_file(location, path),
+        })
         .collect()
 }
 

@@ -32,6 +32,8 @@ pub fn servers(doc: &Value, layout: Layout) -> Result<Vec<ConfiguredServer>, Str
             }
         }
         Layout::VscodeServers => named_map(doc.get("servers"), "servers", &mut out)?,
+        // Sign-ins, not servers: read by `token_caches`.
+        Layout::TokenCache => {}
         Layout::VscodeSettings => named_map(
             doc.get("mcp").and_then(|m| m.get("servers")),
             "mcp.servers",

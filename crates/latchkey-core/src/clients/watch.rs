@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use super::model::Location;
+use super::model::{Layout, Location};
 use super::paths;
 use crate::{Error, Result};
 
@@ -71,6 +71,10 @@ impl ConfigWatch {
                 if let Some(parent) = file.parent() {
                     dirs.push(parent.to_path_buf());
                 }
+                // A cache that is a folder (mcp-remote's): what changes is inside it.
+                if loc.layout == Layout::TokenCache && file.is_dir() {
+                    dirs.push(file);
+                }
             }
         }
         dirs.sort();
@@ -94,10 +98,18 @@ impl ConfigWatch {
         }
     }
 
-    /// Whether an event path concerns a config file: the file itself (or a `*` match), or a
-    /// folder on the way to one (its creation must re-arm the watch).
+    /// Whether an event path concerns a config file: the file itself (or a `*` match), a
+    /// folder on the way to one (its creation must re-arm the watch), or a file in a cache
+    /// folder.
     fn relevant(&self, path: &Path) -> bool {
-        self.locations.iter().any(|loc| leads_to(path, &loc.path))
+        self.locations.iter().any(|loc| {
+            leads_to(path, &loc.path)
+                || (loc.layout == Layout::TokenCache
+                    && path.parent().is_some_and(|folder| {
+                        folder.components().count() == loc.path.components().count()
+                            && leads_to(folder, &loc.path)
+                    }))
+        })
     }
 
     /// Block until config files change (one debounced update), or `timeout` passes.

@@ -5,10 +5,10 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::clients::adopt;
 use crate::clients::model::{FileReport, Finding};
 use crate::clients::rewrite::Action;
 use crate::clients::scan::Scan;
+use crate::clients::{adopt, token_caches};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ConfigFinding {
@@ -36,6 +36,7 @@ pub enum FindingKind {
     PlainHttp,
     ClientWillReject,
     Unreadable,
+    PlaintextTokenCache,
 }
 
 impl FindingKind {
@@ -46,6 +47,7 @@ impl FindingKind {
             Finding::PlainHttp { .. } => Self::PlainHttp,
             Finding::ClientWillReject { .. } => Self::ClientWillReject,
             Finding::Unreadable { .. } => Self::Unreadable,
+            Finding::PlaintextTokenCache { .. } => Self::PlaintextTokenCache,
         }
     }
 }
@@ -160,6 +162,32 @@ fn words(finding: &Finding, client: &str) -> String {
             format!("The client will reject this file: {reason}.")
         }
         Finding::Unreadable { reason } => format!("Latchkey could not read this file: {reason}."),
+        Finding::PlaintextTokenCache {
+            grants,
+            refreshable,
+            servers,
+            readable_by_others,
+        } => {
+            let whose = match grants {
+                1 => "your sign-in".to_string(),
+                n => format!("{n} sign-ins"),
+            };
+            let renewal = match (*refreshable, *grants) {
+                (0, _) => String::new(),
+                (1, 1) => ", refresh token included".into(),
+                (r, g) if r == g => ", refresh tokens included".into(),
+                (r, _) => format!(", {r} with a refresh token"),
+            };
+            let others = if *readable_by_others {
+                " Other users on this computer can read the file."
+            } else {
+                ""
+            };
+            format!(
+                "{client} keeps {whose} to {} in plain text{renewal}.{others}",
+                token_caches::servers_phrase(servers, *grants)
+            )
+        }
     }
 }
 

@@ -16,6 +16,9 @@ pub struct NeedsYou {
     pub expiring: u32,
     /// Secrets in plain text in the MCP clients' config files.
     pub plaintext_secrets: u32,
+    /// Files where other tools keep MCP sign-ins in plain text (mcp-remote's cache, a
+    /// client's token file).
+    pub token_caches: u32,
     /// Config entries that sign in on their own (`npx mcp-remote`) instead of through Latchkey.
     pub own_sign_ins: u32,
     /// Other config-file problems: plain http, a file its client will reject or Latchkey
@@ -39,11 +42,17 @@ pub fn count(servers: &[ServerView], findings: &[ConfigFinding]) -> NeedsYou {
     for f in findings {
         match f.kind {
             FindingKind::PlaintextSecret => n.plaintext_secrets += 1,
+            FindingKind::PlaintextTokenCache => n.token_caches += 1,
             FindingKind::McpRemoteWrapper => n.own_sign_ins += 1,
             _ => n.file_problems += 1,
         }
     }
-    n.total = n.reconnect + n.expiring + n.plaintext_secrets + n.own_sign_ins + n.file_problems;
+    n.total = n.reconnect
+        + n.expiring
+        + n.plaintext_secrets
+        + n.token_caches
+        + n.own_sign_ins
+        + n.file_problems;
     n.phrases = [
         (
             n.reconnect,
@@ -59,6 +68,11 @@ pub fn count(servers: &[ServerView], findings: &[ConfigFinding]) -> NeedsYou {
             n.plaintext_secrets,
             "secret in plain text",
             "secrets in plain text",
+        ),
+        (
+            n.token_caches,
+            "plain-text token cache",
+            "plain-text token caches",
         ),
         (
             n.own_sign_ins,

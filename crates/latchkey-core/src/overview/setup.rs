@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 use super::config_findings::{self, ConfigFinding, FindingKind};
 use super::{Overview, Status};
+use crate::clients::model::{Finding, Layout};
 use crate::clients::rewrite::Action;
 use crate::clients::scan::Scan;
 use crate::clients::setup::{PassOutcome, PassPlan};
@@ -40,6 +41,10 @@ pub struct ClientFound {
     pub files: u32,
     pub servers: u32,
     pub plaintext_secrets: u32,
+    /// Token caches (files where the client keeps MCP sign-ins in plain text), and the
+    /// sign-ins they hold.
+    pub token_caches: u32,
+    pub cached_sign_ins: u32,
     pub own_sign_ins: u32,
     pub other_problems: u32,
 }
@@ -165,12 +170,26 @@ fn clients_found(scan: &Scan, findings: &[ConfigFinding]) -> Vec<ClientFound> {
                 client: file.client.display_name().to_string(),
                 ..Default::default()
             });
-        row.files += 1;
-        row.servers += file.servers.len() as u32;
+        let grants = file.findings.iter().find_map(|f| match f {
+            Finding::PlaintextTokenCache { grants, .. } => Some(*grants),
+            _ => None,
+        });
+        match grants {
+            Some(grants) => {
+                row.token_caches += 1;
+                row.cached_sign_ins += grants;
+            }
+            None if file.layout == Layout::TokenCache => {}
+            None => {
+                row.files += 1;
+                row.servers += file.servers.len() as u32;
+            }
+        }
     }
     for f in findings {
         if let Some(row) = by_client.get_mut(f.client.as_str()) {
             match f.kind {
+                FindingKind::PlaintextTokenCache => {}
                 FindingKind::PlaintextSecret => row.plaintext_secrets += 1,
                 FindingKind::McpRemoteWrapper => row.own_sign_ins += 1,
                 _ => row.other_problems += 1,
@@ -180,8 +199,10 @@ fn clients_found(scan: &Scan, findings: &[ConfigFinding]) -> Vec<ClientFound> {
     let mut rows: Vec<ClientFound> = by_client.into_values().collect();
     rows.sort_by_key(|r| {
         (
-            std::cmp::Reverse(r.plaintext_secrets + r.own_sign_ins + r.other_problems),
-            r.client.clone(),
+            std::cmp::Reverse(
+                r.plaintext_secrets + r.token_caches + r.own_sign_ins + r.other_problems,
+            ),
+            r.client.to_lowercase(),
         )
     });
     rows

@@ -31,6 +31,7 @@ pub fn entry_in<'a>(doc: &'a mut Value, layout: Layout, name: &str) -> Option<&'
             }
         }
         Layout::BareMap => Some(doc),
+        Layout::TokenCache => None,
         Layout::McpServersOrBare => {
             if doc.get("mcpServers").is_some() {
                 doc.get_mut("mcpServers")

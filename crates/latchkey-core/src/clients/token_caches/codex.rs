@@ -1,0 +1,32 @@
+//! Codex: `$CODEX_HOME/.credentials.json` (default `~/.codex`), written when the keyring cannot
+//! be used (`mcp_oauth_credentials_store = "auto"`, the default) or is not wanted (`"file"`).
+//! One object: `"<name>|<hash>"` → `{server_name, server_url, client_id, access_token,
+//! expires_at (ms or null), refresh_token (or null), scopes: [..]}`.
+
+use serde_json::Value;
+
+use super::{Grant, dedup_by_server, non_empty, usable};
+
+pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
+    let Some(entries) = doc.as_object() else {
+        return vec![];
+    };
+    let found = entries
+        .values()
+        .filter(|e| e.get("server_url").is_some() || e.get("server_name").is_some())
+        .filter_map(|e| {
+            let refreshable = non_empty(e, "refresh_token");
+            let expires = e.get("expires_at").and_then(Value::as_i64);
+            usable(non_empty(e, "access_token"), refreshable, expires, now_ms).then(|| Grant {
+                server: ["server_url", "server_name"]
+                    .iter()
+                    .find_map(|k| e.get(*k).and_then(Value::as_str))
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+                key: None,
+                refreshable,
+            })
+        })
+        .collect();
+    dedup_by_server(found)
+}

@@ -1,0 +1,190 @@
+//! `npx mcp-remote`'s cache: `${MCP_REMOTE_CONFIG_DIR:-~/.mcp-auth}/mcp-remote-v1/` (0.3.2 and
+//! later; before, one `mcp-remote-<version>/` folder per release, never migrated, so old ones
+//! still hold live tokens). Per server, `<hash>_tokens.json` holds the token response plus
+//! `expires_at` (ms since the epoch) and `<hash>_client_info.json` the registration. The
+//! server's URL is written nowhere: `<hash>` is the MD5 of the arguments that started it
+//! ([`server_hash`]), so a grant is named by hashing the URLs the clients' configs give it.
+//! Read from the published 0.15.1 bundle; see docs/client-configs-verified.md.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use md5::{Digest, Md5};
+use serde_json::Value;
+
+use super::{Grant, non_empty};
+use crate::clients::findings;
+use crate::clients::model::ConfiguredServer;
+
+const TOKENS_SUFFIX: &str = "_tokens.json";
+
+/// The grants in one cache folder, each keyed by its hash until [`name`] names it.
+pub fn grants(dir: &Path, now_ms: i64, read: &dyn Fn(&Path) -> Option<Value>) -> Vec<Grant> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(TOKENS_SUFFIX))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|n| {
+            let doc = read(&dir.join(&n))?;
+            let hash = n.strip_suffix(TOKENS_SUFFIX)?.to_string();
+            let refreshable = non_empty(&doc, "refresh_token");
+            let expires_ms = doc.get("expires_at").and_then(Value::as_i64);
+            let usable = refreshable
+                || (non_empty(&doc, "access_token") && expires_ms.is_none_or(|t| t > now_ms));
+            usable.then_some(Grant {
+                server: None,
+                key: Some(hash),
+                refreshable,
+            })
+        })
+        .collect()
+}
+
+/// Name each grant by the server whose hash it carries, among the servers the clients use.
+pub fn name(grants: &mut [Grant], servers: &[&ConfiguredServer]) {
+    let known = known_hashes(servers);
+    for g in grants.iter_mut() {
+        if let Some(url) = g.key.as_ref().and_then(|k| known.get(k)) {
+            g.server = Some(url.clone());
+        }
+    }
+}
+
+/// Hash → URL for every way the configs start mcp-remote, and for every remote URL they name
+/// (someone may have run `npx mcp-remote <url>` by hand).
+fn known_hashes(servers: &[&ConfiguredServer]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for s in servers {
+        if let Some(url) = &s.url {
+            out.insert(server_hash(url, &Flags::default()), url.clone());
+        }
+        if let Some(url) = findings::mcp_remote_url(s.command.as_deref(), &s.args) {
+            out.insert(server_hash(&url, &Flags::default()), url.clone());
+            out.insert(server_hash(&url, &Flags::from_args(&s.args)), url);
+        }
+    }
+    out
+}
+
+/// The arguments of `mcp-remote` that change its hash.
+#[derive(Debug, Default, PartialEq)]
+pub struct Flags {
+    pub resource: Option<String>,
+    pub authorize_params: Vec<(String, String)>,
+    /// `Name: value` as given, before `${VAR}` substitution (mcp-remote hashes them so).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Flags {
+    pub fn from_args(args: &[String]) -> Self {
+        let mut f = Flags::default();
+        let mut disable_resource = false;
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--resource" => f.resource = it.next().cloned(),
+                "--disable-resource-parameter" => disable_resource = true,
+                "--authorize-param" => {
+                    if let Some((k, v)) = it.next().and_then(|p| p.split_once('=')) {
+                        f.authorize_params.push((k.to_string(), v.to_string()));
+                    }
+                }
+                "--header" => {
+                    if let Some((k, v)) = it.next().and_then(|h| parse_header(h)) {
+                        f.headers.push((k, v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if disable_resource {
+            f.resource = None;
+        }
+        f
+    }
+}
+
+/// `Name: value`, as mcp-remote reads `--header` (`^([A-Za-z0-9_-]+):\s*(.*)$`).
+fn parse_header(h: &str) -> Option<(String, String)> {
+    let (name, value) = h.split_once(':')?;
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    valid.then(|| (name.to_string(), value.trim_start().to_string()))
+}
+
+/// mcp-remote's `getServerUrlHash`: MD5 (hex) of the URL as typed, joined with `|` to the
+/// resource, the authorize parameters and the headers (each a compact JSON object with sorted
+/// keys) when given.
+pub fn server_hash(url: &str, flags: &Flags) -> String {
+    let mut parts = vec![url.to_string()];
+    if let Some(r) = flags.resource.as_ref().filter(|r| !r.is_empty()) {
+        parts.push(r.clone());
+    }
+    for pairs in [&flags.authorize_params, &flags.headers] {
+        if !pairs.is_empty() {
+            let sorted: std::collections::BTreeMap<&str, &str> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            parts.push(serde_json::to_string(&sorted).expect("strings serialise"));
+        }
+    }
+    let digest = Md5::digest(parts.join("|").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Vectors computed with mcp-remote 0.15.1's own `getServerUrlHash` under Node.
+    #[test]
+    fn hashes_match_mcp_remote() {
+        assert_eq!(
+            server_hash("https://mcp.example.com/mcp", &Flags::default()),
+            "94baabe3c3fadb285b26c035e4e86046"
+        );
+        let flags = Flags::from_args(&[
+            "-y".into(),
+            "mcp-remote".into(),
+            "https://mcp.example.com/mcp".into(),
+            "--header".into(),
+            "X-B: 2".into(),
+            "--header".into(),
+            "Authorization: Bearer ${TOKEN}".into(),
+        ]);
+        assert_eq!(
+            server_hash("https://mcp.example.com/mcp", &flags),
+            "b9bca070fa351f4569b9eb7f249eab2b"
+        );
+    }
+
+    #[test]
+    fn flags_read_like_mcp_remote() {
+        let f = Flags::from_args(&[
+            "--resource".into(),
+            "https://r".into(),
+            "--disable-resource-parameter".into(),
+            "--authorize-param".into(),
+            "prompt=consent".into(),
+            "--header".into(),
+            "bad header: x".into(),
+        ]);
+        assert_eq!(f.resource, None);
+        assert_eq!(
+            f.authorize_params,
+            vec![("prompt".into(), "consent".into())]
+        );
+        assert!(f.headers.is_empty());
+    }
+}
