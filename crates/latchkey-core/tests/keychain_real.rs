@@ -52,3 +52,77 @@ fn rand_suffix() -> u64 {
         .unwrap()
         .as_nanos() as u64
 }
+
+/// A keyring daemon that dies while the app runs (a crash, an upgrade) is started again by
+/// D-Bus on the next call; the same process must then read and write through the new one,
+/// not stay bound to the dead one's session. Run in a D-Bus session of its own: the daemon is
+/// killed, and the other tests share theirs.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_same_process_keeps_working_after_the_keyring_daemon_restarts() {
+    const INNER: &str = "LATCHKEY_TEST_OWN_KEYRING";
+    const NAME: &str = "the_same_process_keeps_working_after_the_keyring_daemon_restarts";
+    if std::env::var_os(INNER).is_none() {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/support/with-keyring.sh");
+        let out = std::process::Command::new(script)
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", NAME, "--test-threads=1"])
+            .env(INNER, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let keychain = Keychain::new(format!("latchkey-restart-{}", rand_suffix()));
+    keychain.set("k", &Secret::new("before")).unwrap();
+    let daemon = secrets_owner_pid();
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &daemon.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::path::Path::new(&format!("/proc/{daemon}")).exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the daemon did not die"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        keychain.get("k").unwrap().unwrap().expose(),
+        "before",
+        "read through the restarted daemon"
+    );
+    keychain.set("k", &Secret::new("after")).unwrap();
+    assert_eq!(keychain.get("k").unwrap().unwrap().expose(), "after");
+    assert_ne!(secrets_owner_pid(), daemon, "a new daemon answers");
+}
+
+/// The process that owns `org.freedesktop.secrets` on this session bus.
+#[cfg(target_os = "linux")]
+fn secrets_owner_pid() -> u32 {
+    let out = std::process::Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.GetConnectionUnixProcessID",
+            "string:org.freedesktop.secrets",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .skip_while(|w| *w != "uint32")
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no owner of org.freedesktop.secrets: {text}"))
+}
