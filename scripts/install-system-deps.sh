@@ -34,6 +34,8 @@ declare -A NEED=(
   [xvfb-run]=xvfb
   [WebKitWebDriver]=webkit2gtk-driver
   [dpkg-deb]=dpkg
+  # The man page is rendered with man (tests/package/deb.sh, the e2e tests).
+  [man]=man-db
   [notify-send]=libnotify-bin
   # The tray test checks that "Open Latchkey" maps the window.
   [xwininfo]=x11-utils

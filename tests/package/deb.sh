@@ -12,7 +12,9 @@ fail() { echo "deb test: FAIL: $*" >&2; exit 1; }
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./##')
 for want in usr/bin/latchkey-app usr/bin/latchkey usr/share/applications/Latchkey.desktop \
-  usr/share/icons/hicolor/128x128/apps/latchkey-app.png; do
+  usr/share/icons/hicolor/128x128/apps/latchkey-app.png \
+  usr/share/bash-completion/completions/latchkey usr/share/zsh/vendor-completions/_latchkey \
+  usr/share/fish/vendor_completions.d/latchkey.fish usr/share/man/man1/latchkey.1.gz; do
   grep -qx -- "$want" <<<"$contents" || fail "$want is not in the package"
 done
 
@@ -22,6 +24,12 @@ trap '$sudo dpkg -r latchkey >/dev/null 2>&1 || true' EXIT
 # The desktop entry starts the installed app.
 grep -q '^Exec=latchkey-app' /usr/share/applications/Latchkey.desktop || fail "desktop entry: $(cat /usr/share/applications/Latchkey.desktop)"
 [[ $(command -v latchkey) == /usr/bin/latchkey ]] || fail "latchkey is not on PATH"
+
+# Completions load in bash as installed, and the man page renders with man.
+bash -c 'source /usr/share/bash-completion/completions/latchkey && complete -p latchkey' |
+  grep -q latchkey || fail "bash completion does not load"
+MANWIDTH=100 man -P cat -l /usr/share/man/man1/latchkey.1.gz 2>/dev/null |
+  grep -q 'One sign-in for every MCP client' || fail "the man page does not render"
 
 # The CLI from PATH works.
 home=$(mktemp -d)

@@ -57,8 +57,15 @@ pub enum Command {
     },
     /// A stdio <-> Streamable HTTP (and legacy SSE) bridge for MCP clients; drop-in for `npx mcp-remote <url>`.
     Proxy(ProxyArgs),
-    /// Check the keychain, the browser and the data directory: what works, what to fix.
-    Doctor,
+    /// Check the keychain, the browser and the data directory: what works, what to fix. With a
+    /// server URL: a checkup of that server's sign-in, one line per check with the spec section
+    /// (exit 0 all ok, 3 warnings, 1 a failure), to fix it or send to its authors.
+    Doctor {
+        server: Option<String>,
+        /// Machine-readable checkup (schema in docs/cli.md).
+        #[arg(long, requires = "server")]
+        json: bool,
+    },
     /// The audit log: connected, refreshed, refresh failed (and why), revoked, tokens handed out.
     Log {
         /// Only this server (URL or name).
@@ -144,6 +151,14 @@ pub enum Command {
         #[arg(long)]
         watch: bool,
     },
+    /// Print the shell completion script: `source <(latchkey completions bash)`, or save it
+    /// where the shell looks (the .deb installs them).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `latchkey man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

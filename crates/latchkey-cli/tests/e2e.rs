@@ -14,6 +14,8 @@ mod support;
 mod backends;
 #[path = "e2e/bad_input.rs"]
 mod bad_input;
+#[path = "e2e/checkup.rs"]
+mod checkup;
 #[path = "e2e/clients.rs"]
 mod clients;
 #[path = "e2e/concurrency.rs"]
@@ -46,6 +48,8 @@ mod refresher;
 mod run;
 #[path = "e2e/setup.rs"]
 mod setup;
+#[path = "e2e/shell_docs.rs"]
+mod shell_docs;
 #[path = "e2e/soak.rs"]
 mod soak;
 #[path = "e2e/token_caches.rs"]

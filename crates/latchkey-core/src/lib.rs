@@ -12,6 +12,7 @@ pub mod atomic_file;
 pub mod audit;
 pub mod broker;
 pub mod browser;
+pub mod checkup;
 pub mod clients;
 pub mod context;
 pub mod disconnect;

@@ -63,3 +63,44 @@ pub async fn run() -> Result<ExitCode> {
         ExitCode::from(1)
     })
 }
+
+/// `latchkey doctor <url>`: the checkup of one server's sign-in (latchkey_core::checkup), a line
+/// per check, or `--json`. Exit 0 when every check is ok, 3 with warnings, 1 with a failure.
+pub async fn checkup(server: &str, json: bool) -> Result<ExitCode> {
+    use latchkey_core::checkup::{self, Verdict};
+    let report = checkup::run(server).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("serialises")
+        );
+    } else {
+        println!("Checkup of {}", report.server);
+        for c in &report.checks {
+            let spec = if c.spec.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", c.spec)
+            };
+            println!(
+                "{:<8} {}: {}{spec}",
+                c.result.word(),
+                c.check.replace('_', " "),
+                c.says
+            );
+        }
+        let count = |v: Verdict| report.checks.iter().filter(|c| c.result == v).count();
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        println!(
+            "{}, {}.",
+            plural(count(Verdict::Failure), "failure", "failures"),
+            plural(count(Verdict::Warning), "warning", "warnings")
+        );
+    }
+    Ok(match report.worst {
+        Verdict::Failure => ExitCode::from(1),
+        Verdict::Warning => ExitCode::from(3),
+        Verdict::Ok | Verdict::Skipped => ExitCode::SUCCESS,
+    })
+}

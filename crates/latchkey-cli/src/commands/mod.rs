@@ -13,6 +13,7 @@ mod revoke;
 mod run;
 mod secret;
 mod setup;
+mod shell_docs;
 mod token;
 
 use std::io::Read;
@@ -36,7 +37,11 @@ pub async fn run(command: Command) -> Result<ExitCode> {
         Command::Refresh { server, all } => refresh::run(server.as_deref(), all).await,
         Command::Revoke { server, local } => revoke::run(&server, local).await,
         Command::Proxy(args) => crate::proxy::run(args).await,
-        Command::Doctor => doctor::run().await,
+        Command::Doctor { server: None, .. } => doctor::run().await,
+        Command::Doctor {
+            server: Some(server),
+            json,
+        } => doctor::checkup(&server, json).await,
         Command::Log {
             server,
             json,
@@ -64,6 +69,8 @@ pub async fn run(command: Command) -> Result<ExitCode> {
             projects,
             watch,
         } => clients::run(json, projects, watch).await,
+        Command::Completions { shell } => shell_docs::completions(shell),
+        Command::Man => shell_docs::man(),
     }
 }
 
