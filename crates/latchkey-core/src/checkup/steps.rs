@@ -149,59 +149,47 @@ async fn protected_resource(
             return None;
         }
     };
-    let mut tried = Vec::new();
-    for (candidate, source) in candidates {
-        let fetched = match http.get_same_origin(&candidate, "application/json").await {
-            Ok(f) => f,
-            Err(e) => {
-                c.add(
-                    CHECK,
-                    Verdict::Failure,
-                    format!("{candidate}: {e}"),
-                    spec::PRM,
-                );
-                return None;
-            }
-        };
-        if fetched.status != 200 {
-            tried.push(format!("{candidate} (HTTP {})", fetched.status));
-            continue;
+    let urls: Vec<Url> = candidates.iter().map(|(u, _)| u.clone()).collect();
+    let (at, doc) = match first_document::<ProtectedResourceMetadata>(
+        c,
+        http,
+        &urls,
+        (CHECK, spec::PRM, "protected-resource metadata"),
+    )
+    .await?
+    {
+        Found::Doc(at, doc) => (at, doc),
+        Found::None(tried) => {
+            c.add(
+                CHECK,
+                Verdict::Failure,
+                format!(
+                    "none found ({}): MCP servers must publish it since 2025-06-18",
+                    tried.join(", ")
+                ),
+                spec::PRM,
+            );
+            return None;
         }
-        let doc = match fetched.json::<ProtectedResourceMetadata>("protected-resource metadata") {
-            Ok(doc) => doc,
-            Err(e) => {
-                c.add(CHECK, Verdict::Failure, e.to_string(), spec::PRM);
-                return None;
-            }
-        };
-        let how = match source {
-            PrmSource::Challenge => "named by the 401",
-            PrmSource::PathInserted => "at the path-aware well-known URL",
-            PrmSource::Root => "at the origin's well-known URL",
-        };
-        c.add(
-            CHECK,
-            Verdict::Ok,
-            format!("{candidate} ({how})"),
-            spec::PRM,
-        );
-        add(
-            c,
-            "resource",
-            documents::resource(&doc.resource, canonical, source),
-        );
-        return Some(doc);
-    }
+    };
+    let (candidate, source) = &candidates[at];
+    let how = match source {
+        PrmSource::Challenge => "named by the 401",
+        PrmSource::PathInserted => "at the path-aware well-known URL",
+        PrmSource::Root => "at the origin's well-known URL",
+    };
     c.add(
         CHECK,
-        Verdict::Failure,
-        format!(
-            "none found ({}): MCP servers must publish it since 2025-06-18",
-            tried.join(", ")
-        ),
+        Verdict::Ok,
+        format!("{candidate} ({how})"),
         spec::PRM,
     );
-    None
+    add(
+        c,
+        "resource",
+        documents::resource(&doc.resource, canonical, *source),
+    );
+    Some(doc)
 }
 
 /// RFC 8414: the first authorization server the resource names (or, with no protected-resource
@@ -257,17 +245,74 @@ async fn auth_server(
             return None;
         }
     };
+    let (at, md) = match first_document::<AuthServerMetadata>(
+        c,
+        http,
+        &candidates,
+        (CHECK, spec::AS_METADATA, "authorization server metadata"),
+    )
+    .await?
+    {
+        Found::Doc(at, md) => (at, md),
+        Found::None(tried) => {
+            c.add(
+                CHECK,
+                Verdict::Failure,
+                format!("none found for {issuer} ({})", tried.join(", ")),
+                spec::AS_METADATA,
+            );
+            return None;
+        }
+    };
+    c.add(
+        CHECK,
+        Verdict::Ok,
+        candidates[at].to_string(),
+        spec::AS_METADATA,
+    );
+    match discovery::check_issuer(&md.issuer, &issuer) {
+        Ok(()) => c.add(
+            "issuer",
+            Verdict::Ok,
+            format!("issuer is {issuer}"),
+            spec::ISSUER,
+        ),
+        Err(e) => c.add("issuer", Verdict::Failure, e.to_string(), spec::ISSUER),
+    }
+    if let Err(e) = md.check_endpoints(url) {
+        c.add(
+            "endpoints",
+            Verdict::Failure,
+            e.to_string(),
+            spec::TRANSPORT,
+        );
+    }
+    Some(md)
+}
+
+/// What a look through well-known URLs found.
+enum Found<T> {
+    /// The document at `candidates[i]`.
+    Doc(usize, T),
+    /// No candidate answered 200: each with the status it gave.
+    None(Vec<String>),
+}
+
+/// The first of `candidates` that answers 200 with a document, as a client looks (a 4xx means
+/// "not here"). A failure (unreachable, not JSON, the wrong shape) is reported under the check
+/// and ends the look: `None`.
+async fn first_document<T: serde::de::DeserializeOwned>(
+    c: &mut Checkup,
+    http: &HttpClient,
+    candidates: &[Url],
+    (check, spec, what): (&'static str, &'static str, &str),
+) -> Option<Found<T>> {
     let mut tried = Vec::new();
-    for candidate in candidates {
-        let fetched = match http.get_same_origin(&candidate, "application/json").await {
+    for (i, candidate) in candidates.iter().enumerate() {
+        let fetched = match http.get_same_origin(candidate, "application/json").await {
             Ok(f) => f,
             Err(e) => {
-                c.add(
-                    CHECK,
-                    Verdict::Failure,
-                    format!("{candidate}: {e}"),
-                    spec::AS_METADATA,
-                );
+                c.add(check, Verdict::Failure, format!("{candidate}: {e}"), spec);
                 return None;
             }
         };
@@ -275,45 +320,15 @@ async fn auth_server(
             tried.push(format!("{candidate} (HTTP {})", fetched.status));
             continue;
         }
-        let md = match fetched.json::<AuthServerMetadata>("authorization server metadata") {
-            Ok(md) => md,
+        return match fetched.json::<T>(what) {
+            Ok(doc) => Some(Found::Doc(i, doc)),
             Err(e) => {
-                c.add(CHECK, Verdict::Failure, e.to_string(), spec::AS_METADATA);
-                return None;
+                c.add(check, Verdict::Failure, e.to_string(), spec);
+                None
             }
         };
-        c.add(
-            CHECK,
-            Verdict::Ok,
-            format!("{candidate}"),
-            spec::AS_METADATA,
-        );
-        match discovery::check_issuer(&md.issuer, &issuer) {
-            Ok(()) => c.add(
-                "issuer",
-                Verdict::Ok,
-                format!("issuer is {issuer}"),
-                spec::ISSUER,
-            ),
-            Err(e) => c.add("issuer", Verdict::Failure, e.to_string(), spec::ISSUER),
-        }
-        if let Err(e) = md.check_endpoints(url) {
-            c.add(
-                "endpoints",
-                Verdict::Failure,
-                e.to_string(),
-                spec::TRANSPORT,
-            );
-        }
-        return Some(md);
     }
-    c.add(
-        CHECK,
-        Verdict::Failure,
-        format!("none found for {issuer} ({})", tried.join(", ")),
-        spec::AS_METADATA,
-    );
-    None
+    Some(Found::None(tried))
 }
 
 /// RFC 7591, as a native client registers: a loopback redirect and the refresh_token grant.

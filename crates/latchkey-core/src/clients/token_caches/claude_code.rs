@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{Grant, dedup_by_server, non_empty, usable};
+use super::{CAMEL, Grant, dedup_by_server, grant_of};
 
 pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
     let Some(entries) = doc.get("mcpOAuth").and_then(Value::as_object) else {
@@ -15,17 +15,8 @@ pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
     let found = entries
         .values()
         .filter_map(|e| {
-            let refreshable = non_empty(e, "refreshToken");
             let expires = e.get("expiresAt").and_then(Value::as_i64);
-            usable(non_empty(e, "accessToken"), refreshable, expires, now_ms).then(|| Grant {
-                server: ["serverUrl", "serverName"]
-                    .iter()
-                    .find_map(|k| e.get(*k).and_then(Value::as_str))
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-                key: None,
-                refreshable,
-            })
+            grant_of(e, e, &CAMEL, expires, now_ms)
         })
         .collect();
     dedup_by_server(found)

@@ -5,7 +5,13 @@
 
 use serde_json::Value;
 
-use super::{Grant, dedup_by_server, non_empty, usable};
+use super::{Fields, Grant, dedup_by_server, grant_of};
+
+const SNAKE: Fields = Fields {
+    access: "access_token",
+    refresh: "refresh_token",
+    servers: &["server_url", "server_name"],
+};
 
 pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
     let Some(entries) = doc.as_object() else {
@@ -15,17 +21,8 @@ pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
         .values()
         .filter(|e| e.get("server_url").is_some() || e.get("server_name").is_some())
         .filter_map(|e| {
-            let refreshable = non_empty(e, "refresh_token");
             let expires = e.get("expires_at").and_then(Value::as_i64);
-            usable(non_empty(e, "access_token"), refreshable, expires, now_ms).then(|| Grant {
-                server: ["server_url", "server_name"]
-                    .iter()
-                    .find_map(|k| e.get(*k).and_then(Value::as_str))
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-                key: None,
-                refreshable,
-            })
+            grant_of(e, e, &SNAKE, expires, now_ms)
         })
         .collect();
     dedup_by_server(found)

@@ -9,49 +9,24 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{Grant, dedup_by_server, non_empty, usable};
+use super::{CAMEL, Grant, dedup_by_server, files_ending, grant_of};
 
 const TOKENS_SUFFIX: &str = ".tokens.json";
 
 pub fn grants(dir: &Path, now_ms: i64, read: &dyn Fn(&Path) -> Option<Value>) -> Vec<Grant> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| n.ends_with(TOKENS_SUFFIX))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    let found = names
+    let found = files_ending(dir, TOKENS_SUFFIX)
         .into_iter()
         .filter_map(|n| {
             let doc = read(&dir.join(&n))?;
-            let refreshable = non_empty(&doc, "refreshToken");
             let expires_ms = doc
                 .get("expiresAt")
                 .and_then(Value::as_i64)
                 .map(|s| s.saturating_mul(1000));
-            if !usable(
-                non_empty(&doc, "accessToken"),
-                refreshable,
-                expires_ms,
-                now_ms,
-            ) {
-                return None;
-            }
             let hash = n.strip_suffix(TOKENS_SUFFIX)?;
-            let server = read(&dir.join(format!("{hash}.json"))).and_then(|r| {
-                r.get("serverUrl")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            });
-            Some(Grant {
-                server,
-                key: Some(hash.to_string()),
-                refreshable,
-            })
+            let registration = read(&dir.join(format!("{hash}.json"))).unwrap_or_default();
+            let mut grant = grant_of(&registration, &doc, &CAMEL, expires_ms, now_ms)?;
+            grant.key = Some(hash.to_string());
+            Some(grant)
         })
         .collect();
     dedup_by_server(found)

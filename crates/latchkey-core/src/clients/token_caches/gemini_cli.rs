@@ -5,7 +5,13 @@
 
 use serde_json::Value;
 
-use super::{Grant, dedup_by_server, non_empty, usable};
+use super::{Fields, Grant, dedup_by_server, grant_of};
+
+const GEMINI: Fields = Fields {
+    access: "accessToken",
+    refresh: "refreshToken",
+    servers: &["mcpServerUrl", "serverName"],
+};
 
 pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
     let Some(entries) = doc.as_array() else {
@@ -15,23 +21,8 @@ pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
         .iter()
         .filter_map(|e| {
             let token = e.get("token")?;
-            let refreshable = non_empty(token, "refreshToken");
             let expires = token.get("expiresAt").and_then(Value::as_i64);
-            usable(
-                non_empty(token, "accessToken"),
-                refreshable,
-                expires,
-                now_ms,
-            )
-            .then(|| Grant {
-                server: ["mcpServerUrl", "serverName"]
-                    .iter()
-                    .find_map(|k| e.get(*k).and_then(Value::as_str))
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-                key: None,
-                refreshable,
-            })
+            grant_of(e, token, &GEMINI, expires, now_ms)
         })
         .collect();
     dedup_by_server(found)

@@ -12,7 +12,7 @@ use std::path::Path;
 use md5::{Digest, Md5};
 use serde_json::Value;
 
-use super::{Grant, non_empty};
+use super::{Fields, Grant, files_ending, grant_of};
 use crate::clients::findings;
 use crate::clients::model::ConfiguredServer;
 
@@ -20,30 +20,19 @@ const TOKENS_SUFFIX: &str = "_tokens.json";
 
 /// The grants in one cache folder, each keyed by its hash until [`name`] names it.
 pub fn grants(dir: &Path, now_ms: i64, read: &dyn Fn(&Path) -> Option<Value>) -> Vec<Grant> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| n.ends_with(TOKENS_SUFFIX))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
+    const SNAKE: Fields = Fields {
+        access: "access_token",
+        refresh: "refresh_token",
+        servers: &[],
+    };
+    files_ending(dir, TOKENS_SUFFIX)
         .into_iter()
         .filter_map(|n| {
             let doc = read(&dir.join(&n))?;
-            let hash = n.strip_suffix(TOKENS_SUFFIX)?.to_string();
-            let refreshable = non_empty(&doc, "refresh_token");
             let expires_ms = doc.get("expires_at").and_then(Value::as_i64);
-            let usable = refreshable
-                || (non_empty(&doc, "access_token") && expires_ms.is_none_or(|t| t > now_ms));
-            usable.then_some(Grant {
-                server: None,
-                key: Some(hash),
-                refreshable,
-            })
+            let mut grant = grant_of(&doc, &doc, &SNAKE, expires_ms, now_ms)?;
+            grant.key = Some(n.strip_suffix(TOKENS_SUFFIX)?.to_string());
+            Some(grant)
         })
         .collect()
 }

@@ -126,6 +126,63 @@ fn readable_by_others(_path: &Path) -> bool {
     false
 }
 
+/// The field names of one format.
+struct Fields {
+    access: &'static str,
+    refresh: &'static str,
+    /// Where the entry names its server, best first (a URL, else a name).
+    servers: &'static [&'static str],
+}
+
+const CAMEL: Fields = Fields {
+    access: "accessToken",
+    refresh: "refreshToken",
+    servers: &["serverUrl", "serverName"],
+};
+
+/// A usable grant from one entry: `tokens` holds the token fields (the entry itself, or an
+/// object in it), `expires_ms` is when its access token expires.
+fn grant_of(
+    entry: &Value,
+    tokens: &Value,
+    fields: &Fields,
+    expires_ms: Option<i64>,
+    now_ms: i64,
+) -> Option<Grant> {
+    let refreshable = non_empty(tokens, fields.refresh);
+    usable(
+        non_empty(tokens, fields.access),
+        refreshable,
+        expires_ms,
+        now_ms,
+    )
+    .then(|| Grant {
+        server: fields
+            .servers
+            .iter()
+            .find_map(|k| entry.get(*k).and_then(Value::as_str))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        key: None,
+        refreshable,
+    })
+}
+
+/// The names of the files in `dir` that end with `suffix`, sorted (none when it cannot be read).
+fn files_ending(dir: &Path, suffix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(suffix))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 /// Whether `doc[key]` is a non-empty string.
 fn non_empty(doc: &Value, key: &str) -> bool {
     doc.get(key)

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{Grant, dedup_by_server, non_empty, usable};
+use super::{CAMEL, Grant, dedup_by_server, grant_of};
 
 pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
     let Some(entries) = doc.as_object() else {
@@ -15,28 +15,14 @@ pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
         .iter()
         .filter_map(|(name, e)| {
             let tokens = e.get("tokens")?;
-            let refreshable = non_empty(tokens, "refreshToken");
             let expires_ms = tokens
                 .get("expiresAt")
                 .and_then(Value::as_f64)
                 .map(|s| (s * 1000.0) as i64);
-            usable(
-                non_empty(tokens, "accessToken"),
-                refreshable,
-                expires_ms,
-                now_ms,
-            )
-            .then(|| Grant {
-                server: Some(
-                    e.get("serverUrl")
-                        .and_then(Value::as_str)
-                        .filter(|s| !s.is_empty())
-                        .unwrap_or(name)
-                        .to_string(),
-                ),
-                key: None,
-                refreshable,
-            })
+            let mut grant = grant_of(e, tokens, &CAMEL, expires_ms, now_ms)?;
+            // An entry without `serverUrl` is named by its key, the server's name.
+            grant.server.get_or_insert_with(|| name.clone());
+            Some(grant)
         })
         .collect();
     dedup_by_server(found)
