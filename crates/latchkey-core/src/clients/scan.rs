@@ -56,11 +56,7 @@ pub fn scan(dirs: &PlatformDirs, extra_projects: &[PathBuf]) -> Scan {
     let named: Vec<&ConfiguredServer> = files.iter().flat_map(|f| &f.servers).collect();
     let cache_reports: Vec<FileReport> = caches
         .iter()
-        .flat_map(|location| {
-            paths::expand(&location.path)
-                .into_iter()
-                .filter_map(|path| token_caches::read(location, &path, &named))
-        })
+        .flat_map(|location| read_caches(location, &named))
         .collect();
     files.extend(cache_reports);
     Scan {
@@ -117,12 +113,20 @@ fn claude_project_dirs(path: &Path) -> Vec<PathBuf> {
 
 /// Read every file a location names (one, or several for a `*` pattern).
 pub fn read_location(location: &Location) -> Vec<FileReport> {
+    if location.layout == Layout::TokenCache {
+        return read_caches(location, &[]);
+    }
     paths::expand(&location.path)
         .into_iter()
-        .filter_map(|path| match location.layout {
-            Layout::TokenCache => token_caches::read(location, &path, &[]),
-            _ => read_file(location, path),
-        })
+        .filter_map(|path| read_file(location, path))
+        .collect()
+}
+
+/// Every token cache a location names; `named` puts names on hashed grants.
+fn read_caches(location: &Location, named: &[&ConfiguredServer]) -> Vec<FileReport> {
+    paths::expand(&location.path)
+        .into_iter()
+        .filter_map(|path| token_caches::read(location, &path, named))
         .collect()
 }
 

@@ -45,12 +45,11 @@ pub fn read(location: &Location, path: &Path, servers: &[&ConfiguredServer]) -> 
         path: path.to_path_buf(),
     };
     let now_ms = crate::time::now() * 1000;
+    // Read and parsed with the config files' guards (size, nesting) and words.
     let file = |p: &Path| -> Result<Option<Value>, String> {
         match parse::read(p)? {
             None => Ok(None),
-            Some(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| format!("not JSON: {e}")),
+            Some(text) => parse::parse(&text, Format::Json).map(|parsed| Some(parsed.value)),
         }
     };
     // In a folder, a file that is not JSON (half written, or not the tool's) is skipped.
