@@ -118,6 +118,25 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Move the sign-ins another tool keeps in plain text into Latchkey, with no new sign-in:
+    /// each file is backed up, its tokens removed, and the clients' entries that start the tool
+    /// run `latchkey proxy` instead. `latchkey restore` puts the files back.
+    Import {
+        /// The tool whose token cache to import: mcp-remote.
+        source: String,
+        /// Revoke the cached tokens at their servers (RFC 7009) and delete them instead.
+        #[arg(long)]
+        revoke_instead: bool,
+        /// A server no client config names (one started by hand); repeatable.
+        #[arg(long = "server", value_name = "URL")]
+        servers: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Machine-readable result (schema in docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Put client config files back as they were before Latchkey changed them.
     Restore {
         /// The backups to restore (see --list); several undo a whole `latchkey setup`.

@@ -22,6 +22,8 @@ mod clients;
 mod concurrency;
 #[path = "e2e/faults.rs"]
 mod faults;
+#[path = "e2e/import.rs"]
+mod import;
 #[path = "e2e/issue11.rs"]
 mod issue11;
 #[path = "e2e/issue12.rs"]

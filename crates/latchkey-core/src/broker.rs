@@ -17,7 +17,7 @@ use crate::oauth::dpop::{DpopHttp, DpopKey};
 use crate::oauth::machine;
 use crate::oauth::token::{self, GrantOwner, TokenSet};
 use crate::secret::Secret;
-use crate::store::{GrantKind, GrantRow, GrantStatus, ServerRow};
+use crate::store::{GrantKind, GrantRow, GrantStatus, RegistrationMethod, ServerRow};
 use crate::time::now;
 use crate::{Error, ErrorKind, Result};
 use crate::{faults, lock};
@@ -340,10 +340,13 @@ fn client_rejected(lk: &Latchkey, server: &ServerRow, grant: &GrantRow) -> Resul
     let store = lk.store();
     let registration = store.registration(grant.registration_id)?;
     let (reason, error) = match registration {
-        Some(r) if r.method.registered_by_latchkey() => {
+        // An imported registration is dropped the same way: the next sign-in is Latchkey's own.
+        Some(r)
+            if r.method.registered_by_latchkey() || r.method == RegistrationMethod::Imported =>
+        {
             store.mark_registration_rejected(r.id)?;
             (
-                "the authorization server no longer knows Latchkey's registration (invalid_client); reconnect to register again".to_string(),
+                "the authorization server no longer knows this client registration (invalid_client); reconnect to register again".to_string(),
                 Error::NeedsReconnect(server.url.clone()),
             )
         }

@@ -23,6 +23,7 @@ pub mod grant_client;
 pub mod home;
 pub mod http;
 pub mod idp;
+pub mod import;
 pub mod lock;
 pub mod migrate;
 pub mod net_probe;

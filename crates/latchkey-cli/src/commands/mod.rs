@@ -6,6 +6,7 @@ mod connect;
 mod daemon;
 mod doctor;
 mod idp;
+mod import;
 mod list;
 mod log;
 mod refresh;
@@ -58,6 +59,13 @@ pub async fn run(command: Command) -> Result<ExitCode> {
             move_secrets,
             yes,
         } => adopt::run(&name, file, move_secrets, yes).await,
+        Command::Import {
+            source,
+            revoke_instead,
+            servers,
+            yes,
+            json,
+        } => import::run(&source, revoke_instead, &servers, yes, json).await,
         Command::Restore { ids, list } => adopt::restore(&ids, list).await,
         Command::Setup {
             yes,

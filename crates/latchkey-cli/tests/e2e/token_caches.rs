@@ -16,7 +16,7 @@ use crate::support::*;
 
 /// `npx mcp-remote <url>` as a client runs it, signed in through follow.sh as the browser.
 /// Returns the cache folder once mcp-remote answered `initialize` through the server.
-fn sign_in_with_mcp_remote(home: &Path, url: &str) -> PathBuf {
+pub fn sign_in_with_mcp_remote(home: &Path, url: &str) -> PathBuf {
     let proxy = repo_root().join("tests/clients/node_modules/mcp-remote/dist/proxy.js");
     assert!(proxy.exists(), "make test installs tests/clients (npm ci)");
     let mut child = std::process::Command::new("node")

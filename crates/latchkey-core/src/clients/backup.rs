@@ -45,6 +45,25 @@ async fn backup(lk: &Latchkey, path: &Path, content: &str, reason: &str) -> Resu
     Ok(id)
 }
 
+/// Remove a file another tool keeps (a token cache) after backing it up: the backup holds it
+/// byte for byte, so `restore` recreates it. Only if it still holds `expected`: a tool that
+/// wrote it since (a refresh) is never overwritten by an older copy. The backup's id.
+pub async fn remove_file(lk: &Latchkey, path: &Path, expected: &str, reason: &str) -> Result<i64> {
+    let id = backup(lk, path, expected, reason).await?;
+    let current = parse::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    if current.as_deref() != Some(expected) {
+        let _ = lk.secrets.delete(&key(id)).await;
+        let _ = lk.store().delete_backup(id);
+        return Err(Error::InvalidInput(format!(
+            "{} changed since Latchkey read it (its tool wrote it); it was left as it is",
+            path.display()
+        )));
+    }
+    std::fs::remove_file(path)
+        .map_err(|e| Error::Io(format!("cannot remove {}: {e}", path.display())))?;
+    Ok(id)
+}
+
 /// Replace the file atomically ([`crate::atomic_file`]: a symlinked config is written through),
 /// but only if it still holds `expected` (`None`: is absent).
 fn replace(path: &Path, expected: Option<&str>, new_text: &str) -> Result<()> {

@@ -552,7 +552,7 @@ async fn registration_for(
 /// account the server already has replaces that grant; another account adds one. `how`: how
 /// it was obtained, and where from (a workload's JWT file, or the identity provider's issuer).
 #[allow(clippy::too_many_arguments)]
-pub(super) async fn save_grant(
+pub(crate) async fn save_grant(
     lk: &Latchkey,
     server: &ServerRow,
     registration: &RegistrationRow,

@@ -125,6 +125,9 @@ pub async fn register(
             client.method = method;
             Ok(client)
         }
+        RegistrationMethod::Imported => Err(Error::Registration(
+            "an imported registration is never chosen for a new sign-in".into(),
+        )),
     }
 }
 

@@ -90,6 +90,7 @@ pub fn registered_by(method: RegistrationMethod) -> &'static str {
         RegistrationMethod::MetadataDocument => "Client ID metadata document",
         RegistrationMethod::Dynamic => "Dynamic client registration (RFC 7591)",
         RegistrationMethod::LegacyDynamic => "Dynamic client registration (2025-03-26 fallback)",
+        RegistrationMethod::Imported => "Imported with the sign-in another tool made",
     }
 }
 

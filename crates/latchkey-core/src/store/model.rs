@@ -27,6 +27,10 @@ pub enum RegistrationMethod {
     Dynamic,
     /// 2025-03-26 fallback: no metadata at all, default endpoints, DCR at `/register`.
     LegacyDynamic,
+    /// Registered by another tool (mcp-remote, a client) and imported with its grant: used to
+    /// renew and revoke that grant, never for a new sign-in (its redirect URI is the other
+    /// tool's, on a port Latchkey does not listen on).
+    Imported,
 }
 
 impl RegistrationMethod {
@@ -36,6 +40,7 @@ impl RegistrationMethod {
             Self::MetadataDocument => "metadata_document",
             Self::Dynamic => "dynamic",
             Self::LegacyDynamic => "legacy_dynamic",
+            Self::Imported => "imported",
         }
     }
 
@@ -49,6 +54,7 @@ impl RegistrationMethod {
             "preregistered" => Self::Preregistered,
             "metadata_document" => Self::MetadataDocument,
             "legacy_dynamic" => Self::LegacyDynamic,
+            "imported" => Self::Imported,
             _ => Self::Dynamic,
         }
     }

@@ -12,11 +12,14 @@ use std::path::Path;
 use md5::{Digest, Md5};
 use serde_json::Value;
 
+use super::cached::{CachedClient, CachedGrant, Removal, scopes_of};
 use super::{Fields, Grant, files_ending, grant_of};
-use crate::clients::findings;
-use crate::clients::model::ConfiguredServer;
+use crate::clients::model::{ConfiguredServer, Format};
+use crate::clients::{findings, parse};
+use crate::secret::Secret;
 
 const TOKENS_SUFFIX: &str = "_tokens.json";
+const CLIENT_SUFFIX: &str = "_client_info.json";
 
 /// The grants in one cache folder, each keyed by its hash until [`name`] names it.
 pub fn grants(dir: &Path, now_ms: i64, read: &dyn Fn(&Path) -> Option<Value>) -> Vec<Grant> {
@@ -33,6 +36,66 @@ pub fn grants(dir: &Path, now_ms: i64, read: &dyn Fn(&Path) -> Option<Value>) ->
             let mut grant = grant_of(&doc, &doc, &SNAKE, expires_ms, now_ms)?;
             grant.key = Some(n.strip_suffix(TOKENS_SUFFIX)?.to_string());
             Some(grant)
+        })
+        .collect()
+}
+
+/// Every sign-in in one cache folder, read in full for an import: the tokens, the expiry
+/// (`expires_at` is in milliseconds), the scopes, the issuer mcp-remote recorded (0.14.3 and
+/// later) and the registration beside it. Named like [`name`], plus `urls` the person gave
+/// (someone who ran `npx mcp-remote <url>` by hand has no config naming it).
+pub fn cached(dir: &Path, servers: &[&ConfiguredServer], urls: &[String]) -> Vec<CachedGrant> {
+    let mut known = known_hashes(servers);
+    for url in urls {
+        known.insert(server_hash(url, &Flags::default()), url.clone());
+    }
+    let json = |path: &Path| -> Option<(String, Value)> {
+        let text = parse::read(path).ok()??;
+        let value = parse::parse(&text, Format::Json).ok()?.value;
+        Some((text, value))
+    };
+    let text = |doc: &Value, key: &str| {
+        doc.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    files_ending(dir, TOKENS_SUFFIX)
+        .into_iter()
+        .filter_map(|name| {
+            let hash = name.strip_suffix(TOKENS_SUFFIX)?.to_string();
+            let file = dir.join(&name);
+            let (original, doc) = json(&file)?;
+            let client = json(&dir.join(format!("{hash}{CLIENT_SUFFIX}"))).and_then(|(_, c)| {
+                Some(CachedClient {
+                    client_id: text(&c, "client_id")?,
+                    client_secret: text(&c, "client_secret").map(Secret::new),
+                    redirect_uri: c
+                        .get("redirect_uris")
+                        .and_then(|r| r.get(0))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    auth_method: text(&c, "token_endpoint_auth_method"),
+                })
+            });
+            Some(CachedGrant {
+                server: known.get(&hash).cloned(),
+                key: hash,
+                file,
+                original: Secret::new(original),
+                client,
+                access_token: text(&doc, "access_token").map(Secret::new),
+                refresh_token: text(&doc, "refresh_token").map(Secret::new),
+                expires_at: doc
+                    .get("expires_at")
+                    .and_then(Value::as_f64)
+                    .filter(|ms| *ms > 0.0)
+                    .map(|ms| (ms / 1000.0) as i64),
+                scopes: scopes_of(doc.get("scope").and_then(Value::as_str)),
+                requested_scopes: scopes_of(doc.get("requested_scope").and_then(Value::as_str)),
+                issuer: text(&doc, "issuer"),
+                removal: Removal::DeleteFile,
+            })
         })
         .collect()
 }
@@ -155,6 +218,67 @@ mod tests {
         assert_eq!(
             server_hash("https://mcp.example.com/mcp", &flags),
             "b9bca070fa351f4569b9eb7f249eab2b"
+        );
+    }
+
+    /// Files as mcp-remote 0.15.1 writes them: the tokens with `expires_at` in milliseconds
+    /// and the issuer, the registration beside them; a second grant no config names.
+    #[test]
+    fn a_cache_folder_is_read_in_full_and_named_by_its_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "https://mcp.example.com/mcp";
+        let hash = server_hash(url, &Flags::default());
+        let tokens = r#"{
+  "access_token": "AT",
+  "token_type": "Bearer",
+  "expires_in": 3600,
+  "scope": "read write",
+  "refresh_token": "RT-SECRET-1",
+  "issuer": "https://as.example.com",
+  "expires_at": 1760000000123,
+  "requested_scope": "read write offline_access"
+}"#;
+        std::fs::write(dir.path().join(format!("{hash}_tokens.json")), tokens).unwrap();
+        std::fs::write(
+            dir.path().join(format!("{hash}_client_info.json")),
+            r#"{"redirect_uris": ["http://localhost:12345/oauth/callback"], "client_id": "cid",
+                "client_secret": "CS", "token_endpoint_auth_method": "client_secret_post"}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("ffff_tokens.json"),
+            r#"{"access_token": "X", "token_type": "Bearer"}"#,
+        )
+        .unwrap();
+        let found = cached(dir.path(), &[], &[url.to_string()]);
+        assert_eq!(found.len(), 2);
+        let g = found.iter().find(|g| g.key == hash).unwrap();
+        assert_eq!(g.server.as_deref(), Some(url));
+        assert_eq!(
+            g.original.expose(),
+            tokens,
+            "kept byte for byte for the backup"
+        );
+        assert_eq!(g.access_token.as_ref().unwrap().expose(), "AT");
+        assert_eq!(g.refresh_token.as_ref().unwrap().expose(), "RT-SECRET-1");
+        assert_eq!(g.expires_at, Some(1_760_000_000));
+        assert_eq!(g.scopes, ["read", "write"]);
+        assert_eq!(g.requested_scopes, ["read", "write", "offline_access"]);
+        assert_eq!(g.issuer.as_deref(), Some("https://as.example.com"));
+        let client = g.client.as_ref().unwrap();
+        assert_eq!(client.client_id, "cid");
+        assert_eq!(client.client_secret.as_ref().unwrap().expose(), "CS");
+        assert_eq!(
+            client.redirect_uri.as_deref(),
+            Some("http://localhost:12345/oauth/callback")
+        );
+        assert_eq!(client.auth_method.as_deref(), Some("client_secret_post"));
+        let other = found.iter().find(|g| g.key == "ffff").unwrap();
+        assert_eq!(other.server, None);
+        assert!(other.client.is_none() && other.refresh_token.is_none());
+        assert!(
+            !format!("{found:?}").contains("RT-SECRET-1"),
+            "secrets never print"
         );
     }
 

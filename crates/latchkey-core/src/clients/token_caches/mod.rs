@@ -6,6 +6,7 @@
 //! Like the config scan, reading never changes a file and never keeps a value: a token is
 //! looked at only to say whether it is there.
 
+pub mod cached;
 mod claude_code;
 mod codex;
 mod copilot_cli;
