@@ -122,7 +122,8 @@ pub enum Command {
     /// each file is backed up, its tokens removed, and the clients' entries that start the tool
     /// run `latchkey proxy` instead. `latchkey restore` puts the files back.
     Import {
-        /// The tool whose token cache to import: mcp-remote.
+        /// The tool whose token cache to import.
+        #[arg(value_parser = ["mcp-remote", "claude-code", "codex", "gemini-cli", "opencode"])]
         source: String,
         /// Revoke the cached tokens at their servers (RFC 7009) and delete them instead.
         #[arg(long)]

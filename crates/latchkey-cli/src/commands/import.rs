@@ -95,10 +95,14 @@ fn describe(found: &import::Found, revoke_instead: bool) {
         "Each moves into Latchkey's secret store with no new sign-in; the cache file is backed up, then its tokens are deleted."
     );
     if !found.entries.is_empty() {
-        println!(
-            "These entries will run `latchkey proxy` instead of {}:",
-            found.source.name()
-        );
+        match found.source {
+            Source::McpRemote => {
+                println!("These entries will run `latchkey proxy` instead of mcp-remote:")
+            }
+            _ => println!(
+                "These entries will run `latchkey proxy` instead of signing in on their own:"
+            ),
+        }
         for e in &found.entries {
             println!(
                 "  - {}: {} ({})",

@@ -332,3 +332,265 @@ fn a_refused_refresh_is_kept_as_needs_reconnect_and_a_foreign_issuer_is_never_se
     let list: Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(list["servers"][0]["status"], "needs_reconnect", "{list:#}");
 }
+
+/// A real sign-in's tokens and registration: mcp-remote signs in to the SDK server, and its
+/// cache folder is then removed (each client's file below is written from these values).
+struct RealGrant {
+    access: String,
+    refresh: String,
+    expires_ms: i64,
+    scope: String,
+    client_id: String,
+    issuer: String,
+}
+
+fn real_grant(home: &Path, url: &str) -> RealGrant {
+    let cache = sign_in_with_mcp_remote(home, url);
+    let (path, bytes) = tokens_file(&cache);
+    let tokens: Value = serde_json::from_slice(&bytes).unwrap();
+    let hash = path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .replace("_tokens.json", "");
+    let client: Value = serde_json::from_slice(
+        &std::fs::read(cache.join(format!("{hash}_client_info.json"))).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(home.join(".mcp-auth")).unwrap();
+    RealGrant {
+        access: tokens["access_token"].as_str().unwrap().into(),
+        refresh: tokens["refresh_token"].as_str().unwrap().into(),
+        expires_ms: tokens["expires_at"].as_i64().unwrap(),
+        scope: tokens["scope"].as_str().unwrap_or_default().into(),
+        client_id: client["client_id"].as_str().unwrap().into(),
+        issuer: tokens["issuer"].as_str().unwrap().into(),
+    }
+}
+
+/// Write a client's token file (owner-only, as these clients make it) and its config entry.
+fn write_client_files(
+    home: &Path,
+    client: &str,
+    url: &str,
+    g: &RealGrant,
+    token_url: &str,
+) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let later = g.expires_ms + 86_400_000; // the person's own Claude login
+    let (cache, text, config, config_text) = match client {
+        // Claude Code: compact JSON.stringify, the login beside the grants, the same server under
+        // a second key (a stub), milliseconds.
+        "claude-code" => (
+            home.join(".claude/.credentials.json"),
+            json!({
+                "claudeAiOauth": {"accessToken": "sk-ant-oat01-LOGIN", "refreshToken": "sk-ant-ort01-LOGIN",
+                    "expiresAt": later, "scopes": ["user:inference"]},
+                "mcpOAuth": {
+                    "sdk|0f1e2d3c4b5a6978": {"serverName": "sdk", "serverUrl": url,
+                        "accessToken": g.access, "refreshToken": g.refresh, "expiresAt": g.expires_ms,
+                        "scope": g.scope, "clientId": g.client_id,
+                        "discoveryState": {"authorizationServerUrl": g.issuer}},
+                    "sdk|a1b2c3d4e5f60718": {"serverName": "sdk", "serverUrl": url,
+                        "accessToken": "", "expiresAt": 0}
+                }
+            })
+            .to_string(),
+            home.join(".claude.json"),
+            json!({"mcpServers": {"sdk": {"type": "http", "url": url}}}).to_string(),
+        ),
+        // Codex: compact, sorted keys, another server's dead entry that must stay.
+        "codex" => (
+            home.join(".codex/.credentials.json"),
+            json!({
+                "other|4282f2a9112820d2": {"server_name": "other", "server_url": "https://other.example/mcp",
+                    "client_id": "o", "access_token": "CODEX-DEAD", "expires_at": 1000, "refresh_token": null,
+                    "scopes": []},
+                "sdk|a61b5eaf39b93a51": {"server_name": "sdk", "server_url": url, "client_id": g.client_id,
+                    "access_token": g.access, "expires_at": g.expires_ms, "refresh_token": g.refresh,
+                    "scopes": g.scope.split_whitespace().collect::<Vec<_>>()}
+            })
+            .to_string(),
+            home.join(".codex/config.toml"),
+            format!("# my servers\n[mcp_servers.sdk]\nurl = \"{url}\"\n"),
+        ),
+        // Gemini CLI: a pretty array, no server URL (named by settings.json), its token URL, and
+        // another server's expired entry that must stay.
+        "gemini-cli" => (
+            home.join(".gemini/mcp-oauth-tokens.json"),
+            serde_json::to_string_pretty(&json!([
+                {"serverName": "other", "token": {"accessToken": "GEMINI-OTHER", "tokenType": "Bearer",
+                    "expiresAt": 1000}, "updatedAt": 1},
+                {"serverName": "sdk", "token": {"accessToken": g.access, "tokenType": "Bearer",
+                    "refreshToken": g.refresh, "scope": g.scope, "expiresAt": g.expires_ms},
+                 "clientId": g.client_id, "tokenUrl": token_url, "updatedAt": 2}
+            ]))
+            .unwrap(),
+            home.join(".gemini/settings.json"),
+            json!({"mcpServers": {"sdk": {"httpUrl": url}}}).to_string(),
+        ),
+        // opencode: pretty, keyed by name, seconds (fractional), the registration kept.
+        "opencode" => (
+            home.join(".local/share/opencode/mcp-auth.json"),
+            serde_json::to_string_pretty(&json!({
+                "sdk": {"clientInfo": {"clientId": g.client_id},
+                    "tokens": {"accessToken": g.access, "refreshToken": g.refresh,
+                        "expiresAt": g.expires_ms as f64 / 1000.0 + 0.25, "scope": g.scope},
+                    "serverUrl": url}
+            }))
+            .unwrap(),
+            home.join(".config/opencode/opencode.json"),
+            json!({"mcp": {"sdk": {"type": "remote", "url": url}}}).to_string(),
+        ),
+        other => panic!("{other}"),
+    };
+    write_atomically(&cache, &text);
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o600)).unwrap();
+    write_atomically(&config, &config_text);
+    cache
+}
+
+/// What each client's file must look like once its tokens are gone, as that client leaves it.
+fn assert_tokens_gone(client: &str, cache: &Path, before: &str, g: &RealGrant) {
+    let after = std::fs::read_to_string(cache).unwrap_or_default();
+    assert!(
+        !after.contains(&g.access) && !after.contains(&g.refresh),
+        "{client}: {after}"
+    );
+    let old: Value = serde_json::from_str(before).unwrap();
+    match client {
+        "claude-code" => {
+            let now: Value = serde_json::from_str(&after).unwrap();
+            assert!(!after.contains('\n'), "compact, as Claude Code writes it");
+            assert_eq!(
+                now["claudeAiOauth"], old["claudeAiOauth"],
+                "the login stays"
+            );
+            let e = &now["mcpOAuth"]["sdk|0f1e2d3c4b5a6978"];
+            assert_eq!(e["accessToken"], "");
+            assert_eq!(e["expiresAt"], 0);
+            assert!(e.get("refreshToken").is_none());
+            assert_eq!(
+                e["clientId"],
+                g.client_id.as_str(),
+                "the registration stays"
+            );
+        }
+        "codex" => {
+            let now: Value = serde_json::from_str(&after).unwrap();
+            assert_eq!(
+                now,
+                json!({"other|4282f2a9112820d2": old["other|4282f2a9112820d2"]}),
+                "only that entry goes"
+            );
+            assert!(!after.contains('\n'));
+        }
+        "gemini-cli" => {
+            let now: Value = serde_json::from_str(&after).unwrap();
+            assert_eq!(now, json!([old[0]]));
+            assert_eq!(
+                after,
+                serde_json::to_string_pretty(&now).unwrap(),
+                "2-space JSON"
+            );
+        }
+        "opencode" => {
+            let now: Value = serde_json::from_str(&after).unwrap();
+            assert_eq!(
+                now,
+                json!({"sdk": {"clientInfo": {"clientId": g.client_id}, "serverUrl": old["sdk"]["serverUrl"]}})
+            );
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn each_clients_token_file_is_imported_and_left_as_that_client_leaves_it() {
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let issuer = peer.ready["issuer"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    let metadata = curl_json(
+        "GET",
+        &format!("{issuer}/.well-known/oauth-authorization-server"),
+    );
+    let token_url = metadata["token_endpoint"].as_str().unwrap().to_string();
+    for client in ["claude-code", "codex", "gemini-cli", "opencode"] {
+        // A grant of its own for each: the SDK server revokes a grant whose refresh token is
+        // used twice.
+        let home = tempfile::tempdir().unwrap();
+        let g = real_grant(home.path(), &url);
+        let cache = write_client_files(home.path(), client, &url, &g, &token_url);
+        let before = std::fs::read_to_string(&cache).unwrap();
+        let configs: Vec<(PathBuf, Vec<u8>)> = [
+            ".claude.json",
+            ".codex/config.toml",
+            ".gemini/settings.json",
+            ".config/opencode/opencode.json",
+        ]
+        .iter()
+        .map(|p| home.path().join(p))
+        .filter(|p| p.exists())
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+        let refreshes = peer.stats()["refreshes"].as_i64().unwrap();
+
+        let out = latchkey_in(home.path(), &["import", client, "--yes"], "");
+        let said = text(&out);
+        assert!(out.status.success(), "{client}: {said}");
+        assert!(
+            said.contains(&format!("{url}: imported, and renewed just now")),
+            "{client}: {said}"
+        );
+        assert!(
+            said.contains("sdk now runs `latchkey proxy`"),
+            "{client}: {said}"
+        );
+        assert!(
+            !said.contains(&g.access) && !said.contains(&g.refresh),
+            "{client}: a token was printed"
+        );
+        assert_eq!(
+            peer.stats()["refreshes"].as_i64().unwrap(),
+            refreshes + 1,
+            "{client}"
+        );
+        assert!(!home.path().join("browser-opened").exists(), "{client}");
+        assert_tokens_gone(client, &cache, &before, &g);
+        let token = with_home(home.path(), &["token", &url]).output().unwrap();
+        let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
+        assert_eq!(mcp_status_with_token(&url, &token), 200, "{client}");
+        let (config, _) = &configs[0];
+        let rewritten = std::fs::read_to_string(config).unwrap();
+        assert!(rewritten.contains("proxy"), "{client}: {rewritten}");
+        if client == "codex" {
+            assert!(
+                rewritten.starts_with("# my servers\n"),
+                "comments kept: {rewritten}"
+            );
+        }
+
+        // Undo puts the token file and the config back byte for byte.
+        let ids = undo_ids(&said);
+        let mut restore = vec!["restore"];
+        restore.extend(ids.iter().map(String::as_str));
+        let undone = latchkey_in(home.path(), &restore, "");
+        assert!(undone.status.success(), "{client}: {}", text(&undone));
+        assert_eq!(std::fs::read_to_string(&cache).unwrap(), before, "{client}");
+        for (path, bytes) in &configs {
+            assert_eq!(
+                &std::fs::read(path).unwrap(),
+                bytes,
+                "{client}: {}",
+                path.display()
+            );
+        }
+    }
+}

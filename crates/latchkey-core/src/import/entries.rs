@@ -1,16 +1,17 @@
-//! The clients' config entries that start the imported tool for a server (`npx mcp-remote
-//! <url>`): once the sign-in is Latchkey's, they run `latchkey proxy <url>` instead, through
-//! the same plan, backup and atomic write as `latchkey setup`.
+//! The clients' config entries that used the imported sign-in (`npx mcp-remote <url>`, or the
+//! client's own remote entry): once the sign-in is Latchkey's, they run `latchkey proxy <url>`
+//! instead, planned as `adopt --use-sign-in` plans it and written with a backup, atomically.
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
 use super::Source;
-use crate::clients::model::{ClientId, Finding, Layout};
+use crate::clients::model::{ClientId, ConfiguredServer, FileReport, Finding, Layout};
+use crate::clients::rewrite::{self, Action, PlannedEdit};
 use crate::clients::scan::Scan;
-use crate::clients::setup;
 use crate::clients::token_caches::cached::CachedGrant;
+use crate::clients::{adopt, backup};
 use crate::context::Latchkey;
 use crate::url_policy::canonical_resource;
 
@@ -33,8 +34,10 @@ pub struct EntryOutcome {
     pub error: Option<String>,
 }
 
-/// The entries that wrap the tool around a server one of `grants` signs in to.
-pub fn wrapping(scan: &Scan, grants: &[CachedGrant]) -> Vec<Entry> {
+/// The entries to point at `latchkey proxy` once the grants moved: for mcp-remote, every
+/// client's entry that starts it for one of those servers; for a client's own cache, that
+/// client's remote entries for them.
+pub fn to_repoint(scan: &Scan, source: Source, grants: &[CachedGrant]) -> Vec<Entry> {
     let servers: Vec<String> = grants
         .iter()
         .filter_map(|g| canonical_resource(g.server.as_deref()?).ok())
@@ -42,11 +45,17 @@ pub fn wrapping(scan: &Scan, grants: &[CachedGrant]) -> Vec<Entry> {
     let mut out = Vec::new();
     for file in scan.files.iter().filter(|f| f.layout != Layout::TokenCache) {
         for s in &file.servers {
-            let wrapped = s.findings.iter().find_map(|f| match f {
-                Finding::McpRemoteWrapper { url } => canonical_resource(url).ok(),
+            let url = match source {
+                Source::McpRemote => s.findings.iter().find_map(|f| match f {
+                    Finding::McpRemoteWrapper { url } => canonical_resource(url).ok(),
+                    _ => None,
+                }),
+                _ if file.client == source.client() => {
+                    s.url.as_deref().and_then(|u| canonical_resource(u).ok())
+                }
                 _ => None,
-            });
-            if let Some(url) = wrapped.filter(|u| servers.contains(u)) {
+            };
+            if let Some(url) = url.filter(|u| servers.contains(u)) {
                 out.push(Entry {
                     client: file.client,
                     path: file.path.clone(),
@@ -59,7 +68,8 @@ pub fn wrapping(scan: &Scan, grants: &[CachedGrant]) -> Vec<Entry> {
     out
 }
 
-/// Point the entries of the servers in `moved` at `latchkey proxy`; one backup per file.
+/// Point the entries of the servers in `moved` at `latchkey proxy` (as `adopt --use-sign-in`
+/// plans it, each entry on the previous one's result); one backup per file.
 pub async fn point_at_proxy(
     lk: &Latchkey,
     scan: &Scan,
@@ -71,86 +81,90 @@ pub async fn point_at_proxy(
         .iter()
         .filter_map(|u| canonical_resource(u).ok())
         .collect();
-    let wanted: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| moved.contains(&e.server))
-        .collect();
-    if wanted.is_empty() {
-        return Vec::new();
-    }
-    // The scan cut down to those entries, each with only its wrapper finding: the setup pass
-    // then plans exactly "use the sign-in" for them and nothing else.
-    let mut only = scan.clone();
-    only.files
-        .retain(|f| wanted.iter().any(|e| e.path == f.path));
-    for file in &mut only.files {
-        file.servers.retain(|s| {
-            wanted
-                .iter()
-                .any(|e| e.path == file.path && e.name == s.name)
-        });
-        for s in &mut file.servers {
-            s.findings
-                .retain(|f| matches!(f, Finding::McpRemoteWrapper { .. }));
-        }
-    }
     let mut out = Vec::new();
-    let plan = match setup::plan(lk, &only).await {
-        Ok(plan) => plan,
-        Err(e) => {
-            return only
-                .files
-                .iter()
-                .map(|f| left(f.client, &f.path, names_in(&wanted, &f.path), e.to_string()))
-                .collect();
-        }
-    };
-    for fix in &plan.files {
-        let names: Vec<String> = fix.entries.iter().map(|(n, _)| n.clone()).collect();
-        let reason = format!("import {}: {}", source.name(), names.join(", "));
-        out.push(
-            match crate::clients::backup::apply(lk, &fix.edit, &reason).await {
-                Ok(id) => EntryOutcome {
-                    client: fix.client,
-                    path: fix.path.clone(),
-                    names,
-                    backup: Some(id),
-                    error: None,
-                },
-                Err(e) => left(fix.client, &fix.path, names, e.to_string()),
-            },
-        );
-    }
-    for s in &plan.skipped {
-        out.push(left(
-            s.client,
-            &s.path,
-            vec![s.entry.clone()],
-            s.why.clone(),
-        ));
-    }
-    // Entries the pass could not plan at all (a file format Latchkey does not rewrite).
-    for e in &wanted {
-        let said = out
+    for file in &scan.files {
+        let wanted: Vec<&Entry> = entries
             .iter()
-            .any(|o| o.path == e.path && o.names.contains(&e.name));
-        if !said {
-            let why = format!(
-                "Latchkey does not rewrite this file; change the entry to `latchkey proxy {}` by hand",
-                e.server
-            );
-            out.push(left(e.client, &e.path, vec![e.name.clone()], why));
+            .filter(|e| e.path == file.path && moved.contains(&e.server))
+            .collect();
+        if wanted.is_empty() {
+            continue;
         }
+        let original = match rewrite::read_current(&file.path) {
+            Ok(text) => text,
+            Err(e) => {
+                let names = wanted.iter().map(|e| e.name.clone()).collect();
+                out.push(left(file.client, &file.path, names, e.to_string()));
+                continue;
+            }
+        };
+        let mut text = original.clone();
+        let mut names = Vec::new();
+        for e in wanted {
+            let server = file.servers.iter().find(|s| s.name == e.name);
+            let planned = match server.map(|s| why_not(file, s)) {
+                Some(Some(why)) => Err(why),
+                None => Err("the entry is gone from the file".to_string()),
+                Some(None) => {
+                    adopt::plan_for_text(lk, file, text.clone(), &e.name, Action::UseSignIn, &[])
+                        .await
+                        .map_err(|err| err.to_string())
+                }
+            };
+            match planned {
+                Ok(edit) => {
+                    text = edit.new_text;
+                    names.push(e.name.clone());
+                }
+                Err(why) => out.push(left(file.client, &file.path, vec![e.name.clone()], why)),
+            }
+        }
+        if names.is_empty() {
+            continue;
+        }
+        let edit = PlannedEdit {
+            path: file.path.clone(),
+            original,
+            new_text: text,
+            secrets: Vec::new(),
+            summary: Vec::new(),
+        };
+        let reason = format!("import {}: {}", source.name(), names.join(", "));
+        out.push(match backup::apply(lk, &edit, &reason).await {
+            Ok(id) => EntryOutcome {
+                client: file.client,
+                path: file.path.clone(),
+                names,
+                backup: Some(id),
+                error: None,
+            },
+            Err(e) => left(file.client, &file.path, names, e.to_string()),
+        });
     }
     out
 }
 
-fn names_in(entries: &[&Entry], path: &std::path::Path) -> Vec<String> {
-    entries
+/// Why an entry is left as it is: a file or entry Latchkey does not rewrite, or headers of its
+/// own that Latchkey's sign-in would drop (the same rules as `latchkey setup`).
+fn why_not(file: &FileReport, server: &ConfiguredServer) -> Option<String> {
+    if !adopt::can_change_entry(file, server) {
+        return Some(format!(
+            "Latchkey does not rewrite this entry; change it to `latchkey proxy <url>` by hand ({})",
+            file.client.display_name()
+        ));
+    }
+    let own: Vec<&str> = server
+        .headers
         .iter()
-        .filter(|e| e.path == path)
-        .map(|e| e.name.clone())
-        .collect()
+        .map(String::as_str)
+        .filter(|h| !h.eq_ignore_ascii_case("authorization"))
+        .collect();
+    (!own.is_empty()).then(|| {
+        format!(
+            "it sends headers of its own ({}), which Latchkey's sign-in would drop; change it by hand (`latchkey proxy <url> --header 'Name: value'` keeps one)",
+            own.join(", ")
+        )
+    })
 }
 
 fn left(client: ClientId, path: &std::path::Path, names: Vec<String>, why: String) -> EntryOutcome {

@@ -71,6 +71,14 @@ async fn find_server(lk: &Latchkey, g: &CachedGrant) -> Result<Found> {
             discovered.auth_server.issuer
         )));
     }
+    if let Some(cached) = &g.token_endpoint
+        && cached != &discovered.auth_server.token_endpoint
+    {
+        return Err(Error::Discovery(format!(
+            "the cache renews these tokens at {cached}, but {url} now names {}: they were not sent anywhere; sign in again",
+            discovered.auth_server.token_endpoint
+        )));
+    }
     Ok(Found {
         url,
         canonical,
@@ -276,6 +284,7 @@ mod tests {
             scopes: vec![],
             requested_scopes: vec!["read".into()],
             issuer: None,
+            token_endpoint: None,
             removal: crate::clients::token_caches::cached::Removal::DeleteFile,
         };
         let t = tokens_of(&g);

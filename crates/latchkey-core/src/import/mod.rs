@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::clients::model::{ClientId, ConfiguredServer, Layout};
 use crate::clients::scan::Scan;
 use crate::clients::token_caches::cached::{CachedGrant, Removal};
-use crate::clients::token_caches::mcp_remote;
+use crate::clients::token_caches::{self, mcp_remote};
 use crate::context::Latchkey;
 use crate::{Error, Result};
 pub use entries::{Entry, EntryOutcome};
@@ -35,10 +35,20 @@ pub use grant::Done;
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     McpRemote,
+    ClaudeCode,
+    Codex,
+    GeminiCli,
+    Opencode,
 }
 
 impl Source {
-    pub const ALL: &[Source] = &[Source::McpRemote];
+    pub const ALL: &[Source] = &[
+        Source::McpRemote,
+        Source::ClaudeCode,
+        Source::Codex,
+        Source::GeminiCli,
+        Source::Opencode,
+    ];
 
     pub fn parse(name: &str) -> Result<Self> {
         Self::ALL
@@ -60,12 +70,20 @@ impl Source {
     pub fn name(self) -> &'static str {
         match self {
             Source::McpRemote => "mcp-remote",
+            Source::ClaudeCode => "claude-code",
+            Source::Codex => "codex",
+            Source::GeminiCli => "gemini-cli",
+            Source::Opencode => "opencode",
         }
     }
 
     pub fn client(self) -> ClientId {
         match self {
             Source::McpRemote => ClientId::McpRemote,
+            Source::ClaudeCode => ClientId::ClaudeCode,
+            Source::Codex => ClientId::Codex,
+            Source::GeminiCli => ClientId::GeminiCli,
+            Source::Opencode => ClientId::Opencode,
         }
     }
 }
@@ -91,13 +109,23 @@ pub fn find(source: Source, scan: &Scan, urls: &[String]) -> Found {
         .filter(|f| f.client == source.client() && f.layout == Layout::TokenCache)
         .map(|f| f.path.clone())
         .collect();
+    // A client's entry that keeps only the server's name: its URL from that client's config.
+    let url_of = |name: &str| {
+        scan.files
+            .iter()
+            .filter(|f| f.client == source.client() && f.layout != Layout::TokenCache)
+            .flat_map(|f| f.servers.iter())
+            .find(|s| s.name == name)
+            .and_then(|s| s.url.clone())
+    };
     let grants: Vec<CachedGrant> = caches
         .iter()
         .flat_map(|path| match source {
             Source::McpRemote => mcp_remote::cached(path, &servers, urls),
+            _ => token_caches::cached_in_file(source.client(), path, &url_of),
         })
         .collect();
-    let entries = entries::wrapping(scan, &grants);
+    let entries = entries::to_repoint(scan, source, &grants);
     Found {
         source,
         caches,
@@ -135,24 +163,63 @@ pub struct Report {
     pub entries: Vec<EntryOutcome>,
 }
 
-/// Import every grant in `found` (or revoke them), then point the config entries of those
-/// that moved at `latchkey proxy`.
+/// Import every grant in `found` (or revoke them), take their tokens out of the caches (one
+/// backup per file), renew the imported ones, then point the config entries of those that
+/// moved at `latchkey proxy`.
 pub async fn run(lk: &Latchkey, found: &Found, scan: &Scan, revoke_instead: bool) -> Report {
-    let mut grants = Vec::new();
-    let mut moved = Vec::new();
+    let mut grants: Vec<GrantOutcome> = Vec::new();
+    let mut stored = Vec::new();
     for g in &found.grants {
-        let outcome = match revoke_instead {
-            true => revoke_one(lk, g, found.source).await,
-            false => import_one(lk, g, found.source).await,
-        };
-        if !revoke_instead
-            && !matches!(outcome.result, Done::Failed(_))
-            && let Some(url) = &g.server
-        {
-            moved.push(url.clone());
+        let mut out = GrantOutcome::new(g);
+        match revoke_instead {
+            true => match grant::revoke(lk, g).await {
+                Ok(done) => out.result = done,
+                Err(e) => out.result = Done::Failed(e.to_string()),
+            },
+            false => match grant::store(lk, g, found.source.name()).await {
+                Ok(row) => {
+                    out.result = Done::Imported;
+                    stored.push((grants.len(), row));
+                }
+                Err(e) => out.result = Done::Failed(e.to_string()),
+            },
         }
-        grants.push(outcome);
+        grants.push(out);
     }
+    // The tokens leave each file once every grant of it is in Latchkey (or revoked): one
+    // edit and one backup per file.
+    let mut files: Vec<&std::path::Path> = Vec::new();
+    for (g, out) in found.grants.iter().zip(&grants) {
+        if !matches!(out.result, Done::Failed(_)) && !files.contains(&g.file.as_path()) {
+            files.push(&g.file);
+        }
+    }
+    let what = if revoke_instead { "revoke" } else { "import" };
+    for file in files {
+        let moved: Vec<usize> = (0..grants.len())
+            .filter(|i| {
+                found.grants[*i].file == file && !matches!(grants[*i].result, Done::Failed(_))
+            })
+            .collect();
+        let of_file: Vec<&CachedGrant> = moved.iter().map(|i| &found.grants[*i]).collect();
+        let result = remove(lk, &of_file, found.source, what).await;
+        for i in moved {
+            match &result {
+                Ok(id) => grants[i].backup = Some(*id),
+                Err(e) => grants[i].file_left = Some(e.to_string()),
+            }
+        }
+    }
+    for (i, (server, grant)) in stored {
+        grants[i].result = grant::check(lk, &server, grant).await;
+    }
+    let moved: Vec<String> = found
+        .grants
+        .iter()
+        .zip(&grants)
+        .filter(|(_, o)| !revoke_instead && !matches!(o.result, Done::Failed(_)))
+        .filter_map(|(g, _)| g.server.clone())
+        .collect();
     let entries = match revoke_instead {
         true => Vec::new(),
         false => entries::point_at_proxy(lk, scan, &found.entries, &moved, found.source).await,
@@ -160,44 +227,41 @@ pub async fn run(lk: &Latchkey, found: &Found, scan: &Scan, revoke_instead: bool
     Report { grants, entries }
 }
 
-async fn import_one(lk: &Latchkey, g: &CachedGrant, source: Source) -> GrantOutcome {
-    let mut out = GrantOutcome::new(g);
-    let (server, grant) = match grant::store(lk, g, source.name()).await {
-        Ok(stored) => stored,
-        Err(e) => {
-            out.result = Done::Failed(e.to_string());
-            return out;
-        }
-    };
-    match remove(lk, g, source, "import").await {
-        Ok(id) => out.backup = Some(id),
-        Err(e) => out.file_left = Some(e.to_string()),
-    }
-    out.result = grant::check(lk, &server, grant).await;
-    out
-}
-
-async fn revoke_one(lk: &Latchkey, g: &CachedGrant, source: Source) -> GrantOutcome {
-    let mut out = GrantOutcome::new(g);
-    match grant::revoke(lk, g).await {
-        Ok(done) => {
-            out.result = done;
-            match remove(lk, g, source, "revoke").await {
-                Ok(id) => out.backup = Some(id),
-                Err(e) => out.file_left = Some(e.to_string()),
-            }
-        }
-        Err(e) => out.result = Done::Failed(e.to_string()),
-    }
-    out
-}
-
-/// Take the grant's tokens out of the cache, after a backup.
-async fn remove(lk: &Latchkey, g: &CachedGrant, source: Source, what: &str) -> Result<i64> {
-    let reason = format!("{what} {} ({})", source.name(), g.label());
-    match g.removal {
+/// Take the tokens of `grants` (all of one file) out of it, after a backup of the file as
+/// read; refused when the tool wrote the file since.
+async fn remove(lk: &Latchkey, grants: &[&CachedGrant], source: Source, what: &str) -> Result<i64> {
+    let first = grants
+        .first()
+        .ok_or_else(|| Error::InvalidInput("no grant".into()))?;
+    let labels: Vec<String> = grants.iter().map(|g| g.label()).collect();
+    let reason = format!("{what} {} ({})", source.name(), labels.join(", "));
+    let original = first.original.expose();
+    let client = match &first.removal {
         Removal::DeleteFile => {
-            crate::clients::backup::remove_file(lk, &g.file, g.original.expose(), &reason).await
+            return crate::clients::backup::remove_file(lk, &first.file, original, &reason).await;
+        }
+        Removal::Entries { client, .. } => *client,
+    };
+    let keys: Vec<String> = grants
+        .iter()
+        .flat_map(|g| match &g.removal {
+            Removal::Entries { keys, .. } => keys.clone(),
+            Removal::DeleteFile => Vec::new(),
+        })
+        .collect();
+    let changed = token_caches::without_tokens(client, original, &keys)
+        .map_err(|why| Error::InvalidInput(format!("{}: {why}", first.file.display())))?;
+    match changed {
+        None => crate::clients::backup::remove_file(lk, &first.file, original, &reason).await,
+        Some(new_text) => {
+            let edit = crate::clients::rewrite::PlannedEdit {
+                path: first.file.clone(),
+                original: original.to_string(),
+                new_text,
+                secrets: Vec::new(),
+                summary: Vec::new(),
+            };
+            crate::clients::backup::apply(lk, &edit, &reason).await
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::clients::model::ClientId;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone)]
@@ -27,6 +28,8 @@ pub struct CachedGrant {
     /// The authorization server the tool says issued the tokens, checked against the one the
     /// server names now before anything is sent there.
     pub issuer: Option<String>,
+    /// The token endpoint the tool renews at, when it kept it (Gemini CLI): checked likewise.
+    pub token_endpoint: Option<String>,
     pub removal: Removal,
 }
 
@@ -46,6 +49,28 @@ pub enum Removal {
     /// The file holds this grant alone (mcp-remote's `<hash>_tokens.json`): it is deleted, as
     /// the tool itself deletes it when a sign-in ends, so the tool sees "not signed in".
     DeleteFile,
+    /// Entries of a file the tool keeps for every server (and other things: Claude Code's own
+    /// login): their tokens are taken out as the tool itself does when a sign-in ends, and the
+    /// rest of the file is written back in the tool's style.
+    Entries { client: ClientId, keys: Vec<String> },
+}
+
+/// A grant's fields as one entry of a shared token file gives them; the file and its bytes are
+/// added by the reader of the file.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    pub server: Option<String>,
+    /// The server's name in the client's config, to find its URL when the entry has none.
+    pub name: Option<String>,
+    /// The entry's keys in the file (one server may sit under several).
+    pub keys: Vec<String>,
+    pub client: Option<CachedClient>,
+    pub access_token: Option<Secret>,
+    pub refresh_token: Option<Secret>,
+    pub expires_at: Option<i64>,
+    pub scopes: Vec<String>,
+    pub issuer: Option<String>,
+    pub token_endpoint: Option<String>,
 }
 
 impl CachedGrant {
@@ -55,6 +80,14 @@ impl CachedGrant {
             .clone()
             .unwrap_or_else(|| format!("{} (a server no client config names)", self.key))
     }
+}
+
+/// A non-empty string at `doc[key]`.
+pub fn text(doc: &serde_json::Value, key: &str) -> Option<String> {
+    doc.get(key)
+        .and_then(serde_json::Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// Space-separated scopes as a list.

@@ -12,7 +12,7 @@ use std::path::Path;
 use md5::{Digest, Md5};
 use serde_json::Value;
 
-use super::cached::{CachedClient, CachedGrant, Removal, scopes_of};
+use super::cached::{CachedClient, CachedGrant, Removal, scopes_of, text};
 use super::{Fields, Grant, files_ending, grant_of};
 use crate::clients::model::{ConfiguredServer, Format};
 use crate::clients::{findings, parse};
@@ -54,12 +54,6 @@ pub fn cached(dir: &Path, servers: &[&ConfiguredServer], urls: &[String]) -> Vec
         let value = parse::parse(&text, Format::Json).ok()?.value;
         Some((text, value))
     };
-    let text = |doc: &Value, key: &str| {
-        doc.get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
     files_ending(dir, TOKENS_SUFFIX)
         .into_iter()
         .filter_map(|name| {
@@ -94,6 +88,7 @@ pub fn cached(dir: &Path, servers: &[&ConfiguredServer], urls: &[String]) -> Vec
                 scopes: scopes_of(doc.get("scope").and_then(Value::as_str)),
                 requested_scopes: scopes_of(doc.get("requested_scope").and_then(Value::as_str)),
                 issuer: text(&doc, "issuer"),
+                token_endpoint: None,
                 removal: Removal::DeleteFile,
             })
         })

@@ -88,6 +88,74 @@ pub fn read(location: &Location, path: &Path, servers: &[&ConfiguredServer]) -> 
     Some(report)
 }
 
+/// Every usable sign-in in the token file `path` of `client`, read in full for an import.
+/// `url_of` finds a server's URL from its name in the client's config, for entries that keep
+/// only the name.
+pub fn cached_in_file(
+    client: ClientId,
+    path: &Path,
+    url_of: &dyn Fn(&str) -> Option<String>,
+) -> Vec<cached::CachedGrant> {
+    let Ok(Some(text)) = parse::read(path) else {
+        return vec![];
+    };
+    let Ok(parsed) = parse::parse(&text, Format::Json) else {
+        return vec![];
+    };
+    let now_ms = crate::time::now() * 1000;
+    let entries = match client {
+        ClientId::ClaudeCode => claude_code::cached(&parsed.value, now_ms),
+        ClientId::Codex => codex::cached(&parsed.value, now_ms),
+        ClientId::GeminiCli => gemini_cli::cached(&parsed.value, now_ms),
+        ClientId::Opencode => opencode::cached(&parsed.value, now_ms),
+        _ => vec![],
+    };
+    let original = crate::secret::Secret::new(text);
+    entries
+        .into_iter()
+        .map(|e| cached::CachedGrant {
+            server: e.server.or_else(|| url_of(e.name.as_deref()?)),
+            key: e.name.clone().unwrap_or_else(|| e.keys.join(", ")),
+            file: path.to_path_buf(),
+            original: original.clone(),
+            client: e.client,
+            access_token: e.access_token,
+            refresh_token: e.refresh_token,
+            expires_at: e.expires_at,
+            scopes: e.scopes,
+            requested_scopes: Vec::new(),
+            issuer: e.issuer,
+            token_endpoint: e.token_endpoint,
+            removal: cached::Removal::Entries {
+                client,
+                keys: e.keys,
+            },
+        })
+        .collect()
+}
+
+/// The token file `text` of `client` without the tokens of entries `keys`, as that client
+/// writes it; `None` when the client would delete the file (nothing left in it).
+pub fn without_tokens(
+    client: ClientId,
+    text: &str,
+    keys: &[String],
+) -> Result<Option<String>, String> {
+    let doc = parse::parse(text, Format::Json)?.value;
+    Ok(match client {
+        ClientId::ClaudeCode => claude_code::without_tokens(doc, keys),
+        ClientId::Codex => codex::without_tokens(doc, keys),
+        ClientId::GeminiCli => gemini_cli::without_tokens(doc, keys),
+        ClientId::Opencode => opencode::without_tokens(doc, keys),
+        other => {
+            return Err(format!(
+                "{} keeps no token file Latchkey edits",
+                other.display_name()
+            ));
+        }
+    })
+}
+
 fn finding(grants: &[Grant], readable_by_others: bool) -> Finding {
     let mut servers: Vec<String> = grants.iter().filter_map(|g| g.server.clone()).collect();
     servers.sort();
