@@ -19,6 +19,7 @@ fn main() {
         "adopt_plan",
         "adopt",
         "undo_adopt",
+        "import_tokens",
         "setup_plan",
         "setup_apply",
         "undo_setup",

@@ -4,6 +4,7 @@
 
 use latchkey_core::app_actions::{self, AdoptPlan, ConnectStep, ConnectUpdate, RevokePlan};
 use latchkey_core::disconnect::Revoked;
+use latchkey_core::import::offer::ImportDone;
 use latchkey_core::overview::config_findings::Fix;
 use latchkey_core::overview::detail::{self, ServerDetail};
 use latchkey_core::overview::problem::Problem;
@@ -225,6 +226,24 @@ pub async fn adopt<R: Runtime>(
         .map_err(problem)?;
     live::rescan_now(&app);
     Ok(id)
+}
+
+/// Import the sign-ins of the token cache at `file` (or revoke them), as `latchkey import`
+/// does: the outcome's words and the backups its Undo puts back (with `undo_setup`).
+#[tauri::command]
+pub async fn import_tokens<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    file: String,
+    revoke_instead: bool,
+) -> CmdResult<ImportDone> {
+    let scan = scan(&state)?;
+    let done = latchkey_core::import::offer::run(&state.lk, &scan, &file, revoke_instead)
+        .await
+        .map_err(problem);
+    live::rescan_now(&app);
+    live::changed(&app);
+    done
 }
 
 /// Undo a fix from the window ("Undo" on its outcome): the id of the backup of what it replaced.

@@ -9,8 +9,9 @@
 // Connect button signs in again (a notification server on the test bus presses it):
 // each a clear message, nothing else changes. Where no browser opens, Connect shows a code to
 // enter on another device (RFC 8628). On a home with many MCP clients, the window starts with
-// the first-run pass; one consent changes every file and Undo all puts them back. Screenshots go to target/screenshots/app-*.png
-// (`make screenshots` copies them to docs/screenshots for the README).
+// the first-run pass; one consent changes every file and Undo all puts them back. A sign-in a
+// real mcp-remote keeps in plain text is imported from its finding, and Undo puts it back.
+// Screenshots go to target/screenshots/app-*.png (`make screenshots` copies them to docs/screenshots for the README).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -411,6 +412,57 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
   });
 
+  await t.test('a real mcp-remote sign-in in plain text is imported from its finding, and Undo puts the files back', async () => {
+    // Its own server: the sign-in stays in Latchkey after Undo (Undo puts files back only).
+    const other = await startPeer('tests/peers/sdk-server.mjs');
+    const otherUrl = other.mcp_url;
+    const home = process.env.HOME;
+    const claude = join(home, '.claude.json');
+    const config = `${JSON.stringify({ mcpServers: { notes: { command: 'npx', args: ['-y', 'mcp-remote', otherUrl, '--allow-http'] } } }, null, 2)}\n`;
+    writeFileSync(claude, config);
+    await signInWithMcpRemote(home, otherUrl);
+    const cache = join(home, '.mcp-auth', 'mcp-remote-v1');
+    const tokensName = readdirSync(cache).find((n) => n.endsWith('_tokens.json'));
+    const tokens = readFileSync(join(cache, tokensName));
+    const cached = JSON.parse(tokens.toString());
+    assert.equal((await admin(other, '/stats')).authorizations, 1, "mcp-remote's own sign-in");
+
+    // The watch follows mcp-remote's folder: the finding appears with the import as its fix.
+    const finding = '[data-testid="config-finding"][data-fix="import_tokens"]';
+    const fix = await s.waitFor(`${finding} [data-testid="finding-fix"]`, { timeoutMs: 20000 });
+    // (Clear of the sticky header: the driver scrolls a button to the very top.)
+    await s.exec(`document.querySelector('${finding} [data-testid="finding-fix"]').scrollIntoView({ block: 'center' })`);
+    await s.click(fix);
+    const message = await s.waitFor('[data-testid="adopt-message"]');
+    assert.match(await s.text(message), /move the sign-in that mcp-remote keeps in plain text into your keychain/);
+    assert.match(await s.text(await s.waitFor('[data-testid="adopt-alternative"]')), /revoke them/);
+    const source = await s.source();
+    assert.ok(!source.includes(cached.access_token) && !source.includes(cached.refresh_token), 'no token in the DOM');
+    await saveShot(s, 'app-import.png');
+    await s.click(await s.waitFor('[data-testid="adopt-confirm"]'));
+    const outcome = await s.waitFor('[data-testid="adopt-outcome"]', { timeoutMs: 30000 }).catch(async (e) => {
+      const said = await s.exec(`return document.querySelector('[data-testid="adopt-dialog"]')?.textContent ?? ''`);
+      throw new Error(`${e.message}; the dialog said: ${said}`);
+    });
+    assert.match(await s.text(outcome), /Imported 1 sign-in from mcp-remote\. Claude Code's notes now runs latchkey proxy\./);
+    // No browser, no new sign-in; the tokens left the cache; the entry runs the proxy; the
+    // grant hands out a working token.
+    assert.equal((await admin(other, '/stats')).authorizations, 1);
+    assert.ok(!existsSync(join(cache, tokensName)), 'the token file is gone');
+    assert.deepEqual(JSON.parse(readFileSync(claude, 'utf8')).mcpServers.notes, { command: 'latchkey', args: ['proxy', otherUrl] });
+    const token = latchkey(env, 'token', otherUrl).trim();
+    assert.ok(token.length > 0 && token !== cached.access_token);
+    await waitUntil(async () => (await s.findAll(finding)).length === 0, 'the finding goes away', 20000);
+
+    // Undo, from the same notice: both files back byte for byte, and the finding with them.
+    await s.click(await s.waitFor('[data-testid="adopt-undo"]'));
+    assert.match(await s.text(await s.waitFor('[data-testid="adopt-undone"]')), /Put mcp-remote's files back as they were/);
+    assert.ok(readFileSync(join(cache, tokensName)).equals(tokens), 'the token file is back');
+    assert.equal(readFileSync(claude, 'utf8'), config);
+    await s.waitFor(finding, { timeoutMs: 20000 });
+    for (const b of await s.findAll('.notice-region button')) await s.click(b);
+  });
+
   await t.test('a locked keychain is a clear message and stores nothing', async () => {
     execFileSync('dbus-send', [
       '--session', '--dest=org.freedesktop.secrets', '--print-reply', '/org/freedesktop/secrets',
@@ -480,6 +532,26 @@ test('the desktop app where no browser opens: Connect signs in with a code', { t
 });
 
 /** The live (not zombie) processes in the helpers' groups, as "pid command" lines. */
+/** `npx mcp-remote <url>` as a client runs it (pinned in tests/clients), signed in through
+ *  follow.sh as the browser; resolves once it answered `initialize` through the server. */
+function signInWithMcpRemote(home, url) {
+  const proxy = join(repo, 'tests/clients/node_modules/mcp-remote/dist/proxy.js');
+  const env = { ...process.env, HOME: home, BROWSER: join(repo, 'tests/browser/follow.sh') };
+  // No desktop: xdg-open falls back to $BROWSER.
+  for (const k of ['DISPLAY', 'WAYLAND_DISPLAY', 'XDG_CURRENT_DESKTOP', 'MCP_REMOTE_CONFIG_DIR']) delete env[k];
+  const child = startInGroup(process.execPath, [proxy, url, '--allow-http'], { cwd: home, env, stdio: ['pipe', 'pipe', 'ignore'] });
+  child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'latchkey-app-test', version: '1' } } })}\n`);
+  return new Promise((resolveDone, reject) => {
+    const timer = setTimeout(() => reject(new Error('mcp-remote did not answer')), 60000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!line.includes('"id":1')) return;
+      clearTimeout(timer);
+      try { process.kill(-child.pid, 'SIGTERM'); } catch {}
+      resolveDone(JSON.parse(line));
+    });
+  });
+}
+
 function stillRunning() {
   const groups = new Set(children.map((c) => String(c.pid)));
   return execFileSync('ps', ['-e', '-o', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' })

@@ -270,6 +270,32 @@
       changed();
       return id;
     },
+    import_tokens({ file, revokeInstead }) {
+      const plan = state.adoptPlans[`${file}#`];
+      if (!plan || plan.fix !== "import_tokens") throw problem(`No import of ${file} in this test.`);
+      // Like the real shell: the cache's tokens and the entries it names change, each file
+      // with its backup; the scan no longer finds the cache.
+      const fixed = state.overview.config_findings.filter((f) => f.file === file);
+      state.overview.config_findings = state.overview.config_findings.filter((f) => !fixed.includes(f));
+      const cacheBackup = state.nextBackupId++;
+      state.backups.set(cacheBackup, fixed);
+      if (revokeInstead) {
+        changed();
+        return {
+          message: "Revoked 2 sign-ins at their servers and deleted them.",
+          backups: [cacheBackup],
+          incomplete: false,
+        };
+      }
+      const entryBackup = state.nextBackupId++;
+      state.backups.set(entryBackup, []);
+      changed();
+      return {
+        message: "Imported 2 sign-ins from mcp-remote. Goose's linear now runs latchkey proxy.",
+        backups: [cacheBackup, entryBackup],
+        incomplete: false,
+      };
+    },
     undo_adopt({ id }) {
       if (!state.backups.has(id)) throw problem(`no backup ${id}; \`latchkey restore --list\` shows them`);
       // The file as it was: its findings are back.

@@ -5,12 +5,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   adoptPlans,
+  CACHE_DIR,
   configFindings,
   CURSOR_FILE,
   manyFindings,
   fullScenario,
   GOOSE_FILE,
   overviewOf,
+  tokenCacheFinding,
   URLS,
 } from "./scenarios.mjs";
 import { eventually, fakeCalls, focused, norm, nowSeconds, textIs, useFreshApp } from "./harness.mjs";
@@ -237,4 +239,53 @@ test("an Undo that fails says why, in the notice", async () => {
   await page.getByTestId("adopt-undo").click();
   await textIs(page.getByTestId("adopt-undone"), "backup 1 is gone from the keychain");
   assert.equal(await finding(page, "github").count(), 0, "the fix stands");
+});
+
+test("a token cache's finding offers the import or revoking instead, and Undo puts the files back", async () => {
+  const now = nowSeconds();
+  const full = fullScenario(now);
+  for (const revokeInstead of [false, true]) {
+    const app = await ctx.open({
+      ...full,
+      overview: overviewOf(full.overview.servers, now, [...configFindings(), tokenCacheFinding()]),
+    });
+    try {
+      const { page } = app;
+      const cache = page.locator(`[data-testid="config-finding"][data-fix="import_tokens"]`);
+      await textIs(cache.getByTestId("finding-fix"), "Import the sign-ins");
+      await cache.getByTestId("finding-fix").click();
+      const plan = plans[`${CACHE_DIR}#`];
+      await textIs(page.getByTestId("adopt-message"), plan.message);
+      assert.deepEqual(
+        (await page.getByTestId("adopt-changes").locator("li").allTextContents()).map(norm),
+        plan.changes,
+      );
+      await textIs(page.getByTestId("adopt-alternative"), plan.alternative);
+      await textIs(page.getByTestId("adopt-confirm"), "Import");
+      assert.equal(await focused(page), "adopt-cancel", "focus starts on the safe choice");
+      assert.equal((await fakeCalls(page, "import_tokens")).length, 0, "nothing before consent");
+      await page.getByTestId(revokeInstead ? "adopt-alternative-confirm" : "adopt-confirm").click();
+      await textIs(
+        page.getByTestId("adopt-outcome"),
+        revokeInstead
+          ? "Revoked 2 sign-ins at their servers and deleted them."
+          : "Imported 2 sign-ins from mcp-remote. Goose's linear now runs latchkey proxy.",
+      );
+      assert.deepEqual((await fakeCalls(page, "import_tokens")).map((c) => c.args), [
+        { file: CACHE_DIR, revokeInstead },
+      ]);
+      await eventually(async () => (await cache.count()) === 0, "the cache's finding to go");
+      await page.getByTestId("adopt-undo").click();
+      await textIs(
+        page.getByTestId("adopt-undone"),
+        "Put mcp-remote's files back as they were. Latchkey keeps its copy of the sign-ins; Revoke ends them.",
+      );
+      assert.deepEqual((await fakeCalls(page, "undo_setup")).map((c) => c.args), [
+        { backups: revokeInstead ? [1] : [1, 2] },
+      ]);
+      await eventually(async () => (await cache.count()) === 1, "the finding back");
+    } finally {
+      await app.close();
+    }
+  }
 });

@@ -180,16 +180,18 @@ export function configFindings() {
   ];
 }
 
+export const CACHE_DIR = "/home/ada/.mcp-auth/mcp-remote-v1";
+
 /** mcp-remote's cache with two sign-ins, as the core's overview/config_findings.rs words it. */
 export function tokenCacheFinding() {
   return {
-    file: "/home/ada/.mcp-auth/mcp-remote-v1",
+    file: CACHE_DIR,
     shown_file: "~/.mcp-auth/mcp-remote-v1",
     client: "mcp-remote",
     entry: "",
     what: "mcp-remote keeps 2 sign-ins to https://mcp.linear.app/mcp and https://mcp.notion.com/mcp in plain text, refresh tokens included.",
     kind: "plaintext_token_cache",
-    fix: null,
+    fix: "import_tokens",
   };
 }
 
@@ -250,6 +252,22 @@ export function adoptPlans() {
       fix: "use_sign_in",
       changes: ["'linear' will run `latchkey proxy https://mcp.linear.app/mcp` (Latchkey's sign-in, tokens in the keychain)"],
       message: `Latchkey will change ${GOOSE_FILE} (Goose). A backup is kept first (latchkey restore puts it back).`,
+    },
+    // The import the cache's finding offers, as the core's import/offer.rs words it.
+    [`${CACHE_DIR}#`]: {
+      file: CACHE_DIR,
+      client: "mcp-remote",
+      entry: "",
+      fix: "import_tokens",
+      changes: [
+        "https://mcp.linear.app/mcp: moves into Latchkey (renewable)",
+        "https://mcp.notion.com/mcp: moves into Latchkey (renewable)",
+        "~/.mcp-auth/mcp-remote-v1: its tokens are deleted, after a backup",
+        "Goose: 'linear' will run `latchkey proxy https://mcp.linear.app/mcp`",
+      ],
+      message:
+        "Latchkey will move the 2 sign-ins that mcp-remote keeps in plain text into your keychain, with no new sign-in. A backup of each file is kept first: Undo puts them back.",
+      alternative: "Or revoke them at their servers and delete them, to sign in afresh with Latchkey.",
     },
   };
 }

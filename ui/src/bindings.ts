@@ -222,7 +222,7 @@ total: number,
  */
 phrases: Array<string>, };
 
-export type Fix = "move_secrets" | "use_sign_in";
+export type Fix = "move_secrets" | "use_sign_in" | "import_tokens";
 
 export type AdoptPlan = { file: string, client: string, entry: string, fix: Fix, 
 /**
@@ -232,7 +232,17 @@ changes: Array<string>,
 /**
  * The sentence the confirmation shows.
  */
-message: string, };
+message: string, 
+/**
+ * The other choice the confirmation offers, in words (an import's "revoke them instead").
+ */
+alternative: string | null, };
+
+export type ImportDone = { message: string, backups: Array<number>, 
+/**
+ * Something was left as it was (the message says what and why).
+ */
+incomplete: boolean, };
 
 export type SetupView = { 
 /**

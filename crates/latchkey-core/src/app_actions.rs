@@ -386,6 +386,8 @@ pub struct AdoptPlan {
     pub changes: Vec<String>,
     /// The sentence the confirmation shows.
     pub message: String,
+    /// The other choice the confirmation offers, in words (an import's "revoke them instead").
+    pub alternative: Option<String>,
 }
 
 /// The scanned file `file` holding `entry`, and the edit `fix` makes to it (nothing written).
@@ -397,10 +399,10 @@ async fn planned<'a>(
     fix: Fix,
 ) -> Result<(&'a FileReport, PlannedEdit)> {
     let report = adopt::file_for(scan, entry, Some(Path::new(file)))?;
-    Ok((
-        report,
-        adopt::plan_for(lk, report, entry, fix.action()).await?,
-    ))
+    let action = fix
+        .action()
+        .ok_or_else(|| Error::InvalidInput("an import is not a change to a config entry".into()))?;
+    Ok((report, adopt::plan_for(lk, report, entry, action).await?))
 }
 
 /// The planned fix for `entry` in `file` (one of the scanned files only); nothing is written.
@@ -411,6 +413,9 @@ pub async fn adopt_plan(
     entry: &str,
     fix: Fix,
 ) -> Result<AdoptPlan> {
+    if fix == Fix::ImportTokens {
+        return crate::import::offer::plan(scan, file);
+    }
     let (report, edit) = planned(lk, scan, file, entry, fix).await?;
     Ok(AdoptPlan {
         file: report.path.display().to_string(),
@@ -423,6 +428,7 @@ pub async fn adopt_plan(
             report.path.display(),
             report.client.display_name()
         ),
+        alternative: None,
     })
 }
 
@@ -430,7 +436,8 @@ pub async fn adopt_plan(
 pub async fn adopt(lk: &Latchkey, scan: &Scan, file: &str, entry: &str, fix: Fix) -> Result<i64> {
     // Planned again from the file as it is now: the write refuses if it changes before then.
     let (_, edit) = planned(lk, scan, file, entry, fix).await?;
-    adopt::apply(lk, &edit, entry, fix.action()).await
+    let action = fix.action().expect("planned() refuses an import");
+    adopt::apply(lk, &edit, entry, action).await
 }
 
 /// Undo a fix: put the file back as backup `id` holds it (what `latchkey restore ID` does). The

@@ -2,7 +2,20 @@
 import type { AdoptPlan, Fix } from "../bindings";
 
 export function fixLabel(fix: Fix): string {
-  return fix === "move_secrets" ? "Move secrets to keychain" : "Use Latchkey sign-in";
+  switch (fix) {
+    case "move_secrets":
+      return "Move secrets to keychain";
+    case "use_sign_in":
+      return "Use Latchkey sign-in";
+    case "import_tokens":
+      return "Import the sign-ins";
+  }
+}
+
+/** The confirm button of a fix's dialog, and what it says while it works. */
+export function confirmLabel(fix: Fix, busy: boolean): string {
+  if (fix === "import_tokens") return busy ? "Importing…" : "Import";
+  return busy ? "Changing…" : "Change the file";
 }
 
 /** The file's last path component (`mcp.json`), for short sentences. */
@@ -18,4 +31,9 @@ export function doneText(plan: AdoptPlan, backupId: number): string {
 export function undoneText(plan: AdoptPlan): string {
   const kept = plan.fix === "move_secrets" ? " The secrets stay in the keychain too." : "";
   return `Put ${plan.client}'s ${fileName(plan.file)} back as it was.${kept}`;
+}
+
+/** After an import's Undo: the files are back; Latchkey keeps its copy of the sign-ins. */
+export function importUndoneText(plan: AdoptPlan): string {
+  return `Put ${plan.client}'s files back as they were. Latchkey keeps its copy of the sign-ins; Revoke ends them.`;
 }

@@ -3,7 +3,7 @@
 // finding is gone, as it is after a fix).
 import type { AdoptPlan, ConfigFinding } from "../bindings";
 import { api, asProblem } from "./api";
-import { doneText, undoneText } from "./adopt-text";
+import { doneText, importUndoneText, undoneText } from "./adopt-text";
 import { fetchOverview } from "./live.svelte";
 import { adopting, focusSoon, showNotice } from "./ui.svelte";
 
@@ -39,11 +39,12 @@ export function closeAdopt(): void {
   });
 }
 
-export async function confirmAdopt(): Promise<void> {
+export async function confirmAdopt(revokeInstead = false): Promise<void> {
   const plan = adopting.plan;
   if (!plan || adopting.busy) return;
   adopting.busy = true;
   adopting.problem = null;
+  if (plan.fix === "import_tokens") return importTokens(plan, revokeInstead);
   try {
     const backupId = await api.adopt(plan.file, plan.entry, plan.fix);
     showNotice(doneText(plan, backupId), "adopt-outcome", "ok", {
@@ -68,6 +69,35 @@ async function undoAdopt(plan: AdoptPlan, backupId: number): Promise<void> {
     await fetchOverview();
   } catch (e) {
     // Nothing changed: the file is only replaced once the backup of it is stored.
+    showNotice(asProblem(e).message, "adopt-undone", "bad");
+  }
+}
+
+/** A token cache's import (or "revoke instead"): the outcome says what moved and what was
+ *  left; its Undo puts every file back (the token files and the config files). */
+async function importTokens(plan: AdoptPlan, revokeInstead: boolean): Promise<void> {
+  try {
+    const done = await api.importTokens(plan.file, revokeInstead);
+    const undo =
+      done.backups.length > 0
+        ? { label: "Undo", testid: "adopt-undo", run: () => undoImport(plan, done.backups) }
+        : null;
+    showNotice(done.message, "adopt-outcome", done.incomplete ? "bad" : "ok", undo);
+    await fetchOverview();
+    closeAdopt();
+  } catch (e) {
+    // Nothing was changed for the sign-ins the problem is about.
+    adopting.problem = asProblem(e);
+    adopting.busy = false;
+  }
+}
+
+async function undoImport(plan: AdoptPlan, backups: number[]): Promise<void> {
+  try {
+    await api.undoSetup(backups);
+    showNotice(importUndoneText(plan), "adopt-undone");
+    await fetchOverview();
+  } catch (e) {
     showNotice(asProblem(e).message, "adopt-undone", "bad");
   }
 }

@@ -7,6 +7,7 @@ import type {
   AdoptPlan,
   ConnectUpdate,
   Fix,
+  ImportDone,
   Overview,
   Problem,
   Revoked,
@@ -53,6 +54,9 @@ export const api = {
     invoke<AdoptPlan>("adopt_plan", { file, entry, fix }),
   /** Make that fix (after consent): resolves with the backup's id. */
   adopt: (file: string, entry: string, fix: Fix) => invoke<number>("adopt", { file, entry, fix }),
+  /** Move a token cache's sign-ins into Latchkey (or revoke them): the outcome and its backups. */
+  importTokens: (file: string, revokeInstead: boolean) =>
+    invoke<ImportDone>("import_tokens", { file, revokeInstead }),
   /** Put the file back as backup `id` holds it; the id of the backup of what it replaced. */
   undoAdopt: (id: number) => invoke<number>("undo_adopt", { id }),
   /** The first-run pass: what one consent would change; nothing is written. */

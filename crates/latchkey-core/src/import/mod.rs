@@ -16,6 +16,7 @@
 
 mod entries;
 pub mod grant;
+pub mod offer;
 
 use std::path::PathBuf;
 
@@ -75,6 +76,11 @@ impl Source {
             Source::GeminiCli => "gemini-cli",
             Source::Opencode => "opencode",
         }
+    }
+
+    /// The source that imports `client`'s token cache, if Latchkey imports it.
+    pub fn of_client(client: ClientId) -> Option<Self> {
+        Self::ALL.iter().copied().find(|s| s.client() == client)
     }
 
     pub fn client(self) -> ClientId {

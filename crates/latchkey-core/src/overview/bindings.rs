@@ -13,6 +13,7 @@ use super::{AccountView, Overview, ScopeAccess, ScopeChip, ServerView, Status};
 use crate::ErrorKind;
 use crate::app_actions::{AdoptPlan, ConnectStep, ConnectUpdate, DeviceCodeShown, RevokePlan};
 use crate::disconnect::Revoked;
+use crate::import::offer::ImportDone;
 
 /// Every type the shell sends to the UI, in one file.
 pub fn typescript() -> String {
@@ -39,6 +40,7 @@ pub fn typescript() -> String {
         NeedsYou::decl(&cfg),
         Fix::decl(&cfg),
         AdoptPlan::decl(&cfg),
+        ImportDone::decl(&cfg),
         SetupView::decl(&cfg),
         ClientFound::decl(&cfg),
         FileChange::decl(&cfg),

@@ -60,13 +60,17 @@ pub enum Fix {
     MoveSecrets,
     /// The entry becomes `latchkey proxy <url>`.
     UseSignIn,
+    /// A token cache's sign-ins move into Latchkey (`latchkey import`), or are revoked.
+    ImportTokens,
 }
 
 impl Fix {
-    pub fn action(self) -> Action {
+    /// The rewrite of a config entry this fix is; `None` for an import (not an entry's edit).
+    pub fn action(self) -> Option<Action> {
         match self {
-            Fix::MoveSecrets => Action::MoveSecrets,
-            Fix::UseSignIn => Action::UseSignIn,
+            Fix::MoveSecrets => Some(Action::MoveSecrets),
+            Fix::UseSignIn => Some(Action::UseSignIn),
+            Fix::ImportTokens => None,
         }
     }
 
@@ -87,7 +91,11 @@ fn build_for_home(scan: &Scan, home: Option<&std::path::Path>) -> Vec<ConfigFind
     let mut out = Vec::new();
     for file in &scan.files {
         for finding in &file.findings {
-            out.push(item(file, home, "", finding, None));
+            // A token cache Latchkey can import: the import is its fix.
+            let fix = (matches!(finding, Finding::PlaintextTokenCache { .. })
+                && crate::import::Source::of_client(file.client).is_some())
+            .then_some(Fix::ImportTokens);
+            out.push(item(file, home, "", finding, fix));
         }
         for server in &file.servers {
             for finding in &server.findings {
@@ -261,6 +269,38 @@ mod tests {
             list.iter()
                 .any(|f| f.entry.is_empty() && f.what.contains("reject"))
         );
+    }
+
+    /// A token cache Latchkey imports offers the import; one it does not (Copilot CLI) is
+    /// changed by hand.
+    #[test]
+    fn a_token_cache_offers_the_import_where_latchkey_imports_it() {
+        let cache = |client, path: &str| FileReport {
+            client,
+            scope: "token cache",
+            path: path.into(),
+            format: Format::Json,
+            layout: Layout::TokenCache,
+            servers: vec![],
+            findings: vec![Finding::PlaintextTokenCache {
+                grants: 1,
+                refreshable: 1,
+                servers: vec!["https://a/mcp".into()],
+                readable_by_others: false,
+            }],
+        };
+        let scan = Scan {
+            servers: vec![],
+            files: vec![
+                cache(ClientId::McpRemote, "/h/.mcp-auth/mcp-remote-v1"),
+                cache(ClientId::CopilotCli, "/h/.copilot/mcp-oauth-config"),
+            ],
+        };
+        let list = build(&scan);
+        let fix_of = |client: &str| list.iter().find(|f| f.client == client).unwrap().fix;
+        assert_eq!(fix_of("mcp-remote"), Some(Fix::ImportTokens));
+        assert_eq!(fix_of("Copilot CLI"), None);
+        assert_eq!(Fix::ImportTokens.action(), None, "not an entry's edit");
     }
 
     #[test]
