@@ -41,6 +41,11 @@ pub enum Command {
         /// useless without one).
         #[arg(long, num_args = 2, value_names = ["METHOD", "URL"])]
         dpop_proof: Option<Vec<String>>,
+        /// Print the request headers as a JSON object (`{"Authorization": "Bearer …"}`): what a
+        /// client's header helper prints (Claude Code `headersHelper`, Codex
+        /// `http_headers_helper`).
+        #[arg(long, conflicts_with_all = ["json", "dpop_proof"])]
+        header: bool,
     },
     /// Refresh now: one server, or every grant with `--all`.
     Refresh {
@@ -114,6 +119,11 @@ pub enum Command {
         /// Move plain-text env secrets to the keychain; the entry starts via `latchkey run`.
         #[arg(long)]
         move_secrets: bool,
+        /// With --use-sign-in, for Claude Code and Codex: keep the client's own remote entry and
+        /// give it Latchkey's token through its header helper (`latchkey token <url> --header`),
+        /// so no proxy process runs.
+        #[arg(long, requires = "use_sign_in")]
+        native: bool,
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,

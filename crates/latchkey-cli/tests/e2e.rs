@@ -22,6 +22,8 @@ mod clients;
 mod concurrency;
 #[path = "e2e/faults.rs"]
 mod faults;
+#[path = "e2e/header_helper.rs"]
+mod header_helper;
 #[path = "e2e/import.rs"]
 mod import;
 #[path = "e2e/issue11.rs"]

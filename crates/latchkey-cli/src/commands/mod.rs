@@ -34,7 +34,13 @@ pub async fn run(command: Command) -> Result<ExitCode> {
             server,
             json,
             dpop_proof,
+            header: false,
         } => token::run(&server, json, dpop_proof).await,
+        Command::Token {
+            server,
+            header: true,
+            ..
+        } => token::headers(&server).await,
         Command::Refresh { server, all } => refresh::run(server.as_deref(), all).await,
         Command::Revoke { server, local } => revoke::run(&server, local).await,
         Command::Proxy(args) => crate::proxy::run(args).await,
@@ -57,8 +63,9 @@ pub async fn run(command: Command) -> Result<ExitCode> {
             file,
             use_sign_in: _,
             move_secrets,
+            native,
             yes,
-        } => adopt::run(&name, file, move_secrets, yes).await,
+        } => adopt::run(&name, file, move_secrets, native, yes).await,
         Command::Import {
             source,
             revoke_instead,

@@ -67,3 +67,40 @@ pub async fn run(server: &str, json: bool, dpop_proof: Option<Vec<String>>) -> R
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The request headers as a JSON object, for a client that runs a command to get them (Claude
+/// Code's `headersHelper`, Codex's `http_headers_helper`): the token refreshed first when due.
+/// Without a usable grant the client cannot sign in through a helper: the server is marked as
+/// waiting for a sign-in (the window and the tray say so) and the error says what to run.
+pub async fn headers(server: &str) -> Result<ExitCode> {
+    let lk = super::open()?;
+    let handed = match broker::token(&lk, server, false).await {
+        Ok(handed) => handed,
+        Err(e @ (Error::NotConnected(_) | Error::NeedsReconnect(_))) => {
+            if let Ok(row) = lk.find_server(server) {
+                let _ = lk.store().set_sign_in_wanted(row.id, true);
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
+    if handed.dpop_key.is_some() {
+        return Err(Error::InvalidInput(format!(
+            "the token for {} is bound to a key Latchkey keeps (DPoP, RFC 9449): each request needs its own proof, which a header helper cannot give. Use the server through `latchkey proxy {}`",
+            handed.server.url, handed.server.url
+        )));
+    }
+    audit::record(
+        &lk.store(),
+        &handed.server.url,
+        Some(handed.grant.id),
+        Event::TokenHandedOut,
+        Some(&format!(
+            "latchkey token --header (pid {})",
+            std::process::id()
+        )),
+    );
+    let authorization = format!("Bearer {}", handed.access_token.expose());
+    println!("{}", serde_json::json!({ "Authorization": authorization }));
+    Ok(ExitCode::SUCCESS)
+}

@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
-use super::model::{ConfiguredServer, FileReport, Finding, Format, Layout};
-use super::rewrite::{self, Action, PlannedEdit, SecretNames};
+use super::model::{ClientId, ConfiguredServer, FileReport, Finding, Format, Layout};
+use super::rewrite::{self, Action, Helper, PlannedEdit, SecretNames};
 use super::scan::Scan;
 use crate::context::Latchkey;
 use crate::secret::Secret;
@@ -222,6 +222,46 @@ async fn free_name(
     )))
 }
 
+/// The header helper of `client`'s own remote entries, when it has one (Claude Code's
+/// `headersHelper`, Codex's `http_headers_helper`; see docs/client-configs-verified.md).
+pub fn headers_helper_for(client: ClientId) -> Option<Helper> {
+    match client {
+        ClientId::ClaudeCode => Some(Helper::ClaudeCode),
+        ClientId::Codex => Some(Helper::Codex),
+        _ => None,
+    }
+}
+
+/// Why `url` needs `latchkey proxy` rather than a header helper, if it does: a grant bound to
+/// a key (DPoP: each request needs its own proof), or a server Latchkey found speaking only the
+/// 2026-07-28 protocol (the proxy bridges the client's 2025 sessions to it).
+pub fn needs_the_proxy(lk: &Latchkey, url: &str) -> Result<Option<String>> {
+    let canonical = crate::url_policy::canonical_resource(url)?;
+    let store = lk.store();
+    // The proxy remembers a server it found speaking 2026-07-28 as that revision.
+    if store.cached_protocol(&canonical)?.as_deref() == Some("2026-07-28") {
+        return Ok(Some(format!(
+            "{url} speaks the 2026-07-28 protocol, which the client's own connection does not; `latchkey proxy` bridges it"
+        )));
+    }
+    let Some(server) = store
+        .list_servers()?
+        .into_iter()
+        .find(|s| s.url == canonical)
+    else {
+        return Ok(None);
+    };
+    let bound = store
+        .grants_for_server(server.id)?
+        .iter()
+        .any(|g| g.dpop_bound);
+    Ok(bound.then(|| {
+        format!(
+            "{url}'s tokens are bound to a key (DPoP): each request needs its own proof, which only `latchkey proxy` makes"
+        )
+    }))
+}
+
 /// Store the secrets, keep a backup, replace the file: the backup's id.
 pub async fn apply(lk: &Latchkey, edit: &PlannedEdit, name: &str, action: Action) -> Result<i64> {
     let reason = format!(
@@ -229,6 +269,7 @@ pub async fn apply(lk: &Latchkey, edit: &PlannedEdit, name: &str, action: Action
         match action {
             Action::MoveSecrets => "move secrets",
             Action::UseSignIn => "use sign-in",
+            Action::UseHeadersHelper(_) => "use sign-in, header helper",
         }
     );
     super::backup::apply(lk, edit, &reason).await

@@ -77,7 +77,7 @@ impl Fix {
     fn of(action: Action) -> Fix {
         match action {
             Action::MoveSecrets => Fix::MoveSecrets,
-            Action::UseSignIn => Fix::UseSignIn,
+            Action::UseSignIn | Action::UseHeadersHelper(_) => Fix::UseSignIn,
         }
     }
 }

@@ -30,6 +30,34 @@ use crate::{Error, Result, env_secrets};
 pub enum Action {
     UseSignIn,
     MoveSecrets,
+    /// The client's own remote entry, with Latchkey as the command it runs for its request
+    /// headers (`latchkey token <url> --header`): no proxy process runs.
+    UseHeadersHelper(Helper),
+}
+
+/// A client that runs a command for a remote server's request headers, and the key it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Helper {
+    /// `headersHelper` on a `type: "http"` entry: run through a shell at each connection
+    /// (10 s time-out), its output a JSON object of headers.
+    ClaudeCode,
+    /// `http_headers_helper` in `[mcp_servers.<name>]`: run again once on a 401 or 403.
+    Codex,
+}
+
+impl Helper {
+    pub fn key(self) -> &'static str {
+        match self {
+            Helper::ClaudeCode => "headersHelper",
+            Helper::Codex => "http_headers_helper",
+        }
+    }
+}
+
+/// The helper command for `url`: a shell command line (both clients run it through a shell),
+/// the URL single-quoted.
+pub fn helper_command(url: &str) -> String {
+    format!("latchkey token '{}' --header", url.replace('\'', "'\\''"))
 }
 
 /// A change ready to be written.
@@ -215,26 +243,47 @@ fn apply_action(
     let parsed = super::schema::entry(name, &value);
     let mut summary = Vec::new();
     let mut secrets = Vec::new();
+    let remote_url = || -> Result<String> {
+        let url = findings::mcp_remote_url(parsed.command.as_deref(), &parsed.args)
+            .or_else(|| {
+                ["url", "serverUrl", "httpUrl", "uri"]
+                    .iter()
+                    .find_map(|k| value.get(*k).and_then(|u| u.as_str()).map(str::to_string))
+            })
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "'{name}' is not a remote server or an mcp-remote wrapper"
+                ))
+            })?;
+        crate::url_policy::parse_server_url(&url)?;
+        Ok(url)
+    };
     match action {
         Action::UseSignIn => {
-            let url = findings::mcp_remote_url(parsed.command.as_deref(), &parsed.args)
-                .or_else(|| {
-                    ["url", "serverUrl", "httpUrl", "uri"]
-                        .iter()
-                        .find_map(|k| value.get(*k).and_then(|u| u.as_str()).map(str::to_string))
-                })
-                .ok_or_else(|| {
-                    Error::InvalidInput(format!(
-                        "'{name}' is not a remote server or an mcp-remote wrapper"
-                    ))
-                })?;
-            crate::url_policy::parse_server_url(&url)?;
+            let url = remote_url()?;
             for key in REMOTE_KEYS {
                 entry.remove(key);
             }
             entry.set_string("command", "latchkey");
             entry.set_strings("args", &["proxy".to_string(), url.clone()]);
             summary.push(format!("'{name}' will run `latchkey proxy {url}` (Latchkey's sign-in, tokens in the keychain)"));
+        }
+        Action::UseHeadersHelper(helper) => {
+            let url = remote_url()?;
+            // An mcp-remote wrapper's command, arguments and environment were mcp-remote's.
+            for key in REMOTE_KEYS.iter().chain(&["command", "args", "env"]) {
+                entry.remove(key);
+            }
+            if helper == Helper::ClaudeCode {
+                entry.set_string("type", "http");
+            }
+            entry.set_string("url", &url);
+            let command = helper_command(&url);
+            entry.set_string(helper.key(), &command);
+            summary.push(format!(
+                "'{name}' will connect to {url} itself, its {} `{command}` giving it Latchkey's token (no proxy process)",
+                helper.key()
+            ));
         }
         Action::MoveSecrets => {
             let env = entry.env();
@@ -534,6 +583,66 @@ command = "other"
         assert_eq!(
             v["mcp_servers"]["linear"],
             serde_json::json!({"command": "latchkey", "args": ["proxy", "https://mcp.linear.app/mcp"]})
+        );
+    }
+
+    /// Claude Code and Codex keep their own remote entry, Latchkey its header helper.
+    #[test]
+    fn a_header_helper_entry_keeps_the_clients_own_connection() {
+        let (_d, path) = file(CURSOR);
+        let edit = plan(
+            &path,
+            Format::Jsonc,
+            Layout::ClaudeJson,
+            "linear",
+            Action::UseHeadersHelper(Helper::ClaudeCode),
+        )
+        .unwrap();
+        let v: serde_json::Value =
+            jsonc_parser::parse_to_serde_value(&edit.new_text, &Default::default()).unwrap();
+        assert_eq!(
+            v["mcpServers"]["linear"],
+            serde_json::json!({"type": "http", "url": "https://mcp.linear.app/mcp",
+                "headersHelper": "latchkey token 'https://mcp.linear.app/mcp' --header"}),
+            "the mcp-remote wrapper's command is gone"
+        );
+        assert!(edit.new_text.contains("/* keep me */"));
+        assert!(
+            edit.summary[0].contains("no proxy process"),
+            "{:?}",
+            edit.summary
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, CODEX).unwrap();
+        let edit = plan(
+            &path,
+            Format::Toml,
+            Layout::CodexTables,
+            "linear",
+            Action::UseHeadersHelper(Helper::Codex),
+        )
+        .unwrap();
+        let v: serde_json::Value = toml_edit::de::from_str(&edit.new_text).unwrap();
+        assert_eq!(
+            v["mcp_servers"]["linear"],
+            serde_json::json!({"url": "https://mcp.linear.app/mcp",
+                "http_headers_helper": "latchkey token 'https://mcp.linear.app/mcp' --header"}),
+            "its own bearer token variable gives way to the helper"
+        );
+        assert!(edit.new_text.starts_with("# Codex settings\n"));
+    }
+
+    #[test]
+    fn the_helper_command_quotes_the_url_for_a_shell() {
+        assert_eq!(
+            helper_command("https://a.example/mcp?x=1&y=2"),
+            "latchkey token 'https://a.example/mcp?x=1&y=2' --header"
+        );
+        assert_eq!(
+            helper_command("https://a.example/it's"),
+            "latchkey token 'https://a.example/it'\\''s' --header"
         );
     }
 

@@ -83,7 +83,12 @@ pub fn verify(
         return Err(refuse("something outside the entry would change"));
     }
     let server = schema::entry(name, &new_entry);
-    if server.command.as_deref() != Some("latchkey") {
+    // Latchkey runs as the entry's command, or as the command it runs for its headers.
+    let helper = [super::Helper::ClaudeCode, super::Helper::Codex]
+        .iter()
+        .filter_map(|h| new_entry.get(h.key()).and_then(Value::as_str))
+        .any(|c| c.starts_with("latchkey token "));
+    if server.command.as_deref() != Some("latchkey") && !helper {
         return Err(refuse("the entry would not start latchkey"));
     }
     Ok(())
