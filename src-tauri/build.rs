@@ -20,6 +20,7 @@ fn main() {
         "adopt",
         "undo_adopt",
         "import_tokens",
+        "checkup",
         "setup_plan",
         "setup_apply",
         "undo_setup",

@@ -3,6 +3,7 @@
 //! returns a token: the types sent are metadata only.
 
 use latchkey_core::app_actions::{self, AdoptPlan, ConnectStep, ConnectUpdate, RevokePlan};
+use latchkey_core::checkup::Checkup;
 use latchkey_core::disconnect::Revoked;
 use latchkey_core::import::offer::ImportDone;
 use latchkey_core::overview::config_findings::Fix;
@@ -244,6 +245,15 @@ pub async fn import_tokens<R: Runtime>(
     live::rescan_now(&app);
     live::changed(&app);
     done
+}
+
+/// The checkup of a server's sign-in (`latchkey doctor <url>`), for its Details when it does
+/// not connect: one line per check with the spec section it rests on.
+#[tauri::command]
+pub async fn checkup(state: State<'_, AppState>, url: String) -> CmdResult<Checkup> {
+    latchkey_core::checkup::run_for(&state.lk, &url)
+        .await
+        .map_err(problem)
 }
 
 /// Undo a fix from the window ("Undo" on its outcome): the id of the backup of what it replaced.

@@ -57,6 +57,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
             commands::adopt,
             commands::undo_adopt,
             commands::import_tokens,
+            commands::checkup,
             commands::setup_plan,
             commands::setup_apply,
             commands::undo_setup,

@@ -278,6 +278,26 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     assert.equal((await s.findAll('[data-testid="connect-button"]', r)).length, 0);
   });
 
+  await t.test('a server whose sign-in is broken: Details offers the checkup, which names the failing step', async () => {
+    const broken = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'issuer-mismatch' });
+    await s.type(await s.waitFor('[data-testid="add-server-input"]'), broken.mcp_url);
+    await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+    const details = `${row(broken.mcp_url)} [data-testid="details-button"]`;
+    const button = await s.waitFor(details);
+    await s.exec(`document.querySelector('${details}').scrollIntoView({ block: 'center' })`);
+    await s.click(button);
+    await s.click(await s.waitFor('[data-testid="checkup-run"]'));
+    const summary = await s.waitFor('[data-testid="checkup-summary"]', { timeoutMs: 30000 });
+    assert.match(await s.text(summary), /check(s)? fail/);
+    const issuer = await s.waitFor('[data-testid="checkup-check"][data-check="issuer"]');
+    assert.equal(await s.attr(issuer, 'data-result'), 'failure');
+    assert.match(await s.text(issuer), /RFC 8414/);
+    for (const b of await s.findAll('.notice-region button')) await s.click(b);
+    await s.exec(`document.querySelector('[data-testid="checkup-summary"]').scrollIntoView({ block: 'start' })`);
+    await saveShot(s, 'app-checkup.png');
+    await s.click(await s.waitFor('[data-testid="detail-back"]'));
+  });
+
   let hostile;
   let needsYou;
   await t.test('a rejected refresh: the row needs attention and a desktop notification says so', async () => {

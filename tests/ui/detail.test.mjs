@@ -2,11 +2,13 @@
 // granted, the times, and the history in words. Back or Escape returns to the list.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ISSUER, URLS } from "./scenarios.mjs";
+import { fullScenario, ISSUER, URLS } from "./scenarios.mjs";
 import {
   eventually,
+  fakeCalls,
   focused,
   norm,
+  nowSeconds,
   row,
   textIs,
   useFreshApp,
@@ -85,4 +87,54 @@ test("the detail follows state-changed", async () => {
     window.__fake.emit("state-changed", null);
   }, URLS.github);
   await eventually(async () => (await detail.getByTestId("history-entry").count()) === 8, "8 entries");
+});
+
+test("a server that does not connect offers the sign-in checkup, one line per check", async () => {
+  const now = nowSeconds();
+  const full = fullScenario(now);
+  const server = full.overview.servers.find((x) => x.status.kind === "not_connected");
+  const checkup = {
+    server: server.url,
+    worst: "failure",
+    checks: [
+      { check: "transport", result: "ok", says: "https", spec: "MCP 2025-11-25 Authorization §Communication Security" },
+      {
+        check: "issuer",
+        result: "failure",
+        says: "the metadata says issuer https://evil.example, but it was fetched for https://auth.example",
+        spec: "RFC 8414 §3.3",
+      },
+      { check: "protocol_versions", result: "skipped", says: "needs a signed-in request", spec: "" },
+    ],
+  };
+  const app = await ctx.open({
+    ...full,
+    details: { ...full.details, [server.url]: { server, resource: null, issuer: null, grant: null, history: [] } },
+    checkups: { [server.url]: checkup },
+  });
+  try {
+    const { page } = app;
+    await row(page, server.url).getByTestId("details-button").click();
+    const card = page.getByTestId("checkup");
+    await textIs(card.getByTestId("checkup-run"), "Check this server's sign-in");
+    assert.equal((await fakeCalls(page, "checkup")).length, 0, "nothing is asked before the click");
+    await card.getByTestId("checkup-run").click();
+    await textIs(card.getByTestId("checkup-summary"), "1 check fails (1 not made: it needs an earlier step).");
+    const lines = (await card.getByTestId("checkup-check").allTextContents()).map(norm);
+    assert.deepEqual(lines, [
+      "OK Transport: https MCP 2025-11-25 Authorization §Communication Security",
+      "Fails Issuer: the metadata says issuer https://evil.example, but it was fetched for https://auth.example RFC 8414 §3.3",
+      "Skipped Protocol versions: needs a signed-in request",
+    ]);
+    assert.deepEqual((await fakeCalls(page, "checkup")).map((c) => c.args), [{ url: server.url }]);
+    await textIs(card.getByTestId("checkup-run"), "Check again");
+  } finally {
+    await app.close();
+  }
+});
+
+test("a connected server's details do not offer the checkup", async () => {
+  const { page } = ctx.app;
+  await openDetail(page);
+  assert.equal(await page.getByTestId("checkup").count(), 0);
 });

@@ -170,6 +170,11 @@
       if (state.overviewDelayMs) await new Promise((r) => setTimeout(r, state.overviewDelayMs));
       return state.overview;
     },
+    checkup({ url }) {
+      const c = (scenario.checkups || {})[url];
+      if (!c) throw problem(`No checkup of ${url} in this test.`);
+      return c;
+    },
     server_detail({ url, grantId }) {
       const d = state.details[grantId ? `${url}#${grantId}` : url] || state.details[url];
       if (!d) throw problem(`Latchkey does not know ${url}.`, `no server ${url}`);

@@ -244,6 +244,28 @@ export type ImportDone = { message: string, backups: Array<number>,
  */
 incomplete: boolean, };
 
+export type Checkup = { server: string, checks: Array<Check>, 
+/**
+ * The worst result (ok when every check is ok or skipped).
+ */
+worst: Verdict, };
+
+export type Check = { 
+/**
+ * A stable name (`protected_resource_metadata`, `pkce`, ...).
+ */
+check: string, result: Verdict, 
+/**
+ * What was found, in a sentence; server text is made printable.
+ */
+says: string, 
+/**
+ * The rule: "RFC 9728 §3.3", "MCP 2025-11-25 Authorization §Authorization Server Discovery".
+ */
+spec: string, };
+
+export type Verdict = "ok" | "skipped" | "warning" | "failure";
+
 export type SetupView = { 
 /**
  * One row per MCP client with a config file, the ones with something to fix first.

@@ -30,6 +30,7 @@ pub mod net_probe;
 pub mod oauth;
 pub mod op_refs;
 pub mod overview;
+pub mod protocol;
 pub mod refresher;
 pub mod secret;
 pub mod secret_layout;

@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AdoptPlan,
+  Checkup,
   ConnectUpdate,
   Fix,
   ImportDone,
@@ -57,6 +58,8 @@ export const api = {
   /** Move a token cache's sign-ins into Latchkey (or revoke them): the outcome and its backups. */
   importTokens: (file: string, revokeInstead: boolean) =>
     invoke<ImportDone>("import_tokens", { file, revokeInstead }),
+  /** The checkup of a server's sign-in (`latchkey doctor <url>`). */
+  checkup: (url: string) => invoke<Checkup>("checkup", { url }),
   /** Put the file back as backup `id` holds it; the id of the backup of what it replaced. */
   undoAdopt: (id: number) => invoke<number>("undo_adopt", { id }),
   /** The first-run pass: what one consent would change; nothing is written. */

@@ -68,7 +68,11 @@ pub async fn run() -> Result<ExitCode> {
 /// per check, or `--json`. Exit 0 when every check is ok, 3 with warnings, 1 with a failure.
 pub async fn checkup(server: &str, json: bool) -> Result<ExitCode> {
     use latchkey_core::checkup::{self, Verdict};
-    let report = checkup::run(server).await?;
+    // Without a home Latchkey can open, the checkup still runs (without the person's token).
+    let report = match super::open() {
+        Ok(lk) => checkup::run_for(&lk, server).await?,
+        Err(_) => checkup::run(server, None).await?,
+    };
     if json {
         println!(
             "{}",

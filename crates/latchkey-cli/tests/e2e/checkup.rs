@@ -169,3 +169,41 @@ fn the_conformance_suites_misconfigured_servers_are_diagnosed() {
         assert!(says.contains(words), "{scenario}: {says}");
     }
 }
+
+/// The revisions a server speaks are asked with the person's own token: skipped before a
+/// sign-in; a 2025 server (the SDK's) answers `initialize`; a 2026-07-28-only server (the SDK
+/// v2's) answers `server/discover` and refuses `initialize`, a warning for 2025 clients.
+#[test]
+fn the_revisions_a_server_speaks_are_asked_with_the_persons_own_token() {
+    let versions = |lk: &Latchkey, url: &str| {
+        let run = lk.run(&["doctor", url, "--json"]);
+        let report: Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|_| panic!("not JSON: {}\n{}", run.stdout, run.stderr));
+        (run.code, check(&report, "protocol_versions"))
+    };
+    let peer = Peer::start("tests/peers/sdk-server.mjs", &[]);
+    let url = peer.mcp_url();
+    let lk = Latchkey::new();
+    let (_, (result, says)) = versions(&lk, &url);
+    assert_eq!(result, "skipped");
+    assert!(
+        says.contains(&format!("`latchkey connect {url}`")),
+        "{says}"
+    );
+    lk.run(&["connect", &url]).ok();
+    let (_, (result, says)) = versions(&lk, &url);
+    assert_eq!(result, "ok", "{says}");
+    assert!(says.starts_with("speaks 2025-"), "{says}");
+    assert!(says.ends_with("(initialize), not yet 2026-07-28"), "{says}");
+
+    let modern = crate::issue12::Modern::start();
+    let url = modern.url();
+    lk.run(&["connect", &url]).ok();
+    let (code, (result, says)) = versions(&lk, &url);
+    assert_eq!(result, "warning", "{says}");
+    assert_eq!(
+        says,
+        "speaks only 2026-07-28: 2025 clients (most today) need a bridge such as `latchkey proxy`"
+    );
+    assert_ne!(code, 0, "a warning is not all well");
+}

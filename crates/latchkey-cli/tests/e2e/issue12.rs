@@ -8,13 +8,13 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 /// sdk-server.mjs as the authorization server and modern-server.mjs as the MCP server.
-struct Modern {
+pub struct Modern {
     _as: Peer,
     server: Peer,
 }
 
 impl Modern {
-    fn start() -> Modern {
+    pub fn start() -> Modern {
         let auth = Peer::start("tests/peers/sdk-server.mjs", &[]);
         let issuer = auth.ready["issuer"].as_str().unwrap().to_string();
         let admin = auth.ready["admin_url"].as_str().unwrap().to_string();
@@ -27,7 +27,7 @@ impl Modern {
         Modern { _as: auth, server }
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         self.server.mcp_url()
     }
 }

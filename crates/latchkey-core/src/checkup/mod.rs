@@ -7,15 +7,33 @@
 //!
 //! - [`documents`]: judging the documents (pure, unit-tested).
 //! - [`steps`]: fetching them, one step each.
+//! - [`protocol`]: the MCP revisions it speaks, asked with the person's own token.
 
 pub mod documents;
+pub mod protocol;
 mod steps;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 pub use steps::run;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+use crate::context::Latchkey;
+
+/// The checkup, with the person's own token when Latchkey holds one for the server (to ask
+/// which MCP revisions it speaks; a token bound to a key needs a proof per request, so that
+/// check is then skipped). What `latchkey doctor <url>` and the window's Details both run.
+pub async fn run_for(lk: &Latchkey, server: &str) -> crate::Result<Checkup> {
+    let token = crate::broker::token_if_connected(lk, server, false)
+        .await
+        .ok()
+        .flatten()
+        .filter(|h| h.dpop_key.is_none())
+        .map(|h| h.access_token);
+    run(server, token.as_ref()).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Ok,
@@ -38,7 +56,7 @@ impl Verdict {
 }
 
 /// One check: what was looked at, what was found, and which rule says so.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Check {
     /// A stable name (`protected_resource_metadata`, `pkce`, ...).
     pub check: &'static str,
@@ -49,7 +67,7 @@ pub struct Check {
     pub spec: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Checkup {
     pub server: String,
     pub checks: Vec<Check>,

@@ -10,6 +10,7 @@ use crate::oauth::discovery::{self, PrmSource};
 use crate::oauth::metadata::{AuthServerMetadata, ProtectedResourceMetadata};
 use crate::oauth::probe::{self, Probe};
 use crate::oauth::registration;
+use crate::secret::Secret;
 use crate::{Error, Result, url_policy};
 
 /// The checks that need the authorization server's metadata, skipped when there is none.
@@ -23,7 +24,9 @@ const NEED_METADATA: [&str; 6] = [
 ];
 
 /// Check the MCP server at `server`. `Err` only when `server` is not a URL Latchkey can use.
-pub async fn run(server: &str) -> Result<Checkup> {
+/// `token`: the person's own token for it (from a sign-in), to ask which MCP revisions it
+/// speaks; without one that check is skipped.
+pub async fn run(server: &str, token: Option<&Secret>) -> Result<Checkup> {
     let canonical = url_policy::canonical_resource(server)?;
     let url = Url::parse(&canonical)
         .map_err(|_| Error::InvalidInput(format!("'{server}' is not a URL")))?;
@@ -106,12 +109,7 @@ pub async fn run(server: &str) -> Result<Checkup> {
     let challenged = challenge.as_ref().and_then(|ch| ch.scope.as_deref());
     add(&mut c, "scopes", documents::scopes(challenged, advertised));
     add(&mut c, "revocation", documents::revocation(&md));
-    c.add(
-        "protocol_versions",
-        Verdict::Skipped,
-        "needs a signed-in request: `latchkey connect` first, then the proxy's log names the version".into(),
-        spec::PROTOCOL,
-    );
+    super::protocol::versions(&mut c, &http, &url, token).await;
     Ok(c)
 }
 

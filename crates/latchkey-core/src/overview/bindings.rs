@@ -12,6 +12,7 @@ use super::setup::{ClientFound, FileChange, FileDone, SetupDone, SetupView, Sign
 use super::{AccountView, Overview, ScopeAccess, ScopeChip, ServerView, Status};
 use crate::ErrorKind;
 use crate::app_actions::{AdoptPlan, ConnectStep, ConnectUpdate, DeviceCodeShown, RevokePlan};
+use crate::checkup::{Check, Checkup, Verdict};
 use crate::disconnect::Revoked;
 use crate::import::offer::ImportDone;
 
@@ -41,6 +42,9 @@ pub fn typescript() -> String {
         Fix::decl(&cfg),
         AdoptPlan::decl(&cfg),
         ImportDone::decl(&cfg),
+        Checkup::decl(&cfg),
+        Check::decl(&cfg),
+        Verdict::decl(&cfg),
         SetupView::decl(&cfg),
         ClientFound::decl(&cfg),
         FileChange::decl(&cfg),

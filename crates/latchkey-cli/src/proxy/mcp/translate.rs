@@ -10,12 +10,10 @@ use serde_json::{Map, Value, json};
 use super::era;
 use super::headers::{ParamHeader, param_headers};
 
-pub const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
-pub const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
-pub const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
-pub const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
-pub const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
-pub const META_SUBSCRIPTION: &str = "io.modelcontextprotocol/subscriptionId";
+pub use latchkey_core::protocol::{
+    META_CAPABILITIES, META_CLIENT_INFO, META_LOG_LEVEL, META_SERVER_INFO, META_SUBSCRIPTION,
+    META_VERSION,
+};
 
 /// The client capabilities a 2026-07-28 server is told, from what the 2025 client declared:
 /// `roots` loses `listChanged` (there is no roots notification any more) and `tasks` goes
