@@ -22,13 +22,14 @@ BAO := $(TOOLS_BIN)/bao
 PY_PEERS := target/tools/pyvenv/.latchkey-peers-stamp
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 DEBUG_DEB := target/debug/bundle/deb/Latchkey_0.1.0_amd64.deb
+DEBUG_RPM := target/debug/bundle/rpm/Latchkey-0.1.0-1.x86_64.rpm
 
 .PHONY: help deps system-deps node-deps ui-build build lint test test-rust test-ui test-app test-tray test-package test-conformance test-peers run package bench bench-app bench-backends screenshots clean
 
 help:
 	@echo "make run      install what is missing, build, and start Latchkey in the tray"
 	@echo "make test     install what is missing and run every test (lint, unit, UI, app, end-to-end, conformance, .deb)"
-	@echo "make package  a release .deb (the app, the latchkey CLI on PATH, completions, man page, a desktop entry)"
+	@echo "make package  a release .deb and .rpm (the app, the latchkey CLI on PATH, completions, man page, a desktop entry)"
 	@echo "make bench    latchkey proxy vs mcp-remote --protocol auto (2025 and 2026 servers, real client start-up); make bench-app: the app's launch, memory, wake-ups"
 
 deps: system-deps node-deps
@@ -126,20 +127,24 @@ endef
 # The debug build's CLI in the package (a release build here would cost minutes).
 DEBUG_CLI := {"/usr/bin/latchkey":"target/debug/latchkey"}
 
-# The .deb from the Tauri bundler (debug build, to save a release build here): dpkg -i, the CLI,
-# its completions and man page, and the app from their installed paths, then dpkg -r.
+# The .deb and the .rpm from the Tauri bundler (debug build, to save a release build here): the
+# .deb is installed with dpkg -i (the CLI, its completions and man page, and the app from their
+# installed paths, then dpkg -r); the .rpm's metadata, dependencies and files are read with rpm
+# and it is installed into a throw-away root. The debug .rpm is not compressed: compressing
+# ~650 MB of debug binaries took the bundler over 6 minutes here (a release .rpm is compressed).
 test-package: deps ui-build
 	$(CARGO) build $(CARGO_SEL)
 	$(call shell-docs,target/debug/latchkey)
-	npx tauri build --debug --bundles deb --ci --config '{"build":{"beforeBuildCommand":""},"bundle":{"linux":{"deb":{"files":$(DEBUG_CLI)}}}}'
+	npx tauri build --debug --bundles deb,rpm --ci --config '{"build":{"beforeBuildCommand":""},"bundle":{"linux":{"deb":{"files":$(DEBUG_CLI)},"rpm":{"files":$(DEBUG_CLI),"compression":{"type":"none"}}}}}'
 	timeout 300 $(XVFB) $(WITH_KEYRING) tests/package/deb.sh $(DEBUG_DEB)
+	timeout 300 tests/package/rpm.sh $(DEBUG_RPM)
 
-# A release .deb for people: target/release/bundle/deb/.
+# A release .deb and .rpm for people: target/release/bundle/{deb,rpm}/.
 package: deps ui-build
 	$(CARGO) build --release -p latchkey-cli --locked
 	$(call shell-docs,target/release/latchkey)
-	npx tauri build --bundles deb --ci --config '{"build":{"beforeBuildCommand":""}}'
-	@ls -1 target/release/bundle/deb/*.deb
+	npx tauri build --bundles deb,rpm --ci --config '{"build":{"beforeBuildCommand":""}}'
+	@ls -1 target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm
 
 # The official MCP conformance suite, `conformance client --suite all` (0.2.0-alpha.12), against
 # latchkey proxy under a 2025-06-18 stdio host (tests/conformance/SCENARIOS.md).

@@ -34,6 +34,8 @@ declare -A NEED=(
   [xvfb-run]=xvfb
   [WebKitWebDriver]=webkit2gtk-driver
   [dpkg-deb]=dpkg
+  # The .rpm's metadata and files are read, and it is installed into a throw-away root.
+  [rpm]=rpm
   # The man page is rendered with man (tests/package/deb.sh, the e2e tests).
   [man]=man-db
   [notify-send]=libnotify-bin
