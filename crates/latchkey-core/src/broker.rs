@@ -120,12 +120,7 @@ pub async fn token_if_connected(
     force: bool,
 ) -> Result<Option<Handed>> {
     let canonical = crate::url_policy::canonical_resource(server_url)?;
-    let Some(server) = lk
-        .store()
-        .list_servers()?
-        .into_iter()
-        .find(|s| s.url == canonical)
-    else {
+    let Some(server) = lk.store().server_by_url(&canonical)? else {
         return Ok(None);
     };
     match token_for_server(lk, &server, force).await {

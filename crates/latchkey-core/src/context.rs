@@ -51,6 +51,34 @@ impl Latchkey {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Keep a client registration: its row in the store and its secret (if it has one) in the
+    /// secret store. When the secret cannot be stored the row is dropped again: a registration
+    /// is never kept without the secret it needs.
+    pub async fn keep_registration(
+        &self,
+        new: crate::store::NewRegistration<'_>,
+        secret: Option<&crate::secret::Secret>,
+    ) -> Result<crate::store::RegistrationRow> {
+        let row = self.store().insert_registration(
+            new.issuer,
+            new.client_id,
+            new.method,
+            new.auth_method,
+            new.redirect_uri,
+            secret.is_some(),
+        )?;
+        if let Some(secret) = secret
+            && let Err(e) = self
+                .secrets
+                .set(&keys::client_secret(row.id), secret.clone())
+                .await
+        {
+            let _ = self.store().delete_registration(row.id);
+            return Err(e.into());
+        }
+        Ok(row)
+    }
+
     /// Resolve `<server>` as the CLI accepts it: the URL, or a name shown by `list`
     /// (`host/path`, or the host alone when only one server lives there).
     pub fn find_server(&self, name_or_url: &str) -> Result<ServerRow> {

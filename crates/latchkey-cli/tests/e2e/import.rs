@@ -3,9 +3,8 @@
 //! cache loses its tokens (backed up), the clients' entries run `latchkey proxy`, and `latchkey
 //! restore` puts every file back byte for byte. `--revoke-instead` ends them at the server.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
@@ -37,21 +36,10 @@ fn latchkey_in(home: &Path, args: &[&str], input: &str) -> Output {
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut child = with_home(home, args)
-        .env("BROWSER", &browser)
-        .env("LATCHKEY_SIGNIN_TIMEOUT", "10")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    wait_with_timeout(child, std::time::Duration::from_secs(90))
+    let mut cmd = with_home(home, args);
+    cmd.env("BROWSER", &browser)
+        .env("LATCHKEY_SIGNIN_TIMEOUT", "10");
+    output_with_input(cmd, input)
 }
 
 fn text(out: &Output) -> String {

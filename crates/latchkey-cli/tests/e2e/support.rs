@@ -280,20 +280,7 @@ impl Latchkey {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out: Output = wait_with_timeout(child, Duration::from_secs(90));
+        let out = output_with_input(self.command(args), input);
         assert_no_canary(
             &format!("the stderr of latchkey {}", args.join(" ")),
             &out.stderr,
@@ -384,6 +371,23 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// Run `cmd` with `input` on its stdin (then closed), within 90 s: its output.
+pub fn output_with_input(mut cmd: Command, input: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    wait_with_timeout(child, Duration::from_secs(90))
 }
 
 pub fn wait_with_timeout(child: Child, timeout: Duration) -> Output {

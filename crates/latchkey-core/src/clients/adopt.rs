@@ -244,11 +244,7 @@ pub fn needs_the_proxy(lk: &Latchkey, url: &str) -> Result<Option<String>> {
             "{url} speaks the 2026-07-28 protocol, which the client's own connection does not; `latchkey proxy` bridges it"
         )));
     }
-    let Some(server) = store
-        .list_servers()?
-        .into_iter()
-        .find(|s| s.url == canonical)
-    else {
+    let Some(server) = store.server_by_url(&canonical)? else {
         return Ok(None);
     };
     let bound = store

@@ -22,7 +22,7 @@ use crate::oauth::registration::{self, ClientOptions};
 use crate::oauth::token::ClientCredentials;
 use crate::oauth::{discovery, machine, token_exchange};
 use crate::secret::Secret;
-use crate::store::{GrantStatus, IdpRow, RegistrationMethod, TokenAuthMethod};
+use crate::store::{GrantStatus, IdpRow, NewRegistration, RegistrationMethod, TokenAuthMethod};
 use crate::{Error, Result, audit, url_policy};
 
 /// Where the person's ID token at the provider comes from.
@@ -58,27 +58,18 @@ pub async fn connect(
         Some(_) => registration::secret_auth_method(&md),
         None => TokenAuthMethod::None,
     };
-    let registration = {
-        let store = lk.store();
-        store.save_auth_server(&md.issuer, &serde_json::to_string(&md).unwrap_or_default())?;
-        store.insert_registration(
-            &md.issuer,
-            client_id,
-            RegistrationMethod::Preregistered,
-            auth_method,
-            "",
-            client.client_secret.is_some(),
-        )?
+    lk.store()
+        .save_auth_server(&md.issuer, &serde_json::to_string(&md).unwrap_or_default())?;
+    let new = NewRegistration {
+        issuer: &md.issuer,
+        client_id,
+        method: RegistrationMethod::Preregistered,
+        auth_method,
+        redirect_uri: "",
     };
-    if let Some(secret) = &client.client_secret
-        && let Err(e) = lk
-            .secrets
-            .set(&keys::client_secret(registration.id), secret.clone())
-            .await
-    {
-        let _ = lk.store().delete_registration(registration.id);
-        return Err(e.into());
-    }
+    let registration = lk
+        .keep_registration(new, client.client_secret.as_ref())
+        .await?;
     let id_token_file = match source {
         IdTokenSource::File(file) => Some(file.display().to_string()),
         IdTokenSource::Browser(how) => {

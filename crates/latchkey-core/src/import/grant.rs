@@ -5,7 +5,7 @@
 use crate::audit::{self, Event};
 use crate::broker;
 use crate::clients::token_caches::cached::{CachedClient, CachedGrant};
-use crate::context::{Latchkey, keys};
+use crate::context::Latchkey;
 use crate::http::HttpClient;
 use crate::oauth::connect::save_grant;
 use crate::oauth::discovery::{self, Discovered};
@@ -15,7 +15,8 @@ use crate::oauth::revoke::{self, RevokeOutcome};
 use crate::oauth::token::{self, ClientCredentials, TokenSet};
 use crate::secret::Secret;
 use crate::store::{
-    GrantKind, GrantRow, GrantStatus, RegistrationMethod, ServerRow, TokenAuthMethod,
+    GrantKind, GrantRow, GrantStatus, NewRegistration, RegistrationMethod, ServerRow,
+    TokenAuthMethod,
 };
 use crate::{Error, Result, url_policy};
 
@@ -160,23 +161,16 @@ pub async fn store(lk: &Latchkey, g: &CachedGrant, source: &str) -> Result<(Serv
         store.save_auth_server(&md.issuer, &serde_json::to_string(md).unwrap_or_default())?;
         server
     };
-    let registration = lk.store().insert_registration(
-        &md.issuer,
-        &client.client_id,
-        RegistrationMethod::Imported,
-        auth_method(client, &found),
-        client.redirect_uri.as_deref().unwrap_or_default(),
-        client.client_secret.is_some(),
-    )?;
-    if let Some(secret) = &client.client_secret
-        && let Err(e) = lk
-            .secrets
-            .set(&keys::client_secret(registration.id), secret.clone())
-            .await
-    {
-        let _ = lk.store().delete_registration(registration.id);
-        return Err(e.into());
-    }
+    let new = NewRegistration {
+        issuer: &md.issuer,
+        client_id: &client.client_id,
+        method: RegistrationMethod::Imported,
+        auth_method: auth_method(client, &found),
+        redirect_uri: client.redirect_uri.as_deref().unwrap_or_default(),
+    };
+    let registration = lk
+        .keep_registration(new, client.client_secret.as_ref())
+        .await?;
     let tokens = tokens_of(g);
     let grant = save_grant(
         lk,

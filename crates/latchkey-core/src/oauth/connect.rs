@@ -22,7 +22,9 @@ use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
 use crate::secret::Secret;
-use crate::store::{GrantKind, GrantRow, NewGrant, RegistrationMethod, RegistrationRow, ServerRow};
+use crate::store::{
+    GrantKind, GrantRow, NewGrant, NewRegistration, RegistrationMethod, RegistrationRow, ServerRow,
+};
 use crate::{Error, Result, lock, url_policy};
 
 #[derive(Debug, Clone, Default)]
@@ -141,11 +143,7 @@ async fn grant_just_made(
 ) -> Result<Option<Connected>> {
     let found = {
         let store = lk.store();
-        let Some(server) = store
-            .list_servers()?
-            .into_iter()
-            .find(|s| s.url == canonical)
-        else {
+        let Some(server) = store.server_by_url(canonical)? else {
             return Ok(None);
         };
         let grant = store.grants_for_server(server.id)?.into_iter().find(|g| {
@@ -528,23 +526,16 @@ async fn registration_for(
     let redirect_uri = listener.redirect_uri();
     let client =
         registration::register(http, md, options, &redirect_uri, discovered.legacy).await?;
-    let row = lk.store().insert_registration(
-        &md.issuer,
-        &client.client_id,
-        client.method,
-        client.auth_method,
-        &redirect_uri,
-        client.client_secret.is_some(),
-    )?;
-    if let Some(secret) = &client.client_secret
-        && let Err(e) = lk
-            .secrets
-            .set(&keys::client_secret(row.id), secret.clone())
-            .await
-    {
-        let _ = lk.store().delete_registration(row.id);
-        return Err(e.into());
-    }
+    let new = NewRegistration {
+        issuer: &md.issuer,
+        client_id: &client.client_id,
+        method: client.method,
+        auth_method: client.auth_method,
+        redirect_uri: &redirect_uri,
+    };
+    let row = lk
+        .keep_registration(new, client.client_secret.as_ref())
+        .await?;
     Ok((row, client.client_secret, listener))
 }
 

@@ -93,6 +93,17 @@ impl TokenAuthMethod {
     }
 }
 
+/// A client registration to keep (see `Latchkey::keep_registration`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewRegistration<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub method: RegistrationMethod,
+    pub auth_method: TokenAuthMethod,
+    /// Empty for a client that never redirects a browser (machine and identity-provider clients).
+    pub redirect_uri: &'a str,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RegistrationRow {
     pub id: i64,

@@ -177,6 +177,18 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The server stored under this canonical URL (`url_policy::canonical_resource`).
+    pub fn server_by_url(&self, canonical: &str) -> Result<Option<ServerRow>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT * FROM servers WHERE url = ?1",
+                [canonical],
+                server_from,
+            )
+            .optional()?)
+    }
+
     pub fn server_by_id(&self, id: i64) -> Result<Option<ServerRow>> {
         Ok(self
             .conn()
