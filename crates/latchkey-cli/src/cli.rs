@@ -133,7 +133,7 @@ pub enum Command {
     /// run `latchkey proxy` instead. `latchkey restore` puts the files back.
     Import {
         /// The tool whose token cache to import.
-        #[arg(value_parser = ["mcp-remote", "claude-code", "codex", "gemini-cli", "opencode"])]
+        #[arg(value_parser = ["mcp-remote", "claude-code", "codex", "gemini-cli", "opencode", "copilot-cli"])]
         source: String,
         /// Revoke the cached tokens at their servers (RFC 7009) and delete them instead.
         #[arg(long)]

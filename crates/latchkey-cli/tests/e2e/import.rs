@@ -430,6 +430,24 @@ fn write_client_files(
             home.join(".config/opencode/opencode.json"),
             json!({"mcp": {"sdk": {"type": "remote", "url": url}}}).to_string(),
         ),
+        // Copilot CLI: the registration and the tokens side by side under one hash, seconds.
+        "copilot-cli" => {
+            let dir = home.join(".copilot/mcp-oauth-config");
+            write_atomically(
+                &dir.join("5d41402abc4b2a76.json"),
+                &json!({"serverUrl": url, "authorizationServerUrl": g.issuer,
+                    "clientId": g.client_id, "redirectUri": "http://127.0.0.1:43123/"})
+                .to_string(),
+            );
+            (
+                dir.join("5d41402abc4b2a76.tokens.json"),
+                json!({"accessToken": g.access, "expiresAt": g.expires_ms / 1000,
+                    "refreshToken": g.refresh, "scope": g.scope})
+                .to_string(),
+                home.join(".copilot/mcp-config.json"),
+                json!({"mcpServers": {"sdk": {"type": "http", "url": url}}}).to_string(),
+            )
+        }
         other => panic!("{other}"),
     };
     write_atomically(&cache, &text);
@@ -489,6 +507,13 @@ fn assert_tokens_gone(client: &str, cache: &Path, before: &str, g: &RealGrant) {
                 json!({"sdk": {"clientInfo": {"clientId": g.client_id}, "serverUrl": old["sdk"]["serverUrl"]}})
             );
         }
+        "copilot-cli" => {
+            assert!(!cache.exists(), "the token file is deleted");
+            assert!(
+                cache.with_file_name("5d41402abc4b2a76.json").exists(),
+                "the registration stays"
+            );
+        }
         _ => unreachable!(),
     }
 }
@@ -507,7 +532,13 @@ fn each_clients_token_file_is_imported_and_left_as_that_client_leaves_it() {
         &format!("{issuer}/.well-known/oauth-authorization-server"),
     );
     let token_url = metadata["token_endpoint"].as_str().unwrap().to_string();
-    for client in ["claude-code", "codex", "gemini-cli", "opencode"] {
+    for client in [
+        "claude-code",
+        "codex",
+        "gemini-cli",
+        "opencode",
+        "copilot-cli",
+    ] {
         // A grant of its own for each: the SDK server revokes a grant whose refresh token is
         // used twice.
         let home = tempfile::tempdir().unwrap();
@@ -519,6 +550,7 @@ fn each_clients_token_file_is_imported_and_left_as_that_client_leaves_it() {
             ".codex/config.toml",
             ".gemini/settings.json",
             ".config/opencode/opencode.json",
+            ".copilot/mcp-config.json",
         ]
         .iter()
         .map(|p| home.path().join(p))

@@ -50,6 +50,13 @@ pub fn to_repoint(scan: &Scan, source: Source, grants: &[CachedGrant]) -> Vec<En
                     Finding::McpRemoteWrapper { url } => canonical_resource(url).ok(),
                     _ => None,
                 }),
+                // Copilot CLI's `mcp-config.json` is listed once, as VS Code's (both read it).
+                Source::CopilotCli
+                    if file.client == ClientId::CopilotCli
+                        || file.path.file_name() == Some("mcp-config.json".as_ref()) =>
+                {
+                    s.url.as_deref().and_then(|u| canonical_resource(u).ok())
+                }
                 _ if file.client == source.client() => {
                     s.url.as_deref().and_then(|u| canonical_resource(u).ok())
                 }

@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::clients::model::{ClientId, ConfiguredServer, Layout};
 use crate::clients::scan::Scan;
 use crate::clients::token_caches::cached::{CachedGrant, Removal};
-use crate::clients::token_caches::{self, mcp_remote};
+use crate::clients::token_caches::{self, copilot_cli, mcp_remote};
 use crate::context::Latchkey;
 use crate::{Error, Result};
 pub use entries::{Entry, EntryOutcome};
@@ -40,6 +40,7 @@ pub enum Source {
     Codex,
     GeminiCli,
     Opencode,
+    CopilotCli,
 }
 
 impl Source {
@@ -49,6 +50,7 @@ impl Source {
         Source::Codex,
         Source::GeminiCli,
         Source::Opencode,
+        Source::CopilotCli,
     ];
 
     pub fn parse(name: &str) -> Result<Self> {
@@ -75,6 +77,7 @@ impl Source {
             Source::Codex => "codex",
             Source::GeminiCli => "gemini-cli",
             Source::Opencode => "opencode",
+            Source::CopilotCli => "copilot-cli",
         }
     }
 
@@ -90,6 +93,7 @@ impl Source {
             Source::Codex => ClientId::Codex,
             Source::GeminiCli => ClientId::GeminiCli,
             Source::Opencode => ClientId::Opencode,
+            Source::CopilotCli => ClientId::CopilotCli,
         }
     }
 }
@@ -128,6 +132,7 @@ pub fn find(source: Source, scan: &Scan, urls: &[String]) -> Found {
         .iter()
         .flat_map(|path| match source {
             Source::McpRemote => mcp_remote::cached(path, &servers, urls),
+            Source::CopilotCli => copilot_cli::cached(path, crate::time::now() * 1000),
             _ => token_caches::cached_in_file(source.client(), path, &url_of),
         })
         .collect();

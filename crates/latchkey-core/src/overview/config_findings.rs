@@ -271,8 +271,8 @@ mod tests {
         );
     }
 
-    /// A token cache Latchkey imports offers the import; one it does not (Copilot CLI) is
-    /// changed by hand.
+    /// A token cache's finding offers the import (every cache Latchkey reads, it imports); a
+    /// finding about a config file does not.
     #[test]
     fn a_token_cache_offers_the_import_where_latchkey_imports_it() {
         let cache = |client, path: &str| FileReport {
@@ -299,7 +299,7 @@ mod tests {
         let list = build(&scan);
         let fix_of = |client: &str| list.iter().find(|f| f.client == client).unwrap().fix;
         assert_eq!(fix_of("mcp-remote"), Some(Fix::ImportTokens));
-        assert_eq!(fix_of("Copilot CLI"), None);
+        assert_eq!(fix_of("Copilot CLI"), Some(Fix::ImportTokens));
         assert_eq!(Fix::ImportTokens.action(), None, "not an entry's edit");
     }
 

@@ -9,7 +9,7 @@
 pub mod cached;
 mod claude_code;
 mod codex;
-mod copilot_cli;
+pub mod copilot_cli;
 mod gemini_cli;
 pub mod mcp_remote;
 mod opencode;
