@@ -24,11 +24,12 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 DEBUG_DEB := target/debug/bundle/deb/Latchkey_0.1.0_amd64.deb
 DEBUG_RPM := target/debug/bundle/rpm/Latchkey-0.1.0-1.x86_64.rpm
 
-.PHONY: help deps system-deps node-deps ui-build build lint test test-rust test-ui test-app test-tray test-package test-conformance test-peers run package bench bench-app bench-backends screenshots clean
+.PHONY: help deps system-deps node-deps ui-build build lint test test-rust test-one test-ui test-app test-tray test-package test-conformance test-peers run package bench bench-app bench-backends screenshots clean
 
 help:
 	@echo "make run      install what is missing, build, and start Latchkey in the tray"
-	@echo "make test     install what is missing and run every test (lint, unit, UI, app, end-to-end, conformance, .deb)"
+	@echo "make test     install what is missing and run every test (lint, unit, UI, app, end-to-end, conformance, .deb, .rpm)"
+	@echo "make test-one NAME=import::  the Rust tests (unit and end-to-end) whose name contains NAME"
 	@echo "make package  a release .deb and .rpm (the app, the latchkey CLI on PATH, completions, man page, a desktop entry)"
 	@echo "make bench    latchkey proxy vs mcp-remote --protocol auto (2025 and 2026 servers, real client start-up); make bench-app: the app's launch, memory, wake-ups"
 
@@ -73,6 +74,12 @@ test: deps lint test-rust test-ui test-peers test-conformance test-app test-pack
 test-rust: deps ui-build $(BAO) $(PY_PEERS)
 	$(CARGO) build $(CARGO_SEL)
 	PATH="$(TEST_PATH)" timeout 1800 $(WITH_KEYRING) $(CARGO) test $(CARGO_SEL)
+
+# The Rust tests (unit and end-to-end) whose name contains NAME, as test-rust runs them:
+# `make test-one NAME=import::` (the same package selection, so nothing is rebuilt for it).
+test-one: deps ui-build $(BAO) $(PY_PEERS)
+	$(CARGO) build $(CARGO_SEL)
+	PATH="$(TEST_PATH)" timeout 1800 $(WITH_KEYRING) $(CARGO) test $(CARGO_SEL) -- $(NAME)
 
 # The Node peers check themselves (so a broken peer is not mistaken for a Latchkey bug).
 test-peers: deps $(PY_PEERS)

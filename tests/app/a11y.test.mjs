@@ -9,28 +9,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
+import { appBin, cli, repo, sleep, startPeerFor } from './support.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const appBin = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/debug/latchkey-app');
-const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/debug/latchkey');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // The system's Python: it has the GObject bindings for AT-SPI (python3-gi, gir1.2-atspi-2.0).
 const atspi = (env, ...args) =>
   JSON.parse(execFileSync('/usr/bin/python3', [join(repo, 'tests/app/atspi.py'), ...args], { env, encoding: 'utf8' }));
-
-function startPeer(t, script) {
-  const child = spawn(process.execPath, [join(repo, script)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  t.after(() => child.kill());
-  return new Promise((ready, reject) => {
-    createInterface({ input: child.stdout }).once('line', (line) => ready(JSON.parse(line)));
-    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
-  });
-}
 
 async function until(ms, what, fn) {
   const started = Date.now();
@@ -47,7 +33,7 @@ const nameless = (tree) => tree.filter((n) => n.control && n.showing && n.name.t
 const named = (tree, role, name) => tree.some((n) => n.role === role && n.name === name && n.showing);
 
 test('the real app over AT-SPI: every control named, Tab in reading order', { timeout: 180000 }, async (t) => {
-  const sdk = await startPeer(t, 'tests/peers/sdk-server.mjs');
+  const sdk = await startPeerFor(t, 'tests/peers/sdk-server.mjs');
   const home = mkdtempSync(join(tmpdir(), 'latchkey-a11y-user-'));
   const cursor = join(home, '.cursor/mcp.json');
   mkdirSync(dirname(cursor), { recursive: true });

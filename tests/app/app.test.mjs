@@ -18,14 +18,11 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cpSync, mkdtempSync, writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
 import { startNotificationDaemon } from '../support/notification-daemon.mjs';
+import { appBin as app, cli, repo, startPeer as startPeerWith } from './support.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const app = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/debug/latchkey-app');
-const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/debug/latchkey');
 const driverBin = process.env.TAURI_DRIVER ?? join(repo, 'target/tools/bin/tauri-driver');
 const shots = join(repo, 'target/screenshots');
 const children = [];
@@ -40,16 +37,9 @@ function startInGroup(command, args, options) {
   return child;
 }
 
+/** A test peer, stopped with this file's other helpers (as a process group). */
 function startPeer(script, env = {}) {
-  const child = startInGroup(process.execPath, [join(repo, script)], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  return new Promise((resolveReady, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => resolveReady(JSON.parse(line)));
-    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
-  });
+  return startPeerWith(script, env, startInGroup);
 }
 
 async function admin(peer, path, method = 'GET') {

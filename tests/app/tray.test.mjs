@@ -9,33 +9,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
 import { startWatcher } from '../support/sni-watcher.mjs';
 import { samePicture } from '../support/png-pixels.mjs';
+import { appBin, cli, repo, sleep, startPeerFor } from './support.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const appBin = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/debug/latchkey-app');
-const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/debug/latchkey');
 const ATTENTION = join(repo, 'icons/tray-attention.png');
 const CALM = join(repo, 'icons/tray.png');
 const TOKEN = 'ghp_trayTestPlainTextToken000000000000000';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function startPeer(t, script, env = {}) {
-  const child = spawn(process.execPath, [join(repo, script)], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  t.after(() => child.kill());
-  return new Promise((ready, reject) => {
-    createInterface({ input: child.stdout }).once('line', (line) => ready(JSON.parse(line)));
-    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
-  });
-}
 
 /** Poll `fn` until it returns something truthy; the value and how long it took. */
 async function within(ms, what, fn) {
@@ -92,8 +75,8 @@ function windowState() {
 }
 
 test('the tray, as a desktop panel reads it: words per server, attention, live, Open and Quit', { timeout: 180000 }, async (t) => {
-  const sdk = await startPeer(t, 'tests/peers/sdk-server.mjs');
-  const hostile = await startPeer(t, 'tests/peers/hostile-server.mjs', { MODE: 'good' });
+  const sdk = await startPeerFor(t, 'tests/peers/sdk-server.mjs');
+  const hostile = await startPeerFor(t, 'tests/peers/hostile-server.mjs', { MODE: 'good' });
   const home = mkdtempSync(join(tmpdir(), 'latchkey-tray-user-'));
   const cursor = join(home, '.cursor/mcp.json');
   mkdirSync(dirname(cursor), { recursive: true });
