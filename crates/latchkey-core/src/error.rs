@@ -56,7 +56,7 @@ pub enum Error {
     #[error("network error: {0}")]
     Network(String),
     #[error("{0}")]
-    Keychain(#[from] crate::secrets::KeychainError),
+    Keychain(#[from] crate::secrets::SecretStoreError),
     #[error("database error: {0}")]
     Store(String),
     /// The secret store holds another grant's tokens where this grant's should be.

@@ -13,7 +13,7 @@ use latchkey_core::ErrorKind;
 use latchkey_core::secret::Secret;
 use latchkey_core::secrets::openbao::KvStore;
 use latchkey_core::secrets::openbao::config::{Auth, Flavor, KvConfig, TokenSource};
-use latchkey_core::secrets::{KeychainError, SecretStore};
+use latchkey_core::secrets::{SecretStore, SecretStoreError};
 use serde_json::json;
 
 use openbao::Bao;
@@ -154,7 +154,7 @@ fn a_stopped_a_sealed_and_a_restarted_server_lose_nothing() {
     bao.stop();
     let e = kv.get("grant/1").unwrap_err();
     assert!(
-        matches!(e, KeychainError::Unreachable(_)) && e.kind() == ErrorKind::Transient,
+        matches!(e, SecretStoreError::Unreachable(_)) && e.kind() == ErrorKind::Transient,
         "{e:?}"
     );
     assert!(

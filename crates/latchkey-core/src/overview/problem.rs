@@ -34,8 +34,8 @@ impl From<&Error> for Problem {
             Error::NotConnected(_) => "You are not signed in to this server yet. Connect first.".into(),
             Error::Network(_) => "Could not reach the server. Check the address and your connection, then try again.".into(),
             Error::Keychain(
-                crate::secrets::KeychainError::Unusable(m)
-                | crate::secrets::KeychainError::Unreachable(m),
+                crate::secrets::SecretStoreError::Unusable(m)
+                | crate::secrets::SecretStoreError::Unreachable(m),
             ) => m.clone(),
             Error::Keychain(k) => match k.kind() {
                 ErrorKind::UserMustAct => "The system keychain is locked or not available. Unlock it (log in to your desktop session) and try again. Nothing was changed.".into(),
@@ -56,7 +56,7 @@ impl From<&Error> for Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::KeychainError;
+    use crate::secrets::SecretStoreError;
 
     #[test]
     fn problems_say_what_to_do() {
@@ -73,7 +73,7 @@ mod tests {
             ),
             (
                 "locked",
-                Error::Keychain(KeychainError::Locked),
+                Error::Keychain(SecretStoreError::Locked),
                 "keychain is locked",
             ),
             (

@@ -6,7 +6,7 @@
 //! written as numbered chunks under a fresh generation, and only then does the head item switch to
 //! point at them, so a crash mid-write leaves the previous value readable.
 
-use super::{KeychainResult, SecretStore};
+use super::{SecretStore, SecretStoreResult};
 use crate::secret::Secret;
 
 /// Safely below Windows' 2,560-byte limit, even when the value is stored as UTF-16.
@@ -32,7 +32,7 @@ impl<S: SecretStore> Chunked<S> {
         Some((generation.to_string(), count.parse().ok()?))
     }
 
-    fn delete_chunks(&self, key: &str, head: Option<&Secret>) -> KeychainResult<()> {
+    fn delete_chunks(&self, key: &str, head: Option<&Secret>) -> SecretStoreResult<()> {
         if let Some((generation, count)) = head.and_then(|h| Self::parse_head(h.expose())) {
             for i in 0..count {
                 self.inner.delete(&Self::chunk_key(key, &generation, i))?;
@@ -43,7 +43,7 @@ impl<S: SecretStore> Chunked<S> {
 }
 
 impl<S: SecretStore> SecretStore for Chunked<S> {
-    fn get(&self, key: &str) -> KeychainResult<Option<Secret>> {
+    fn get(&self, key: &str) -> SecretStoreResult<Option<Secret>> {
         let Some(head) = self.inner.get(key)? else {
             return Ok(None);
         };
@@ -55,7 +55,7 @@ impl<S: SecretStore> SecretStore for Chunked<S> {
             match self.inner.get(&Self::chunk_key(key, &generation, i))? {
                 Some(part) => value.push_str(part.expose()),
                 None => {
-                    return Err(super::KeychainError::Other(format!(
+                    return Err(super::SecretStoreError::Other(format!(
                         "keychain item '{key}' is incomplete (chunk {i} of {count} missing)"
                     )));
                 }
@@ -64,7 +64,7 @@ impl<S: SecretStore> SecretStore for Chunked<S> {
         Ok(Some(Secret::new(value)))
     }
 
-    fn set(&self, key: &str, value: &Secret) -> KeychainResult<()> {
+    fn set(&self, key: &str, value: &Secret) -> SecretStoreResult<()> {
         let old_head = self.inner.get(key)?;
         let text = value.expose();
         if text.len() <= CHUNK_BYTES && !text.starts_with(HEAD_PREFIX) {
@@ -84,7 +84,7 @@ impl<S: SecretStore> SecretStore for Chunked<S> {
         Ok(())
     }
 
-    fn delete(&self, key: &str) -> KeychainResult<()> {
+    fn delete(&self, key: &str) -> SecretStoreResult<()> {
         let head = self.inner.get(key)?;
         self.inner.delete(key)?;
         self.delete_chunks(key, head.as_ref())
@@ -115,13 +115,13 @@ mod tests {
 
     struct Shared(Arc<MemoryStore>);
     impl SecretStore for Shared {
-        fn get(&self, key: &str) -> KeychainResult<Option<Secret>> {
+        fn get(&self, key: &str) -> SecretStoreResult<Option<Secret>> {
             self.0.get(key)
         }
-        fn set(&self, key: &str, value: &Secret) -> KeychainResult<()> {
+        fn set(&self, key: &str, value: &Secret) -> SecretStoreResult<()> {
             self.0.set(key, value)
         }
-        fn delete(&self, key: &str) -> KeychainResult<()> {
+        fn delete(&self, key: &str) -> SecretStoreResult<()> {
             self.0.delete(key)
         }
     }

@@ -4,7 +4,7 @@
 //! Items are stored under the service name of the Latchkey home (see [`crate::home::Home`]), so
 //! two homes never see each other's items.
 
-use super::{KeychainError, KeychainResult, SecretStore};
+use super::{SecretStore, SecretStoreError, SecretStoreResult};
 use crate::secret::Secret;
 
 pub struct Keychain {
@@ -30,7 +30,7 @@ impl Keychain {
 }
 
 impl SecretStore for Keychain {
-    fn get(&self, key: &str) -> KeychainResult<Option<Secret>> {
+    fn get(&self, key: &str) -> SecretStoreResult<Option<Secret>> {
         match self.on_entry(key, |e| e.get_password()) {
             Ok(value) => Ok(Some(Secret::new(value))),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -38,12 +38,12 @@ impl SecretStore for Keychain {
         }
     }
 
-    fn set(&self, key: &str, value: &Secret) -> KeychainResult<()> {
+    fn set(&self, key: &str, value: &Secret) -> SecretStoreResult<()> {
         self.on_entry(key, |e| e.set_password(value.expose()))
             .map_err(map_error)
     }
 
-    fn delete(&self, key: &str) -> KeychainResult<()> {
+    fn delete(&self, key: &str) -> SecretStoreResult<()> {
         match self.on_entry(key, |e| e.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_error(e)),
@@ -149,7 +149,7 @@ mod platform {
 
 /// Turn a keyring error into one that says what to do. Variants that carry the stored bytes
 /// (`BadEncoding`, `BadDataFormat`) are reduced to a fixed message so no secret can leak.
-fn map_error(e: keyring::Error) -> KeychainError {
+fn map_error(e: keyring::Error) -> SecretStoreError {
     match e {
         keyring::Error::NoStorageAccess(inner) => classify_platform(&inner.to_string(), true),
         keyring::Error::PlatformFailure(inner) => classify_platform(&inner.to_string(), false),
@@ -158,22 +158,22 @@ fn map_error(e: keyring::Error) -> KeychainError {
                 Err(e) => short(&e.to_string()),
                 Ok(()) => "no credential store".into(),
             };
-            KeychainError::Unavailable(why)
+            SecretStoreError::Unavailable(why)
         }
         keyring::Error::BadEncoding(_) | keyring::Error::BadDataFormat(..) => {
-            KeychainError::Other("a stored item is not in the expected format".into())
+            SecretStoreError::Other("a stored item is not in the expected format".into())
         }
-        keyring::Error::TooLong(attr, limit) => KeychainError::Other(format!(
+        keyring::Error::TooLong(attr, limit) => SecretStoreError::Other(format!(
             "{attr} is longer than the keychain's limit of {limit}"
         )),
-        other => KeychainError::Other(short(&other.to_string())),
+        other => SecretStoreError::Other(short(&other.to_string())),
     }
 }
 
-fn classify_platform(message: &str, no_access: bool) -> KeychainError {
+fn classify_platform(message: &str, no_access: bool) -> SecretStoreError {
     let lower = message.to_ascii_lowercase();
     if lower.contains("locked") {
-        KeychainError::Locked
+        SecretStoreError::Locked
     } else if lower.contains("dbus")
         || lower.contains("d-bus")
         || lower.contains("autolaunch")
@@ -181,11 +181,11 @@ fn classify_platform(message: &str, no_access: bool) -> KeychainError {
         || lower.contains("secrets service")
         || lower.contains("no such")
     {
-        KeychainError::Unavailable(short(message))
+        SecretStoreError::Unavailable(short(message))
     } else if no_access {
-        KeychainError::Locked
+        SecretStoreError::Locked
     } else {
-        KeychainError::Other(short(message))
+        SecretStoreError::Other(short(message))
     }
 }
 
@@ -227,7 +227,7 @@ mod tests {
         });
         assert!(matches!(
             map_error(locked.unwrap_err()),
-            KeychainError::Locked
+            SecretStoreError::Locked
         ));
         assert_eq!(calls, 1);
         let mut calls = 0;
@@ -237,7 +237,7 @@ mod tests {
         });
         assert!(matches!(
             map_error(gone.unwrap_err()),
-            KeychainError::Unavailable(_)
+            SecretStoreError::Unavailable(_)
         ));
         assert_eq!(calls, 2);
     }

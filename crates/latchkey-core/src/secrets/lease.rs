@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::{KeychainResult, Secrets};
+use super::{SecretStoreResult, Secrets};
 use crate::secret::Secret;
 use crate::time::now;
 use crate::{Error, Result};
@@ -86,7 +86,7 @@ impl Secrets {
     }
 
     /// Remove the lease item of something that is gone (a revoked grant).
-    pub async fn drop_lease(&self, name: &str) -> KeychainResult<()> {
+    pub async fn drop_lease(&self, name: &str) -> SecretStoreResult<()> {
         if !self.shared() {
             return Ok(());
         }
@@ -106,7 +106,7 @@ impl Lease {
             until: 0,
         };
         let value = Secret::new(serde_json::to_string(&free).unwrap_or_default());
-        let result: KeychainResult<_> = self
+        let result: SecretStoreResult<_> = self
             .secrets
             .set_if_version(&self.key, value, self.version)
             .await;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{KeychainResult, SecretStore};
+use super::{SecretStore, SecretStoreResult};
 use crate::secret::Secret;
 
 #[derive(Default)]
@@ -35,25 +35,25 @@ impl MemoryStore {
 }
 
 impl SecretStore for MemoryStore {
-    fn get(&self, key: &str) -> KeychainResult<Option<Secret>> {
+    fn get(&self, key: &str) -> SecretStoreResult<Option<Secret>> {
         Ok(self.get_versioned(key)?.0)
     }
 
-    fn set(&self, key: &str, value: &Secret) -> KeychainResult<()> {
+    fn set(&self, key: &str, value: &Secret) -> SecretStoreResult<()> {
         let mut items = self.items.lock().unwrap();
         let entry = items.entry(key.to_string()).or_insert((None, 0));
         *entry = (Some(value.clone()), entry.1 + 1);
         Ok(())
     }
 
-    fn delete(&self, key: &str) -> KeychainResult<()> {
+    fn delete(&self, key: &str) -> SecretStoreResult<()> {
         if let Some(entry) = self.items.lock().unwrap().get_mut(key) {
             entry.0 = None;
         }
         Ok(())
     }
 
-    fn get_versioned(&self, key: &str) -> KeychainResult<(Option<Secret>, u64)> {
+    fn get_versioned(&self, key: &str) -> SecretStoreResult<(Option<Secret>, u64)> {
         let items = self.items.lock().unwrap();
         Ok(items.get(key).cloned().unwrap_or((None, 0)))
     }
@@ -63,7 +63,7 @@ impl SecretStore for MemoryStore {
         key: &str,
         value: &Secret,
         version: u64,
-    ) -> KeychainResult<Option<u64>> {
+    ) -> SecretStoreResult<Option<u64>> {
         let mut items = self.items.lock().unwrap();
         let entry = items.entry(key.to_string()).or_insert((None, 0));
         if entry.1 != version {

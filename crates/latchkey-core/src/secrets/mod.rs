@@ -20,9 +20,10 @@ use std::time::Duration;
 use crate::ErrorKind;
 use crate::secret::Secret;
 
-/// Why the keychain could not be used. Messages say what to do; they never carry secret bytes.
+/// Why the secret store (the OS keychain, pass, OpenBao or Vault) could not be used: every
+/// backend answers with these. Messages say what to do; they never carry secret bytes.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum KeychainError {
+pub enum SecretStoreError {
     #[error(
         "the OS keychain is not available ({0}). On Linux, Latchkey needs a Secret Service (gnome-keyring or KeePassXC) on a D-Bus session bus; run `latchkey doctor`. Latchkey never falls back to plain-text files"
     )]
@@ -46,17 +47,17 @@ pub enum KeychainError {
     Unreachable(String),
 }
 
-impl KeychainError {
+impl SecretStoreError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            KeychainError::Other(_) => ErrorKind::Invalid,
-            KeychainError::Unreachable(_) => ErrorKind::Transient,
+            SecretStoreError::Other(_) => ErrorKind::Invalid,
+            SecretStoreError::Unreachable(_) => ErrorKind::Transient,
             _ => ErrorKind::UserMustAct,
         }
     }
 }
 
-pub type KeychainResult<T> = std::result::Result<T, KeychainError>;
+pub type SecretStoreResult<T> = std::result::Result<T, SecretStoreError>;
 
 /// `latchkey` for the default home; `latchkey-<hash>` for each other `LATCHKEY_HOME`: the
 /// base of the folder a shared store keeps a home's items in (the pass folder, the KV path).
@@ -93,14 +94,14 @@ pub(crate) fn shared_folder(base: &str, installation_id: &str, layout: Layout) -
 
 /// Get/set/delete secrets by key. Implementations are blocking.
 pub trait SecretStore: Send + Sync + 'static {
-    fn get(&self, key: &str) -> KeychainResult<Option<Secret>>;
-    fn set(&self, key: &str, value: &Secret) -> KeychainResult<()>;
+    fn get(&self, key: &str) -> SecretStoreResult<Option<Secret>>;
+    fn set(&self, key: &str, value: &Secret) -> SecretStoreResult<()>;
     /// Deleting a missing key is not an error.
-    fn delete(&self, key: &str) -> KeychainResult<()>;
+    fn delete(&self, key: &str) -> SecretStoreResult<()>;
 
     /// The value and the version the store holds it at (0: never written). Stores without
     /// versions say 0; only a [`shared`](Self::shared) store's versions mean anything.
-    fn get_versioned(&self, key: &str) -> KeychainResult<(Option<Secret>, u64)> {
+    fn get_versioned(&self, key: &str) -> SecretStoreResult<(Option<Secret>, u64)> {
         Ok((self.get(key)?, 0))
     }
 
@@ -112,7 +113,7 @@ pub trait SecretStore: Send + Sync + 'static {
         key: &str,
         value: &Secret,
         version: u64,
-    ) -> KeychainResult<Option<u64>> {
+    ) -> SecretStoreResult<Option<u64>> {
         self.set(key, value)?;
         Ok(Some(version + 1))
     }
@@ -150,35 +151,35 @@ impl Secrets {
 
     async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&dyn SecretStore) -> KeychainResult<T> + Send + 'static,
-    ) -> KeychainResult<T> {
+        f: impl FnOnce(&dyn SecretStore) -> SecretStoreResult<T> + Send + 'static,
+    ) -> SecretStoreResult<T> {
         let store = self.store.clone();
         let task = tokio::task::spawn_blocking(move || f(store.as_ref()));
         match tokio::time::timeout(self.timeout, task).await {
             Ok(Ok(result)) => result,
-            Ok(Err(join)) => Err(KeychainError::Other(format!(
+            Ok(Err(join)) => Err(SecretStoreError::Other(format!(
                 "keychain call failed: {join}"
             ))),
-            Err(_) => Err(KeychainError::TimedOut(self.timeout.as_secs())),
+            Err(_) => Err(SecretStoreError::TimedOut(self.timeout.as_secs())),
         }
     }
 
-    pub async fn get(&self, key: &str) -> KeychainResult<Option<Secret>> {
+    pub async fn get(&self, key: &str) -> SecretStoreResult<Option<Secret>> {
         let key = key.to_string();
         self.run(move |s| s.get(&key)).await
     }
 
-    pub async fn set(&self, key: &str, value: Secret) -> KeychainResult<()> {
+    pub async fn set(&self, key: &str, value: Secret) -> SecretStoreResult<()> {
         let key = key.to_string();
         self.run(move |s| s.set(&key, &value)).await
     }
 
-    pub async fn delete(&self, key: &str) -> KeychainResult<()> {
+    pub async fn delete(&self, key: &str) -> SecretStoreResult<()> {
         let key = key.to_string();
         self.run(move |s| s.delete(&key)).await
     }
 
-    pub async fn get_versioned(&self, key: &str) -> KeychainResult<(Option<Secret>, u64)> {
+    pub async fn get_versioned(&self, key: &str) -> SecretStoreResult<(Option<Secret>, u64)> {
         let key = key.to_string();
         self.run(move |s| s.get_versioned(&key)).await
     }
@@ -188,7 +189,7 @@ impl Secrets {
         key: &str,
         value: Secret,
         version: u64,
-    ) -> KeychainResult<Option<u64>> {
+    ) -> SecretStoreResult<Option<u64>> {
         let key = key.to_string();
         self.run(move |s| s.set_if_version(&key, &value, version))
             .await
@@ -199,14 +200,14 @@ impl Secrets {
     }
 
     /// Write, read back and delete a throw-away item: what `latchkey doctor` reports.
-    pub async fn probe(&self) -> KeychainResult<()> {
+    pub async fn probe(&self) -> SecretStoreResult<()> {
         let key = "doctor-probe";
         let value = Secret::new(format!("probe-{}", std::process::id()));
         self.set(key, value.clone()).await?;
         let back = self.get(key).await?;
         self.delete(key).await?;
         if back.as_ref() != Some(&value) {
-            return Err(KeychainError::Other(
+            return Err(SecretStoreError::Other(
                 "an item written to the keychain did not read back the same".into(),
             ));
         }

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::{KeychainError, KeychainResult, Layout, SecretStore};
+use super::{Layout, SecretStore, SecretStoreError, SecretStoreResult};
 use crate::home::Home;
 use crate::secret::Secret;
 use crate::settings::PassSettings;
@@ -70,9 +70,9 @@ impl PassStore {
         )
     }
 
-    fn entry(&self, key: &str) -> KeychainResult<String> {
+    fn entry(&self, key: &str) -> SecretStoreResult<String> {
         let entry = format!("{}/{key}", self.folder);
-        check_entry(&entry).map_err(KeychainError::Other)?;
+        check_entry(&entry).map_err(SecretStoreError::Other)?;
         Ok(entry)
     }
 
@@ -80,7 +80,7 @@ impl PassStore {
         self.store_dir.join(format!("{entry}.gpg"))
     }
 
-    fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> KeychainResult<Vec<u8>> {
+    fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> SecretStoreResult<Vec<u8>> {
         let mut command = Command::new(&self.program);
         if let Some(dir) = &self.gnupg_home {
             command.env("GNUPGHOME", dir);
@@ -97,18 +97,18 @@ impl PassStore {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => KeychainError::Unusable(
+                std::io::ErrorKind::NotFound => SecretStoreError::Unusable(
                     "the `pass` command is not installed (Debian/Ubuntu: apt install pass), or choose another secret backend".into(),
                 ),
-                _ => KeychainError::Other(format!("cannot run pass: {e}")),
+                _ => SecretStoreError::Other(format!("cannot run pass: {e}")),
             })?;
         if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
             pipe.write_all(bytes)
-                .map_err(|e| KeychainError::Other(format!("cannot write to pass: {e}")))?;
+                .map_err(|e| SecretStoreError::Other(format!("cannot write to pass: {e}")))?;
         }
         let out = child
             .wait_with_output()
-            .map_err(|e| KeychainError::Other(format!("pass did not finish: {e}")))?;
+            .map_err(|e| SecretStoreError::Other(format!("pass did not finish: {e}")))?;
         if out.status.success() {
             return Ok(out.stdout);
         }
@@ -120,7 +120,7 @@ impl PassStore {
 }
 
 impl SecretStore for PassStore {
-    fn get(&self, key: &str) -> KeychainResult<Option<Secret>> {
+    fn get(&self, key: &str) -> SecretStoreResult<Option<Secret>> {
         let entry = self.entry(key)?;
         // `pass show` on a folder lists it and succeeds: only a file is an entry.
         if !self.file(&entry).is_file() {
@@ -129,10 +129,10 @@ impl SecretStore for PassStore {
         let bytes = self.run(&["show", "--", &entry], None)?;
         String::from_utf8(bytes)
             .map(|s| Some(Secret::new(s)))
-            .map_err(|_| KeychainError::Other(format!("the pass entry {entry} is not text")))
+            .map_err(|_| SecretStoreError::Other(format!("the pass entry {entry} is not text")))
     }
 
-    fn set(&self, key: &str, value: &Secret) -> KeychainResult<()> {
+    fn set(&self, key: &str, value: &Secret) -> SecretStoreResult<()> {
         let entry = self.entry(key)?;
         self.run(
             &["insert", "--multiline", "--force", "--", &entry],
@@ -141,7 +141,7 @@ impl SecretStore for PassStore {
         Ok(())
     }
 
-    fn delete(&self, key: &str) -> KeychainResult<()> {
+    fn delete(&self, key: &str) -> SecretStoreResult<()> {
         let entry = self.entry(key)?;
         if !self.file(&entry).is_file() {
             return Ok(());
@@ -171,7 +171,7 @@ fn check_entry(entry: &str) -> std::result::Result<(), String> {
 }
 
 /// What `pass`/gpg said, as what to do. Their stderr names entries and keys, never values.
-fn explain(stderr: &str, store_dir: &Path) -> KeychainError {
+fn explain(stderr: &str, store_dir: &Path) -> SecretStoreError {
     let dir = store_dir.display();
     let no_tty = std::env::var_os("GPG_TTY").is_none();
     let msg = if stderr.contains("You must run") || stderr.contains("pass init") {
@@ -203,12 +203,12 @@ fn explain(stderr: &str, store_dir: &Path) -> KeychainError {
             .lines()
             .find(|l| !l.trim().is_empty())
             .unwrap_or("failed");
-        return KeychainError::Other(format!(
+        return SecretStoreError::Other(format!(
             "pass: {}",
             crate::error::sanitize_server_text(first)
         ));
     };
-    KeychainError::Unusable(msg)
+    SecretStoreError::Unusable(msg)
 }
 
 #[cfg(test)]

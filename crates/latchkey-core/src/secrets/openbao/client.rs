@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::config::{Auth, KvConfig, TokenSource};
 use crate::error::sanitize_server_text;
 use crate::secret::Secret;
-use crate::secrets::{KeychainError, KeychainResult};
+use crate::secrets::{SecretStoreError, SecretStoreResult};
 
 /// What the server answered: the status and the JSON body (`Null` when there was none).
 pub(super) struct Reply {
@@ -69,11 +69,11 @@ impl Client {
         }
     }
 
-    fn http(&self) -> KeychainResult<&reqwest::blocking::Client> {
+    fn http(&self) -> SecretStoreResult<&reqwest::blocking::Client> {
         self.http
             .get_or_init(|| build_http(&self.config))
             .as_ref()
-            .map_err(|e| KeychainError::Unusable(e.clone()))
+            .map_err(|e| SecretStoreError::Unusable(e.clone()))
     }
 
     /// `method /v1/<path>` with the token; when the server says 403 and a fresh token differs
@@ -84,7 +84,7 @@ impl Client {
         method: reqwest::Method,
         path: &str,
         body: Option<&Value>,
-    ) -> KeychainResult<Reply> {
+    ) -> SecretStoreResult<Reply> {
         let token = self.token()?;
         let reply = self.send(method.clone(), path, body, Some(&token))?;
         if reply.status != 403 {
@@ -104,7 +104,7 @@ impl Client {
         path: &str,
         body: Option<&Value>,
         token: Option<&Secret>,
-    ) -> KeychainResult<Reply> {
+    ) -> SecretStoreResult<Reply> {
         let url = format!("{}/v1/{path}", self.config.address);
         let mut req = self.http()?.request(method, &url);
         if let Some(t) = token {
@@ -119,7 +119,7 @@ impl Client {
         let resp = req.send().map_err(|e| transport_error(&self.config, &e))?;
         let status = resp.status().as_u16();
         let body = read_capped(resp, MAX_REPLY_BYTES).map_err(|()| {
-            KeychainError::Other(format!(
+            SecretStoreError::Other(format!(
                 "{} at {} answered more than {} MiB for {path}; refusing it",
                 self.config.flavor.product(),
                 self.config.address,
@@ -130,7 +130,7 @@ impl Client {
         Ok(Reply { status, body })
     }
 
-    fn token(&self) -> KeychainResult<Secret> {
+    fn token(&self) -> SecretStoreResult<Secret> {
         let mut cached = self.token.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(t) = cached.as_ref() {
             return Ok(t.clone());
@@ -152,10 +152,10 @@ impl Client {
         mount: &str,
         role_id: &str,
         secret_id_file: &std::path::Path,
-    ) -> KeychainResult<Secret> {
+    ) -> SecretStoreResult<Secret> {
         let product = self.config.flavor.product();
         let secret_id = std::fs::read_to_string(secret_id_file).map_err(|e| {
-            KeychainError::Unusable(format!(
+            SecretStoreError::Unusable(format!(
                 "cannot read the AppRole secret id from {}: {e}",
                 secret_id_file.display()
             ))
@@ -173,7 +173,7 @@ impl Client {
             return Ok(Secret::new(token));
         }
         if matches!(reply.status, 400 | 403) {
-            return Err(KeychainError::Unusable(format!(
+            return Err(SecretStoreError::Unusable(format!(
                 "{product} refused the AppRole login at auth/{mount} ({}): check role_id and the secret id in {}",
                 first_error(&reply),
                 secret_id_file.display()
@@ -205,7 +205,7 @@ fn build_http(config: &KvConfig) -> std::result::Result<reqwest::blocking::Clien
         .map_err(|e| format!("cannot set up HTTPS for {}: {e}", config.address))
 }
 
-fn read_token(config: &KvConfig, source: &TokenSource) -> KeychainResult<Secret> {
+fn read_token(config: &KvConfig, source: &TokenSource) -> SecretStoreResult<Secret> {
     let product = config.flavor.product();
     let value = match source {
         TokenSource::Env(name) => std::env::var(name).unwrap_or_default(),
@@ -213,7 +213,7 @@ fn read_token(config: &KvConfig, source: &TokenSource) -> KeychainResult<Secret>
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => {
-                return Err(KeychainError::Unusable(format!(
+                return Err(SecretStoreError::Unusable(format!(
                     "cannot read the {product} token from {}: {e}",
                     path.display()
                 )));
@@ -223,7 +223,7 @@ fn read_token(config: &KvConfig, source: &TokenSource) -> KeychainResult<Secret>
     let value = value.trim();
     if value.is_empty() {
         let var = config.flavor.var("TOKEN");
-        return Err(KeychainError::Unusable(format!(
+        return Err(SecretStoreError::Unusable(format!(
             "no {product} token: set {var}, log in with `{} login` (it writes ~/.vault-token), or set token_file in the settings",
             config.flavor.cli()
         )));
@@ -241,7 +241,7 @@ fn first_error(reply: &Reply) -> String {
 
 /// A request that got no answer: the server is down or unreachable (try again later), or its
 /// certificate is not trusted (someone must act).
-fn transport_error(config: &KvConfig, e: &reqwest::Error) -> KeychainError {
+fn transport_error(config: &KvConfig, e: &reqwest::Error) -> SecretStoreError {
     let product = config.flavor.product();
     let mut chain = String::new();
     let mut source: Option<&dyn std::error::Error> = Some(e);
@@ -253,7 +253,7 @@ fn transport_error(config: &KvConfig, e: &reqwest::Error) -> KeychainError {
     let chain = sanitize_server_text(&chain);
     if chain.contains("certificate") || chain.contains("UnknownIssuer") {
         let var = config.flavor.var("CACERT");
-        return KeychainError::Unusable(format!(
+        return SecretStoreError::Unusable(format!(
             "{product} at {} has a TLS certificate this machine does not trust: set {var} (or ca_cert in the settings) to the CA that signed it. Latchkey never skips verification ({chain})",
             config.address
         ));
@@ -265,36 +265,36 @@ fn transport_error(config: &KvConfig, e: &reqwest::Error) -> KeychainError {
     } else {
         "request failed"
     };
-    KeychainError::Unreachable(format!(
+    SecretStoreError::Unreachable(format!(
         "{product} at {} cannot be reached ({why}): is it running, and is the address right? Nothing was changed",
         config.address
     ))
 }
 
 /// An answer that is not what the operation wanted, as what to do about it.
-pub(super) fn status_error(config: &KvConfig, reply: &Reply, path: &str) -> KeychainError {
+pub(super) fn status_error(config: &KvConfig, reply: &Reply, path: &str) -> SecretStoreError {
     let product = config.flavor.product();
     let cli = config.flavor.cli();
     let said = first_error(reply);
     match reply.status {
-        503 if said.contains("sealed") => KeychainError::Unusable(format!(
+        503 if said.contains("sealed") => SecretStoreError::Unusable(format!(
             "{product} at {} is sealed: unseal it (`{cli} operator unseal`) and try again. Nothing was changed",
             config.address
         )),
-        403 => KeychainError::Unusable(format!(
+        403 => SecretStoreError::Unusable(format!(
             "{product} refused access to {path} ({said}): check the token, and that its policy allows create, read and update on {mount}/data/{folder}/* and read and delete on {mount}/metadata/{folder}/*",
             mount = config.mount,
             folder = config.path,
         )),
-        404 if !reply.errors().is_empty() => KeychainError::Unusable(format!(
+        404 if !reply.errors().is_empty() => SecretStoreError::Unusable(format!(
             "{product} has no KV v2 mount at {mount}/ ({said}): enable one (`{cli} secrets enable -path={mount} kv-v2`) or set mount in the settings",
             mount = config.mount,
         )),
-        429 | 500..=599 => KeychainError::Unreachable(format!(
+        429 | 500..=599 => SecretStoreError::Unreachable(format!(
             "{product} at {} could not answer now ({said}); nothing was changed",
             config.address
         )),
-        _ => KeychainError::Other(format!("{product} refused {path}: {said}")),
+        _ => SecretStoreError::Other(format!("{product} refused {path}: {said}")),
     }
 }
 

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use self::client::{Client, Reply, status_error};
 use self::config::KvConfig;
-use super::{KeychainError, KeychainResult, SecretStore};
+use super::{SecretStore, SecretStoreError, SecretStoreResult};
 use crate::secret::Secret;
 
 pub struct KvStore {
@@ -43,18 +43,18 @@ impl KvStore {
     }
 
     /// `<path>/<key>` under the mount, each segment checked (keys are Latchkey's own names).
-    fn item(&self, key: &str) -> KeychainResult<String> {
+    fn item(&self, key: &str) -> SecretStoreResult<String> {
         config::clean_segments(key)
             .filter(|k| k == key)
             .map(|k| format!("{}/{k}", self.config().path))
-            .ok_or_else(|| KeychainError::Other(format!("'{key}' is not a usable KV item name")))
+            .ok_or_else(|| SecretStoreError::Other(format!("'{key}' is not a usable KV item name")))
     }
 
-    fn data_path(&self, key: &str) -> KeychainResult<String> {
+    fn data_path(&self, key: &str) -> SecretStoreResult<String> {
         Ok(format!("{}/data/{}", self.config().mount, self.item(key)?))
     }
 
-    fn metadata_path(&self, key: &str) -> KeychainResult<String> {
+    fn metadata_path(&self, key: &str) -> SecretStoreResult<String> {
         Ok(format!(
             "{}/metadata/{}",
             self.config().mount,
@@ -64,7 +64,7 @@ impl KvStore {
 
     /// Once per process: the mount exists and is KV version 2 (a version 1 mount would take the
     /// writes under a literal `data/` folder and know nothing of check-and-set).
-    fn check_mount(&self) -> KeychainResult<()> {
+    fn check_mount(&self) -> SecretStoreResult<()> {
         if self.mount_checked.load(Ordering::Relaxed) {
             return Ok(());
         }
@@ -77,7 +77,7 @@ impl KvStore {
         let data = &reply.body["data"];
         let version = data["options"]["version"].as_str().unwrap_or("1");
         if data["type"] != "kv" || version != "2" {
-            return Err(KeychainError::Unusable(format!(
+            return Err(SecretStoreError::Unusable(format!(
                 "{}/ on {} is not a KV version 2 mount (type {}, version {version}): Latchkey needs KV v2 for check-and-set; enable one (`{} secrets enable -path=<name> kv-v2`) and set mount in the settings",
                 cfg.mount,
                 cfg.flavor.product(),
@@ -89,7 +89,7 @@ impl KvStore {
         Ok(())
     }
 
-    fn write(&self, key: &str, value: &Secret, cas: Option<u64>) -> KeychainResult<Reply> {
+    fn write(&self, key: &str, value: &Secret, cas: Option<u64>) -> SecretStoreResult<Reply> {
         self.check_mount()?;
         let mut body = json!({ "data": { "value": value.expose() } });
         if let Some(version) = cas {
@@ -124,11 +124,11 @@ fn version_of(metadata: &Value) -> u64 {
 }
 
 impl SecretStore for KvStore {
-    fn get(&self, key: &str) -> KeychainResult<Option<Secret>> {
+    fn get(&self, key: &str) -> SecretStoreResult<Option<Secret>> {
         Ok(self.get_versioned(key)?.0)
     }
 
-    fn set(&self, key: &str, value: &Secret) -> KeychainResult<()> {
+    fn set(&self, key: &str, value: &Secret) -> SecretStoreResult<()> {
         let reply = self.write(key, value, None)?;
         if reply.status < 300 {
             if version_of(&reply.body["data"]) == 1 {
@@ -146,13 +146,13 @@ impl SecretStore for KvStore {
                 return Ok(());
             }
         }
-        Err(KeychainError::Unreachable(format!(
+        Err(SecretStoreError::Unreachable(format!(
             "{} kept changing under another writer; nothing was changed",
             self.data_path(key)?
         )))
     }
 
-    fn delete(&self, key: &str) -> KeychainResult<()> {
+    fn delete(&self, key: &str) -> SecretStoreResult<()> {
         self.check_mount()?;
         let path = self.metadata_path(key)?;
         let reply = self.client.call(Method::DELETE, &path, None)?;
@@ -163,7 +163,7 @@ impl SecretStore for KvStore {
         }
     }
 
-    fn get_versioned(&self, key: &str) -> KeychainResult<(Option<Secret>, u64)> {
+    fn get_versioned(&self, key: &str) -> SecretStoreResult<(Option<Secret>, u64)> {
         self.check_mount()?;
         let path = self.data_path(key)?;
         let reply = self.client.call(Method::GET, &path, None)?;
@@ -171,7 +171,7 @@ impl SecretStore for KvStore {
             200 => {
                 let data = &reply.body["data"];
                 let value = data["data"]["value"].as_str().ok_or_else(|| {
-                    KeychainError::Other(format!(
+                    SecretStoreError::Other(format!(
                         "{path} holds no \"value\" string: it was not written by Latchkey"
                     ))
                 })?;
@@ -191,7 +191,7 @@ impl SecretStore for KvStore {
         key: &str,
         value: &Secret,
         version: u64,
-    ) -> KeychainResult<Option<u64>> {
+    ) -> SecretStoreResult<Option<u64>> {
         let reply = self.write(key, value, Some(version))?;
         if reply.status < 300 {
             let new = version_of(&reply.body["data"]);
