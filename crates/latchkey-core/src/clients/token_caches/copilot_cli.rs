@@ -10,9 +10,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::cached::{CachedClient, CachedGrant, Removal, scopes_of, text};
-use super::{CAMEL, Grant, dedup_by_server, files_ending, grant_of};
-use crate::clients::model::Format;
-use crate::clients::parse;
+use super::{CAMEL, Grant, dedup_by_server, files_ending, grant_of, text_and_json};
 use crate::secret::Secret;
 
 const TOKENS_SUFFIX: &str = ".tokens.json";
@@ -41,20 +39,16 @@ pub fn grants(dir: &Path, now_ms: i64, read: &dyn Fn(&Path) -> Option<Value>) ->
 /// and those of the same server are left where they are. `authorizationServerUrl` is checked
 /// against the server's authorization server before anything is sent.
 pub fn cached(dir: &Path, now_ms: i64) -> Vec<CachedGrant> {
-    let json = |path: &Path| -> Option<(String, Value)> {
-        let text = parse::read(path).ok()??;
-        let value = parse::parse(&text, Format::Json).ok()?.value;
-        Some((text, value))
-    };
     let mut out: Vec<CachedGrant> = Vec::new();
     for name in files_ending(dir, TOKENS_SUFFIX) {
         let Some(hash) = name.strip_suffix(TOKENS_SUFFIX) else {
             continue;
         };
         let file = dir.join(&name);
-        let (Some((original, tokens)), Some((_, registration))) =
-            (json(&file), json(&dir.join(format!("{hash}.json"))))
-        else {
+        let (Some((original, tokens)), Some((_, registration))) = (
+            text_and_json(&file),
+            text_and_json(&dir.join(format!("{hash}.json"))),
+        ) else {
             continue;
         };
         let expires_s = tokens.get("expiresAt").and_then(Value::as_i64);

@@ -13,9 +13,9 @@ use md5::{Digest, Md5};
 use serde_json::Value;
 
 use super::cached::{CachedClient, CachedGrant, Removal, scopes_of, text};
-use super::{Fields, Grant, files_ending, grant_of};
-use crate::clients::model::{ConfiguredServer, Format};
-use crate::clients::{findings, parse};
+use super::{Fields, Grant, files_ending, grant_of, text_and_json};
+use crate::clients::findings;
+use crate::clients::model::ConfiguredServer;
 use crate::secret::Secret;
 
 const TOKENS_SUFFIX: &str = "_tokens.json";
@@ -49,29 +49,25 @@ pub fn cached(dir: &Path, servers: &[&ConfiguredServer], urls: &[String]) -> Vec
     for url in urls {
         known.insert(server_hash(url, &Flags::default()), url.clone());
     }
-    let json = |path: &Path| -> Option<(String, Value)> {
-        let text = parse::read(path).ok()??;
-        let value = parse::parse(&text, Format::Json).ok()?.value;
-        Some((text, value))
-    };
     files_ending(dir, TOKENS_SUFFIX)
         .into_iter()
         .filter_map(|name| {
             let hash = name.strip_suffix(TOKENS_SUFFIX)?.to_string();
             let file = dir.join(&name);
-            let (original, doc) = json(&file)?;
-            let client = json(&dir.join(format!("{hash}{CLIENT_SUFFIX}"))).and_then(|(_, c)| {
-                Some(CachedClient {
-                    client_id: text(&c, "client_id")?,
-                    client_secret: text(&c, "client_secret").map(Secret::new),
-                    redirect_uri: c
-                        .get("redirect_uris")
-                        .and_then(|r| r.get(0))
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    auth_method: text(&c, "token_endpoint_auth_method"),
-                })
-            });
+            let (original, doc) = text_and_json(&file)?;
+            let client =
+                text_and_json(&dir.join(format!("{hash}{CLIENT_SUFFIX}"))).and_then(|(_, c)| {
+                    Some(CachedClient {
+                        client_id: text(&c, "client_id")?,
+                        client_secret: text(&c, "client_secret").map(Secret::new),
+                        redirect_uri: c
+                            .get("redirect_uris")
+                            .and_then(|r| r.get(0))
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                        auth_method: text(&c, "token_endpoint_auth_method"),
+                    })
+                });
             Some(CachedGrant {
                 server: known.get(&hash).cloned(),
                 key: hash,

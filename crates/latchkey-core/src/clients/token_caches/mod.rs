@@ -96,18 +96,15 @@ pub fn cached_in_file(
     path: &Path,
     url_of: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<cached::CachedGrant> {
-    let Ok(Some(text)) = parse::read(path) else {
-        return vec![];
-    };
-    let Ok(parsed) = parse::parse(&text, Format::Json) else {
+    let Some((text, doc)) = text_and_json(path) else {
         return vec![];
     };
     let now_ms = crate::time::now() * 1000;
     let entries = match client {
-        ClientId::ClaudeCode => claude_code::cached(&parsed.value, now_ms),
-        ClientId::Codex => codex::cached(&parsed.value, now_ms),
-        ClientId::GeminiCli => gemini_cli::cached(&parsed.value, now_ms),
-        ClientId::Opencode => opencode::cached(&parsed.value, now_ms),
+        ClientId::ClaudeCode => claude_code::cached(&doc, now_ms),
+        ClientId::Codex => codex::cached(&doc, now_ms),
+        ClientId::GeminiCli => gemini_cli::cached(&doc, now_ms),
+        ClientId::Opencode => opencode::cached(&doc, now_ms),
         _ => vec![],
     };
     let original = crate::secret::Secret::new(text);
@@ -132,6 +129,15 @@ pub fn cached_in_file(
             },
         })
         .collect()
+}
+
+/// A token file read for an import: its text as it is (for the backup and the check that it
+/// did not change) and its JSON, with the config files' guards. `None` when it is missing or
+/// does not parse.
+fn text_and_json(path: &Path) -> Option<(String, Value)> {
+    let text = parse::read(path).ok()??;
+    let value = parse::parse(&text, Format::Json).ok()?.value;
+    Some((text, value))
 }
 
 /// The token file `text` of `client` without the tokens of entries `keys`, as that client
