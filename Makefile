@@ -132,7 +132,7 @@ define shell-docs
 	$(1) man | gzip -n -9 >target/shell-docs/latchkey.1.gz
 endef
 # The debug build's CLI in the package (a release build here would cost minutes).
-DEBUG_CLI := {"/usr/bin/latchkey":"target/debug/latchkey"}
+DEBUG_CLI := {"/usr/bin/latchkey":"target/debug/latchkey","/usr/bin/latchkey-tray":"target/debug/latchkey-tray"}
 
 # The .deb and the .rpm from the Tauri bundler (debug build, to save a release build here): the
 # .deb is installed with dpkg -i (the CLI, its completions and man page, and the app from their
@@ -148,7 +148,7 @@ test-package: deps ui-build
 
 # A release .deb and .rpm for people: target/release/bundle/{deb,rpm}/.
 package: deps ui-build
-	$(CARGO) build --release -p latchkey-cli --locked
+	$(CARGO) build --release -p latchkey-cli -p latchkey-tray --locked
 	$(call shell-docs,target/release/latchkey)
 	npx tauri build --bundles deb,rpm --ci --config '{"build":{"beforeBuildCommand":""}}'
 	@ls -1 target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm

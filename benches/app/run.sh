@@ -3,7 +3,7 @@
 # Called by `make bench-app` inside xvfb-run and tests/support/with-keyring.sh.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-cargo build --release --locked -p latchkey-cli --manifest-path "$repo/Cargo.toml"
+cargo build --release --locked -p latchkey-cli -p latchkey-tray --manifest-path "$repo/Cargo.toml"
 cargo build --release --manifest-path "$repo/benches/app/bare/Cargo.toml" --target-dir "$repo/target"
 # close_window.py closes the window as a window manager's close button would (Xvfb has none).
 python3 -c 'import Xlib' 2>/dev/null || python3 -m pip install --quiet python-xlib

@@ -1,8 +1,8 @@
-//! The window's commands: each a thin call into `latchkey_core::app_actions` or the overview.
+//! The window's commands: each a thin call into `latchkey_core::actions` or the overview.
 //! Errors reach the window as a [`Problem`] (plain words plus the technical detail). No command
 //! returns a token: the types sent are metadata only.
 
-use latchkey_core::app_actions::{self, AdoptPlan, ConnectStep, ConnectUpdate, RevokePlan};
+use latchkey_core::actions::{self, AdoptPlan, ConnectStep, ConnectUpdate, RevokePlan};
 use latchkey_core::checkup::Checkup;
 use latchkey_core::disconnect::Revoked;
 use latchkey_core::import::offer::ImportDone;
@@ -30,7 +30,7 @@ fn canonical(url: &str) -> CmdResult<String> {
 
 #[tauri::command]
 pub fn overview(state: State<'_, AppState>) -> CmdResult<Overview> {
-    state.overview().map_err(problem)
+    state.follow.overview().map_err(problem)
 }
 
 #[tauri::command]
@@ -41,6 +41,7 @@ pub fn server_detail(
 ) -> CmdResult<ServerDetail> {
     let url = canonical(&url)?;
     let view = state
+        .follow
         .overview()
         .map_err(problem)?
         .servers
@@ -56,10 +57,10 @@ pub async fn add_server<R: Runtime>(
     state: State<'_, AppState>,
     url: String,
 ) -> CmdResult<ServerView> {
-    let mut view = app_actions::add_server(&state.lk, &url)
+    let mut view = actions::add_server(&state.lk, &url)
         .await
         .map_err(problem)?;
-    view.clients = state.clients_using(&view.url);
+    view.clients = state.follow.clients_using(&view.url);
     live::changed(&app);
     Ok(view)
 }
@@ -83,7 +84,7 @@ pub async fn connect<R: Runtime>(
     let emit = move |u: ConnectUpdate| {
         let _ = emitter.emit("connect-progress", u);
     };
-    let last = app_actions::connect(
+    let last = actions::connect(
         &state.lk,
         &url,
         another_account.unwrap_or(false),
@@ -142,7 +143,7 @@ pub fn revoke_plan(
     url: String,
     grant_id: Option<i64>,
 ) -> CmdResult<RevokePlan> {
-    app_actions::revoke_plan(&state.lk, &url, grant_id).map_err(problem)
+    actions::revoke_plan(&state.lk, &url, grant_id).map_err(problem)
 }
 
 #[tauri::command]
@@ -152,7 +153,7 @@ pub async fn revoke<R: Runtime>(
     url: String,
     grant_id: Option<i64>,
 ) -> CmdResult<Revoked> {
-    let outcome = app_actions::revoke(&state.lk, &url, grant_id)
+    let outcome = actions::revoke(&state.lk, &url, grant_id)
         .await
         .map_err(problem)?;
     live::changed(&app);
@@ -160,11 +161,8 @@ pub async fn revoke<R: Runtime>(
 }
 
 #[tauri::command]
-pub async fn refresh_all<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> CmdResult<()> {
-    live::refresh_all(&app, &state).await
+pub async fn refresh_all(state: State<'_, AppState>) -> CmdResult<()> {
+    state.follow.refresh_all().await
 }
 
 #[tauri::command]
@@ -174,7 +172,7 @@ pub fn set_default_account<R: Runtime>(
     url: String,
     grant_id: i64,
 ) -> CmdResult<()> {
-    app_actions::set_default_account(&state.lk, &url, grant_id).map_err(problem)?;
+    actions::set_default_account(&state.lk, &url, grant_id).map_err(problem)?;
     live::changed(&app);
     Ok(())
 }
@@ -185,14 +183,14 @@ pub fn forget_server<R: Runtime>(
     state: State<'_, AppState>,
     url: String,
 ) -> CmdResult<()> {
-    app_actions::forget_server(&state.lk, &url).map_err(problem)?;
+    actions::forget_server(&state.lk, &url).map_err(problem)?;
     live::changed(&app);
     Ok(())
 }
 
 /// The scan the window's findings came from: a fix only ever touches a file in it.
 fn scan(state: &AppState) -> CmdResult<std::sync::Arc<latchkey_core::clients::scan::Scan>> {
-    state.scan().ok_or_else(|| {
+    state.follow.scan().ok_or_else(|| {
         problem(Error::InvalidInput(
             "the MCP clients' config files have not been read yet; try again in a moment".into(),
         ))
@@ -207,7 +205,7 @@ pub async fn adopt_plan(
     fix: Fix,
 ) -> CmdResult<AdoptPlan> {
     let scan = scan(&state)?;
-    app_actions::adopt_plan(&state.lk, &scan, &file, &entry, fix)
+    actions::adopt_plan(&state.lk, &scan, &file, &entry, fix)
         .await
         .map_err(problem)
 }
@@ -222,7 +220,7 @@ pub async fn adopt<R: Runtime>(
     fix: Fix,
 ) -> CmdResult<i64> {
     let scan = scan(&state)?;
-    let id = app_actions::adopt(&state.lk, &scan, &file, &entry, fix)
+    let id = actions::adopt(&state.lk, &scan, &file, &entry, fix)
         .await
         .map_err(problem)?;
     live::rescan_now(&app);
@@ -263,9 +261,7 @@ pub async fn undo_adopt<R: Runtime>(
     state: State<'_, AppState>,
     id: i64,
 ) -> CmdResult<i64> {
-    let undo = app_actions::undo_adopt(&state.lk, id)
-        .await
-        .map_err(problem)?;
+    let undo = actions::undo_adopt(&state.lk, id).await.map_err(problem)?;
     live::rescan_now(&app);
     Ok(undo)
 }
@@ -274,7 +270,7 @@ pub async fn undo_adopt<R: Runtime>(
 #[tauri::command]
 pub async fn setup_plan(state: State<'_, AppState>) -> CmdResult<SetupView> {
     let scan = scan(&state)?;
-    let (view, _) = app_actions::setup_plan(&state.lk, &scan)
+    let (view, _) = actions::setup_plan(&state.lk, &scan)
         .await
         .map_err(problem)?;
     Ok(view)
@@ -288,7 +284,7 @@ pub async fn setup_apply<R: Runtime>(
     fingerprint: String,
 ) -> CmdResult<SetupDone> {
     let scan = scan(&state)?;
-    let done = app_actions::setup_apply(&state.lk, &scan, &fingerprint)
+    let done = actions::setup_apply(&state.lk, &scan, &fingerprint)
         .await
         .map_err(problem)?;
     live::rescan_now(&app);
@@ -302,7 +298,7 @@ pub async fn undo_setup<R: Runtime>(
     state: State<'_, AppState>,
     backups: Vec<i64>,
 ) -> CmdResult<Vec<i64>> {
-    let undone = app_actions::undo_setup(&state.lk, &backups)
+    let undone = actions::undo_setup(&state.lk, &backups)
         .await
         .map_err(problem);
     live::rescan_now(&app);

@@ -5,13 +5,16 @@
 //! - [`commands`]: what the window may call (and nothing returns a token).
 //! - [`tray`]: the tray icon (normal or needs-attention) and its menu.
 //! - [`window`]: the one main window, created on demand and destroyed on close.
-//! - [`live`]: watchers and timers that keep window, tray and notifications current.
+//! - [`live`]: publishes what the core follows to the window (and the tray, when it is here).
 //! - [`attention`]: desktop notifications when a grant needs the person.
+//! - [`resident`]: on Linux the tray lives in `latchkey-tray`, a process without WebKit; this
+//!   binary is then only the window (`--window`), started by the tray on Open.
 
 pub mod attention;
 pub mod autostart;
 pub mod commands;
 pub mod live;
+pub mod resident;
 pub mod state;
 pub mod tray;
 pub mod window;
@@ -68,23 +71,32 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
         .setup(move |app| {
             if features.tray {
                 tray::create(app.handle())?;
-                let ms = STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or(0);
-                tracing::info!("tray ready after {ms} ms");
+                tracing::info!("tray ready after {} ms", since_start());
             }
-            if features.live {
-                live::start(app.handle().clone())?;
-            }
+            tracing::debug!("setup after {} ms", since_start());
+            // The window first: the watches start while its page loads.
             if features.open_window {
                 window::show(app.handle());
+            }
+            if features.live {
+                live::start(app.handle().clone(), features.tray)?;
             }
             Ok(())
         })
 }
 
-/// The real app: one instance, tray, notifications, optional start at login.
+/// The real app. On Linux, `latchkey-app` (with `--hidden` at login) becomes the resident tray,
+/// `latchkey-tray`, and `latchkey-app --window [--connect URL]` is the window it starts on
+/// Open. Where no resident is installed, one process has the tray and the window: one
+/// instance, notifications, optional start at login.
 pub fn run() {
     STARTED.get_or_init(Instant::now);
     init_logging();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let window_only = args.iter().any(|a| a == "--window");
+    if !window_only {
+        resident::hand_over(&args);
+    }
     let state = match AppState::open() {
         Ok(s) => s,
         Err(e) => {
@@ -92,34 +104,56 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    if window_only {
+        tracing::debug!("window process: core opened after {} ms", since_start());
+        resident::end_with_parent();
+        if let Some(url) = args.windows(2).find(|w| w[0] == "--connect").map(|w| &w[1]) {
+            state.request_connect(url);
+        }
+    }
     // `--hidden`: started at login; stay in the tray until the person opens the window.
-    let hidden = std::env::args().any(|a| a == "--hidden");
-    let builder = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            // A second launch focuses the first instead of starting another.
-            window::show(app);
-        }))
-        .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec!["--hidden"]),
-        ));
+    let hidden = args.iter().any(|a| a == "--hidden");
+    let mut builder = tauri::Builder::default();
+    if !window_only {
+        builder = builder
+            .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+                // A second launch focuses the first instead of starting another.
+                window::show(app);
+            }))
+            .plugin(tauri_plugin_notification::init());
+    }
+    let builder = builder.plugin(tauri_plugin_autostart::init(
+        tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+        Some(vec!["--hidden"]),
+    ));
     let app = run_app(
         builder,
         state,
         Features {
-            tray: true,
+            tray: !window_only,
             live: true,
-            open_window: !hidden,
+            open_window: window_only || !hidden,
         },
     )
     .build(tauri::generate_context!())
     .expect("the Tauri app could not be built");
-    app.run(|app, event| match event {
-        // The last window closed: keep running in the tray. Quit (an explicit code) exits.
+    if window_only {
+        resident::follow_orders(app.handle().clone());
+    }
+    app.run(move |app, event| match event {
+        // The last window closed: the one-process app keeps running in the tray; the window
+        // process ends, unless a sign-in still waits for its redirect. Quit (a code) exits.
         RunEvent::ExitRequested {
             api, code: None, ..
-        } => api.prevent_exit(),
+        } => {
+            let signing_in = app.try_state::<AppState>().is_some_and(|s| s.signing_in());
+            if !window_only {
+                api.prevent_exit();
+            } else if signing_in {
+                api.prevent_exit();
+                resident::exit_after_sign_in(app);
+            }
+        }
         RunEvent::Exit => {
             if let Some(state) = app.try_state::<AppState>() {
                 state.stop();
@@ -127,6 +161,10 @@ pub fn run() {
         }
         _ => {}
     });
+}
+
+fn since_start() -> u128 {
+    STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or(0)
 }
 
 fn init_logging() {

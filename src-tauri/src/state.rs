@@ -1,20 +1,19 @@
-//! What the shell keeps between calls: the opened core, the servers being refreshed right now,
-//! the sign-ins in progress, and the latest scan of the MCP clients' config files.
+//! What the shell keeps between calls: the opened core and what it follows (the latest scan of
+//! the MCP clients' config files, the servers being refreshed), the sign-ins in progress, and a
+//! Connect asked for from outside the window.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use latchkey_core::Latchkey;
-use latchkey_core::app_actions::ConnectSession;
-use latchkey_core::clients::scan::Scan;
-use latchkey_core::overview::{self, Overview};
+use latchkey_core::actions::ConnectSession;
+use latchkey_core::follow::Follow;
 use tokio::sync::Notify;
 
 pub struct AppState {
     pub lk: Arc<Latchkey>,
-    refreshing: Mutex<HashSet<String>>,
+    pub follow: Arc<Follow>,
     sessions: Mutex<HashMap<String, Arc<ConnectSession>>>,
-    scan: Mutex<Option<Arc<Scan>>>,
     /// A Connect asked for outside the window (a notification's button), for the window to
     /// start: it may not exist yet when the button is pressed.
     connect_request: Mutex<Option<String>>,
@@ -34,48 +33,11 @@ impl AppState {
 
     pub fn new(lk: Arc<Latchkey>) -> Self {
         Self {
+            follow: Follow::new(lk.clone()),
             lk,
-            refreshing: Mutex::default(),
             sessions: Mutex::default(),
-            scan: Mutex::default(),
             connect_request: Mutex::default(),
             stop: Arc::new(Notify::new()),
-        }
-    }
-
-    pub fn overview(&self) -> latchkey_core::Result<Overview> {
-        let scan = lock(&self.scan).clone();
-        let refreshing = lock(&self.refreshing).clone();
-        overview::build(
-            &self.lk,
-            scan.as_deref(),
-            &refreshing,
-            latchkey_core::time::now(),
-        )
-    }
-
-    /// The latest scan of the MCP clients' config files (none before the first one ends).
-    pub fn scan(&self) -> Option<Arc<Scan>> {
-        lock(&self.scan).clone()
-    }
-
-    pub fn set_scan(&self, scan: Scan) {
-        *lock(&self.scan) = Some(Arc::new(scan));
-    }
-
-    pub fn clients_using(&self, url: &str) -> Vec<String> {
-        lock(&self.scan)
-            .as_deref()
-            .map(|s| latchkey_core::clients::scan::clients_using(s, url))
-            .unwrap_or_default()
-    }
-
-    pub fn set_refreshing(&self, url: &str, on: bool) {
-        let mut set = lock(&self.refreshing);
-        if on {
-            set.insert(url.to_string());
-        } else {
-            set.remove(url);
         }
     }
 
@@ -106,6 +68,11 @@ impl AppState {
 
     pub fn end_session(&self, url: &str) {
         lock(&self.sessions).remove(url);
+    }
+
+    /// Whether a sign-in is still waiting (for the browser's redirect, a device code, ...).
+    pub fn signing_in(&self) -> bool {
+        !lock(&self.sessions).is_empty()
     }
 
     pub fn stop(&self) {

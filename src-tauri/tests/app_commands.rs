@@ -366,7 +366,10 @@ async fn a_config_finding_is_fixed_with_consent_and_only_in_a_scanned_file() {
     )
     .unwrap();
     let dirs = PlatformDirs::for_home(Os::Linux, home.path());
-    f.app.state::<AppState>().set_scan(scan::scan(&dirs, &[]));
+    f.app
+        .state::<AppState>()
+        .follow
+        .set_scan(scan::scan(&dirs, &[]));
     let w = window(&f.app, "main");
 
     let overview = call(&w, "overview", json!({})).unwrap();

@@ -4,12 +4,13 @@
 // a token in plain text, with one server signed in and one whose sign-in the server rejected.
 // The menu says what needs the person and each server's word; the picture is the attention one.
 // Then the person fixes both from a terminal: the menu and the picture follow within seconds
-// with no window open. "Open Latchkey" opens the window; "Quit" ends the app.
+// with no window open. "Open Latchkey" opens the window; "Quit" ends the app. The tray is
+// latchkey-tray, a process without WebKit; the window is a process of its own, started on Open.
 // Run by `make test-app` in a D-Bus session of its own (so no other app's tray registers here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { startWatcher } from '../support/sni-watcher.mjs';
@@ -128,8 +129,20 @@ test('the tray, as a desktop panel reads it: words per server, attention, live, 
     const p = await w.properties(item);
     assert.equal(p.Status, 'Active');
     assert.equal(p.Category, 'ApplicationStatus');
-    assert.match(p.Menu, /\/Menu$/);
+    assert.match(p.Menu, /^\/\w/, 'a menu object (com.canonical.dbusmenu)');
     assert.equal(windowState(), 'none', '--hidden opens no window');
+  });
+
+  await t.test('the resident tray never loads WebKit or GTK (issue 14: a light tray)', async () => {
+    // latchkey-app hands over to latchkey-tray (same process id); the window is another process.
+    const exe = readlinkSync(`/proc/${app.pid}/exe`);
+    assert.match(exe, /latchkey-tray$/, 'the app became the resident tray');
+    const maps = readFileSync(`/proc/${app.pid}/maps`, 'utf8');
+    for (const lib of ['libwebkit2gtk', 'libjavascriptcoregtk', 'libgtk-3']) {
+      assert.ok(!maps.includes(lib), `${lib} is not mapped in the resident`);
+    }
+    const kids = readFileSync(`/proc/${app.pid}/task/${app.pid}/children`, 'utf8').trim();
+    assert.equal(kids, '', 'no window process before Open');
   });
 
   await t.test('the menu says what needs the person, then each server in one word', async () => {
@@ -177,8 +190,21 @@ test('the tray, as a desktop panel reads it: words per server, attention, live, 
   await t.test('Open Latchkey opens the window; Quit ends the app', async () => {
     await w.clickText(item, 'Open Latchkey');
     await within(20000, 'the window to show', async () => windowState() === 'viewable');
+    const kids = readFileSync(`/proc/${app.pid}/task/${app.pid}/children`, 'utf8').trim().split(' ').filter(Boolean);
+    assert.equal(kids.length, 1, 'one window process');
+    const windowExe = readlinkSync(`/proc/${kids[0]}/exe`);
+    assert.match(windowExe, /latchkey-app$/);
     await w.clickText(item, 'Quit');
     const end = await Promise.race([exited, sleep(10000).then(() => 'still running')]);
     assert.deepEqual(end, { code: 0, signal: null });
+    await within(5000, 'the window process to end with the tray', async () => {
+      try {
+        readlinkSync(`/proc/${kids[0]}/exe`);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.equal(windowState(), 'none', 'Quit closed the window too');
   });
 });

@@ -11,7 +11,7 @@ sudo=""
 fail() { echo "deb test: FAIL: $*" >&2; exit 1; }
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./##')
-for want in usr/bin/latchkey-app usr/bin/latchkey usr/share/applications/Latchkey.desktop \
+for want in usr/bin/latchkey-app usr/bin/latchkey-tray usr/bin/latchkey usr/share/applications/Latchkey.desktop \
   usr/share/icons/hicolor/128x128/apps/latchkey-app.png \
   usr/share/bash-completion/completions/latchkey usr/share/zsh/vendor-completions/_latchkey \
   usr/share/fish/vendor_completions.d/latchkey.fish usr/share/man/man1/latchkey.1.gz; do
@@ -49,6 +49,9 @@ done
 grep -q 'tray ready' "$log" || { cat "$log" >&2; fail "the installed app never reported its tray ready"; }
 sleep 1
 kill -0 $app 2>/dev/null || { cat "$log" >&2; fail "the installed app did not stay up"; }
+# It became the resident tray (the same process), which never loads WebKit.
+[[ $(readlink /proc/$app/exe) == /usr/bin/latchkey-tray ]] || fail "the app did not hand over to latchkey-tray: $(readlink /proc/$app/exe)"
+grep -q libwebkit2gtk /proc/$app/maps && fail "the resident tray loaded WebKit"
 
 # One instance only: a second launch hands over to the first and exits.
 timeout 20 /usr/bin/latchkey-app --hidden >"$home/second.log" 2>&1 || { cat "$home/second.log" >&2; fail "the second launch did not exit by itself"; }

@@ -17,7 +17,7 @@ rpm -qRp "$pkg" 2>/dev/null | grep -qx '(gnome-keyring or keepassxc or kwalletma
   fail "it does not require a Secret Service: $(rpm -qRp "$pkg" 2>/dev/null | tr '\n' ' ')"
 
 files=$(rpm -qlp "$pkg" 2>/dev/null)
-for want in /usr/bin/latchkey-app /usr/bin/latchkey /usr/share/applications/Latchkey.desktop \
+for want in /usr/bin/latchkey-app /usr/bin/latchkey-tray /usr/bin/latchkey /usr/share/applications/Latchkey.desktop \
   /usr/share/icons/hicolor/128x128/apps/latchkey-app.png \
   /usr/share/bash-completion/completions/latchkey /usr/share/zsh/site-functions/_latchkey \
   /usr/share/fish/vendor_completions.d/latchkey.fish /usr/share/man/man1/latchkey.1.gz; do

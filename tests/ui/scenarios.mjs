@@ -367,7 +367,7 @@ export const DEVICE_CODE = {
   user_code: "WDJB-MJHT",
   verification_uri: `${ISSUER}/device`,
   verification_uri_complete: `${ISSUER}/device?user_code=WDJB-MJHT`,
-  // A stand-in picture: the real one is drawn by the core (app_actions::DeviceCodeShown).
+  // A stand-in picture: the real one is drawn by the core (actions::DeviceCodeShown).
   qr_svg:
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 7 7" shape-rendering="crispEdges">' +
     '<path fill="#fff" d="M0 0h7v7H0z"/><path fill="#000" d="M0 0h3v3H0zM4 0h3v3H4zM0 4h3v3H0zM4 4h1v1H4zM6 6h1v1H6z"/></svg>',

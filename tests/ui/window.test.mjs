@@ -65,6 +65,28 @@ test("live: state-changed updates a row, and a burst is fetched at most twice", 
   await app.close();
 });
 
+test("live: a state-changed that carries the overview shows it with no fetch", async () => {
+  const app = await ctx.open(fullScenario(nowSeconds()));
+  const { page } = app;
+  const fetchesBefore = (await fakeCalls(page, "overview")).length;
+  await page.evaluate((url) => {
+    // Only the event's overview says Refreshing: a fetch would bring the old status back.
+    const o = structuredClone(window.__fake.state.overview);
+    o.servers.find((x) => x.url === url).status = { kind: "refreshing" };
+    for (let i = 0; i < 5; i++) window.__fake.emit("state-changed", o);
+  }, URLS.github);
+  await eventually(
+    async () => (await row(page, URLS.github).getAttribute("data-status")) === "refreshing",
+    "the row to show Refreshing",
+    1000,
+  );
+  await new Promise((r) => setTimeout(r, 400));
+  const fetches = (await fakeCalls(page, "overview")).length - fetchesBefore;
+  assert.equal(fetches, 0, "the carried overview was shown as it came");
+  await textIs(row(page, URLS.github).getByTestId("status-pill"), "Refreshing…");
+  await app.close();
+});
+
 test("a failed refetch keeps the last list and says it may be out of date", async () => {
   const app = await ctx.open(fullScenario(nowSeconds()));
   const { page } = app;

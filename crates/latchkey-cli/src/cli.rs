@@ -1,6 +1,11 @@
 //! The command-line contract (see DESIGN.md): extend, never break.
 
+use std::io::Read;
+
 use clap::{Args, Parser, Subcommand};
+use latchkey_core::oauth::registration::ClientOptions;
+use latchkey_core::secret::Secret;
+use latchkey_core::{Error, Result};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -254,6 +259,33 @@ pub struct ClientFlags {
     /// authorization server supports them.
     #[arg(long, env = "LATCHKEY_CLIENT_METADATA_URL")]
     pub client_metadata_url: Option<String>,
+}
+
+impl ClientFlags {
+    /// Turn the client flags into core options, reading the secret from stdin when asked.
+    pub fn options(&self) -> Result<ClientOptions> {
+        let client_secret = if self.client_secret_stdin {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                Error::InvalidInput(format!("cannot read the client secret from stdin: {e}"))
+            })?;
+            let s = s.trim_end_matches(['\r', '\n']).to_string();
+            if s.is_empty() {
+                return Err(Error::InvalidInput(
+                    "--client-secret-stdin: standard input was empty".into(),
+                ));
+            }
+            Some(Secret::new(s))
+        } else {
+            None
+        };
+        Ok(ClientOptions {
+            client_id: self.client_id.clone(),
+            client_secret,
+            client_metadata_url: self.client_metadata_url.clone(),
+            private_key: None,
+        })
+    }
 }
 
 #[derive(Debug, Args, Default)]

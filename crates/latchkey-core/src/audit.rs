@@ -44,11 +44,7 @@ pub fn record(
 
 /// Audit events are kept this long (`LATCHKEY_AUDIT_DAYS` overrides it).
 pub fn retention_days() -> i64 {
-    std::env::var("LATCHKEY_AUDIT_DAYS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|d: &i64| *d > 0)
-        .unwrap_or(90)
+    crate::tuning::Tuning::get().audit_days
 }
 
 /// Drop events older than the retention period.

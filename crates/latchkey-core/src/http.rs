@@ -71,11 +71,7 @@ impl Fetched {
 impl HttpClient {
     /// Default client: 30 s per request (`LATCHKEY_HTTP_TIMEOUT` seconds overrides it).
     pub fn new() -> Result<Self> {
-        let secs = std::env::var("LATCHKEY_HTTP_TIMEOUT")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(30);
-        Self::with_timeout(Duration::from_secs(secs))
+        Self::with_timeout(crate::tuning::Tuning::get().http_timeout)
     }
 
     pub fn with_timeout(timeout: Duration) -> Result<Self> {

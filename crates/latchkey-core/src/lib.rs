@@ -7,9 +7,10 @@
 //! - [`broker`]: the single way to get a usable access token.
 //! - [`http`]: the guarded HTTP client every network call goes through.
 
-pub mod app_actions;
+pub mod actions;
 pub mod atomic_file;
 pub mod audit;
+pub mod bindings;
 pub mod broker;
 pub mod browser;
 pub mod checkup;
@@ -19,6 +20,7 @@ pub mod disconnect;
 pub mod env_secrets;
 pub mod error;
 pub mod faults;
+pub mod follow;
 pub mod grant_client;
 pub mod home;
 pub mod http;
@@ -40,6 +42,7 @@ pub mod store;
 pub mod store_watch;
 pub mod test_hooks;
 pub mod time;
+pub mod tuning;
 pub mod url_policy;
 pub mod wake_watch;
 

@@ -9,12 +9,7 @@ use url::Url;
 
 /// How often an offline refresher looks for the network (`LATCHKEY_OFFLINE_PROBE_SECS`).
 pub fn probe_interval() -> Duration {
-    let secs = std::env::var("LATCHKEY_OFFLINE_PROBE_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|s: &u64| *s > 0)
-        .unwrap_or(15);
-    Duration::from_secs(secs)
+    crate::tuning::Tuning::get().offline_probe
 }
 
 /// `host:port` of a URL (the issuer), to probe.

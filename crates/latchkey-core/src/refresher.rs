@@ -29,11 +29,7 @@ use crate::{ErrorKind, audit, broker};
 pub const MAX_SLEEP: i64 = 300;
 /// [`MAX_SLEEP`], or `LATCHKEY_REFRESHER_MAX_SLEEP` seconds (tests shorten it).
 fn max_sleep() -> i64 {
-    std::env::var("LATCHKEY_REFRESHER_MAX_SLEEP")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|s: &i64| *s > 0)
-        .unwrap_or(MAX_SLEEP)
+    crate::tuning::Tuning::get().refresher_max_sleep
 }
 
 /// Backoff after passing failures: 10 s, 20 s, 40 s ... capped at 10 minutes.

@@ -25,7 +25,10 @@ pub fn human_until(at: i64, now: i64) -> String {
             format!("{h} h {m} min")
         }
     } else {
-        format!("{} d", abs / 86_400)
+        match abs / 86_400 {
+            1 => "1 day".to_string(),
+            d => format!("{d} days"),
+        }
     };
     if delta >= 0 {
         format!("in {text}")
@@ -45,7 +48,8 @@ mod tests {
             ("minutes", 59 * 60 + 10, "in 59 min"),
             ("hours", 2 * 3600 + 5 * 60, "in 2 h 5 min"),
             ("whole hours", 3 * 3600, "in 3 h"),
-            ("days", 3 * 86_400, "in 3 d"),
+            ("days", 3 * 86_400, "in 3 days"),
+            ("one day", 86_400 + 7200, "in 1 day"),
             ("past", -180, "3 min ago"),
         ];
         for (name, delta, want) in rows {

@@ -77,9 +77,12 @@ export const api = {
   takeConnectRequest: () => invoke<string | null>("take_connect_request"),
 };
 
-/** The store changed (this app, a `latchkey proxy`, the CLI): fetch the overview again. */
-export function onStateChanged(handler: () => void): Promise<UnlistenFn> {
-  return listen("state-changed", () => handler());
+/**
+ * The store or a client's config changed (this app, a `latchkey proxy`, the CLI): the event
+ * carries the overview the shell built (`null` when it could not, so fetch it to see why).
+ */
+export function onStateChanged(handler: (o: Overview | null) => void): Promise<UnlistenFn> {
+  return listen<Overview | null>("state-changed", (e) => handler(e.payload ?? null));
 }
 
 /** A Connect was asked for outside the window: take it with `api.takeConnectRequest`. */

@@ -1,6 +1,7 @@
-// The overview the window shows, kept current without polling: fetched on start, again on every
-// `state-changed` (coalesced), and once at `next_change_at` when a status changes by the clock
-// alone. One minute timer re-renders the relative times ("expires in 41 min").
+// The overview the window shows, kept current without polling: fetched on start, taken from every
+// `state-changed` (which carries the overview the shell just built; coalesced; fetched only when
+// the shell could not build it), and fetched once at `next_change_at` when a status changes by
+// the clock alone. One minute timer re-renders the relative times ("expires in 41 min").
 import type { Overview, Problem } from "../bindings";
 import { api, asProblem, onStateChanged } from "./api";
 import { coalesce } from "./coalesce";
@@ -22,14 +23,17 @@ let nextChangeTimer: ReturnType<typeof setTimeout> | null = null;
 // setTimeout overflows past 2^31-1 ms (about 24.8 days); a longer wait is cut to that.
 const MAX_TIMEOUT_MS = 2_147_483_000;
 
+function show(o: Overview): void {
+  live.overview = o;
+  live.problem = null;
+  void maybeOffer();
+  live.now = nowSeconds();
+  scheduleNextChange(o.next_change_at);
+}
+
 export async function fetchOverview(): Promise<void> {
   try {
-    const o = await api.overview();
-    live.overview = o;
-    live.problem = null;
-    void maybeOffer();
-    live.now = nowSeconds();
-    scheduleNextChange(o.next_change_at);
+    show(await api.overview());
   } catch (e) {
     live.problem = asProblem(e);
   }
@@ -55,14 +59,23 @@ function startClock(): void {
   });
 }
 
+/** The overview the latest `state-changed` carried (`null`: it carried none, so fetch). */
+let carried: Overview | null = null;
+
 /** Bursts (refresh-all, a proxy refreshing) settle for 150 ms, well inside the 1 s goal. */
 export const refreshSoon = coalesce(async () => {
-  await fetchOverview();
+  const o = carried;
+  carried = null;
+  if (o) show(o);
+  else await fetchOverview();
   live.changes += 1;
 }, 150);
 
 export async function startLive(): Promise<void> {
   if (clockTimer === null) startClock();
-  await onStateChanged(refreshSoon);
+  await onStateChanged((o) => {
+    carried = o;
+    refreshSoon();
+  });
   await fetchOverview();
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ServerView, Status } from "../bindings";
 import { clientsLine, pillText, pillTone, rowActions } from "./status";
+// Written by the core (crates/latchkey-core/src/bindings.rs): `latchkey list`'s words.
+import sharedWords from "./status-words.json";
 
 const now = 1_000_000;
 
@@ -121,5 +123,13 @@ describe("clientsLine", () => {
       "Found in Cursor",
     );
     expect(clientsLine(server({}))).toBeNull();
+  });
+});
+
+describe("pillText says what latchkey list says", () => {
+  const cases = sharedWords as { status: Status; now: number; words: string }[];
+  it("has the core's cases", () => expect(cases.length).toBeGreaterThan(10));
+  it.each(cases.map((c) => [c.words, c] as const))("%s", (_, c) => {
+    expect(pillText(c.status, c.now)).toBe(c.words);
   });
 });

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use latchkey_core::clients::paths::{self, PlatformDirs};
+use latchkey_core::clients::paths::PlatformDirs;
 use latchkey_core::clients::scan::{self, Scan};
-use latchkey_core::clients::watch::{ConfigWatch, DEBOUNCE};
+use latchkey_core::clients::watch;
 use latchkey_core::clients::{Finding, Transport, token_caches};
 use latchkey_core::{Error, Result};
 
@@ -30,26 +30,16 @@ pub async fn run(json: bool, mut projects: Vec<PathBuf>, watch: bool) -> Result<
 /// `--watch`: print, then print again after every (debounced) change; one JSON line per update
 /// with `--json`, so other programs can follow it.
 fn watch_forever(dirs: &PlatformDirs, projects: &[PathBuf], json: bool) -> Result<ExitCode> {
-    let mut locations = paths::user_locations(dirs);
-    for p in projects {
-        locations.extend(paths::project_locations(p));
-    }
-    let mut watch = ConfigWatch::new(locations, DEBOUNCE)?;
-    let mut result = scan::scan(dirs, projects);
-    loop {
+    watch::follow_scans(dirs, projects, |result| {
         if json {
             println!("{}", serde_json::to_string(&result).expect("serialises"));
         } else {
             print_scan(&result, false);
             println!("-- watching for changes (Ctrl-C stops)");
         }
-        let _ = std::io::Write::flush(&mut std::io::stdout());
-        let changed = watch.wait(None);
-        if changed.is_empty() {
-            return Ok(ExitCode::SUCCESS);
-        }
-        result = scan::rescan_settled(dirs, projects, &changed);
-    }
+        std::io::Write::flush(&mut std::io::stdout()).is_ok()
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_scan(result: &Scan, json: bool) {

@@ -15,7 +15,7 @@ use latchkey_core::{Error, Result};
 use crate::cli::ConnectArgs;
 
 pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
-    let mut client = super::client_options(&args.client)?;
+    let mut client = args.client.options()?;
     if let Some(path) = &args.private_key_file {
         client.private_key = Some(read_private_key(path, args.signing_alg.as_deref())?);
     }

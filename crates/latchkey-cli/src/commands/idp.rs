@@ -14,11 +14,12 @@ pub async fn run(cmd: IdpCommand) -> Result<ExitCode> {
             id_token_file,
             no_browser,
         } => {
-            let client = super::client_options(&ClientFlags {
+            let client = ClientFlags {
                 client_id: Some(client_id),
                 client_secret_stdin,
                 client_metadata_url: None,
-            })?;
+            }
+            .options()?;
             let lk = super::open()?;
             let no_browser =
                 no_browser || (id_token_file.is_none() && super::connect::no_browser_can_open());

@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
+use std::collections::HashSet;
+
 use latchkey_core::Result;
-use latchkey_core::context::display_name;
-use latchkey_core::overview::Status;
+use latchkey_core::overview::{self, Status};
 use latchkey_core::store::GrantRow;
 use latchkey_core::time::now;
 use serde::Serialize;
@@ -20,7 +21,8 @@ struct ServerOut {
     url: String,
     resource: Option<String>,
     issuer: Option<String>,
-    /// connected | expired | needs_reconnect | not_connected
+    /// connected | expired | needs_reconnect | not_connected | no_sign_in_needed (the window's
+    /// status of the default account)
     status: &'static str,
     scopes: Vec<String>,
     expires_at: Option<i64>,
@@ -58,6 +60,8 @@ fn grant_status(g: &GrantRow, at: i64) -> &'static str {
     Status::of_grant(g, at).word()
 }
 
+/// The servers Latchkey knows, as the window lists them (the core's overview: the same status,
+/// order, account and clients), with each grant's details besides.
 pub async fn run(json: bool) -> Result<ExitCode> {
     let lk = super::open()?;
     let at = now();
@@ -66,28 +70,24 @@ pub async fn run(json: bool) -> Result<ExitCode> {
         let cwd: Vec<std::path::PathBuf> = std::env::current_dir().into_iter().collect();
         latchkey_core::clients::scan::scan(&dirs, &cwd)
     });
+    let overview = overview::build(&lk, scanned.as_ref(), &HashSet::new(), at)?;
     let mut servers = Vec::new();
     {
         let store = lk.store();
-        for s in store.list_servers()? {
+        for view in overview.servers.into_iter().filter(|v| v.known_to_latchkey) {
+            let Some(s) = store.server_by_url(&view.url)? else {
+                continue;
+            };
             let grants = store.grants_for_server(s.id)?;
             let default = grants.first();
             servers.push(ServerOut {
-                name: display_name(&s.url),
-                status: default
-                    .map(|g| grant_status(g, at))
-                    .unwrap_or("not_connected"),
-                scopes: default.map(|g| g.scopes.clone()).unwrap_or_default(),
+                name: view.name,
+                status: view.status.word(),
+                sentence: view.status.sentence(at),
+                scopes: view.scopes.into_iter().map(|c| c.name).collect(),
                 expires_at: default.and_then(|g| g.access_expires_at),
-                sentence: default
-                    .map(|g| Status::of_grant(g, at))
-                    .unwrap_or(Status::NotConnected)
-                    .sentence(at),
-                account: default.and_then(|g| g.account.clone()),
-                clients: scanned
-                    .as_ref()
-                    .map(|sc| latchkey_core::clients::scan::clients_using(sc, &s.url))
-                    .unwrap_or_default(),
+                account: view.account,
+                clients: view.clients,
                 grants: grants
                     .iter()
                     .map(|g| GrantOut {

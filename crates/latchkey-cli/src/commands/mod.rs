@@ -17,14 +17,11 @@ mod setup;
 mod shell_docs;
 mod token;
 
-use std::io::Read;
 use std::process::ExitCode;
 
-use latchkey_core::oauth::registration::ClientOptions;
-use latchkey_core::secret::Secret;
-use latchkey_core::{Error, Latchkey, Result};
+use latchkey_core::{Latchkey, Result};
 
-use crate::cli::{ClientFlags, Command};
+use crate::cli::Command;
 
 pub async fn run(command: Command) -> Result<ExitCode> {
     match command {
@@ -91,29 +88,4 @@ pub async fn run(command: Command) -> Result<ExitCode> {
 
 pub fn open() -> Result<Latchkey> {
     Latchkey::open()
-}
-
-/// Turn the client flags into core options, reading the secret from stdin when asked.
-pub fn client_options(flags: &ClientFlags) -> Result<ClientOptions> {
-    let client_secret = if flags.client_secret_stdin {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| {
-            Error::InvalidInput(format!("cannot read the client secret from stdin: {e}"))
-        })?;
-        let s = s.trim_end_matches(['\r', '\n']).to_string();
-        if s.is_empty() {
-            return Err(Error::InvalidInput(
-                "--client-secret-stdin: standard input was empty".into(),
-            ));
-        }
-        Some(Secret::new(s))
-    } else {
-        None
-    };
-    Ok(ClientOptions {
-        client_id: flags.client_id.clone(),
-        client_secret,
-        client_metadata_url: flags.client_metadata_url.clone(),
-        private_key: None,
-    })
 }

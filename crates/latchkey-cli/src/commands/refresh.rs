@@ -1,6 +1,9 @@
+//! `latchkey refresh <server> | --all`: the core's refresh (the same as the window's and the
+//! tray's "Refresh all now"), said line by line.
+
 use std::process::ExitCode;
 
-use latchkey_core::broker;
+use latchkey_core::actions::{self, RefreshStep};
 use latchkey_core::time::{human_until, now};
 use latchkey_core::{Error, Result};
 
@@ -11,30 +14,19 @@ pub async fn run(server: Option<&str>, all: bool) -> Result<ExitCode> {
         (None, true) => lk.store().list_servers()?,
         (None, false) => return Err(Error::InvalidInput("say which server, or --all".into())),
     };
-    let mut failed = 0;
-    for server in servers {
-        let grants = lk.store().grants_for_server(server.id)?;
-        for grant in grants {
-            if !grant.renews_by_itself() {
-                println!("{}: no refresh token; skipped", server.url);
-                continue;
-            }
-            match broker::refresh_now(&lk, &server, grant).await {
-                Ok(h) => println!(
-                    "{}: refreshed, {}",
-                    server.url,
-                    h.expires_at
-                        .map(|e| format!("expires {}", human_until(e, now())))
-                        .unwrap_or_else(|| "no expiry given".into())
-                ),
-                Err(e) => {
-                    failed += 1;
-                    eprintln!("{}: {e}", server.url);
-                }
-            }
-        }
-    }
-    Ok(if failed == 0 {
+    let failures = actions::refresh(&lk, servers, &|step| match step {
+        RefreshStep::Skipped { url } => println!("{url}: no refresh token; skipped"),
+        RefreshStep::Refreshed { url, expires_at } => println!(
+            "{url}: refreshed, {}",
+            expires_at
+                .map(|e| format!("expires {}", human_until(e, now())))
+                .unwrap_or_else(|| "no expiry given".into())
+        ),
+        RefreshStep::Failed { url, error } => eprintln!("{url}: {error}"),
+        RefreshStep::Started { .. } | RefreshStep::Finished { .. } => {}
+    })
+    .await?;
+    Ok(if failures.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

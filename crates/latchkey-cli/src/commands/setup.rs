@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use latchkey_core::app_actions;
+use latchkey_core::actions;
 use latchkey_core::clients::paths::PlatformDirs;
 use latchkey_core::clients::{scan, setup};
 use latchkey_core::overview::setup::{SetupView, done};
@@ -18,7 +18,7 @@ pub async fn run(yes: bool, dry_run: bool, no_connect: bool) -> Result<ExitCode>
     let cwd: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
     let found = scan::scan(&dirs, &cwd);
     let lk = super::open()?;
-    let (view, plan) = app_actions::setup_plan(&lk, &found).await?;
+    let (view, plan) = actions::setup_plan(&lk, &found).await?;
     show_found(&view);
     show_changes(&view, dry_run);
     let sign_ins = if no_connect {

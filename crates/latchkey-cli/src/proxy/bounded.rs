@@ -18,9 +18,8 @@ pub const DEFAULT_MAX_MESSAGE_MIB: usize = 16;
 
 /// The bound on one message, in bytes (see the module docs).
 pub fn max_message_bytes(settings: &latchkey_core::settings::Settings) -> usize {
-    let mib = std::env::var("LATCHKEY_PROXY_MAX_MESSAGE_MIB")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
+    let mib = latchkey_core::tuning::Tuning::get()
+        .proxy_max_message_mib
         .or(settings.proxy.max_message_mib)
         .filter(|&m| m > 0)
         .unwrap_or(DEFAULT_MAX_MESSAGE_MIB);

@@ -145,8 +145,16 @@ impl Legacy {
 
     /// The server has only the legacy HTTP+SSE transport (2024-11-05).
     async fn open_sse(self: &Arc<Self>, message: &Message, id: &Value) -> Result<(), NotOpened> {
-        match legacy_sse::open(self.clone()).await {
-            Ok(endpoint) => {
+        match legacy_sse::open(&self.up).await {
+            Ok((endpoint, mut events)) => {
+                // The stream carries the answers: forward them for as long as the session lives.
+                let forwarder = self.clone();
+                let handle = tokio::spawn(async move {
+                    while let Ok(m) = events.next().await {
+                        forwarder.client.send(&m).await;
+                    }
+                });
+                self.keep(handle);
                 tracing::info!(
                     "the server speaks the legacy HTTP+SSE transport; messages go to {endpoint}"
                 );

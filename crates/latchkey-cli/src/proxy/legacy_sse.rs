@@ -1,18 +1,15 @@
 //! The legacy HTTP+SSE transport (MCP 2024-11-05): a GET opens an event stream whose first
 //! `endpoint` event names the URL to POST messages to; answers arrive on the stream.
 
-use std::sync::Arc;
-
 use latchkey_core::url_policy;
 use url::Url;
 
-use super::legacy::Legacy;
 use super::message::Message;
-use super::upstream::{Reply, Upstream};
+use super::upstream::{Events, Reply, Upstream};
 
-/// Open the stream, wait for its `endpoint` event, and keep forwarding its messages.
-pub async fn open(session: Arc<Legacy>) -> Result<Url, String> {
-    let up = &session.up;
+/// Open the stream and wait for its `endpoint` event: the URL to POST to, and the stream, whose
+/// messages the caller forwards to its client.
+pub async fn open(up: &Upstream) -> Result<(Url, Events), String> {
     let mut h = http::HeaderMap::new();
     h.insert(
         http::header::ACCEPT,
@@ -43,14 +40,7 @@ pub async fn open(session: Arc<Legacy>) -> Result<Url, String> {
             None => return Err("the SSE stream ended before naming its endpoint".into()),
         }
     };
-    let forwarder = session.clone();
-    let handle = tokio::spawn(async move {
-        while let Ok(m) = events.next().await {
-            forwarder.client.send(&m).await;
-        }
-    });
-    session.keep(handle);
-    Ok(endpoint)
+    Ok((endpoint, events))
 }
 
 /// POST one message to the endpoint; its answer (if any) comes on the stream.

@@ -55,7 +55,7 @@ pub async fn run(args: ProxyArgs) -> Result<ExitCode> {
             "proxy: standard input carries JSON-RPC, so it cannot carry a client secret; run `latchkey connect <url> --client-id ID --client-secret-stdin` once, then the proxy".into(),
         ));
     }
-    let client_options = crate::commands::client_options(&args.client)?;
+    let client_options = args.client.options()?;
     let lk = Arc::new(latchkey_core::Latchkey::open()?);
     let max_message = bounded::max_message_bytes(&latchkey_core::settings::load(&lk.home)?);
     let (out, writer) = output::spawn_writer();

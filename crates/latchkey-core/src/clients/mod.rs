@@ -9,6 +9,7 @@
 pub mod adopt;
 pub mod backup;
 pub mod findings;
+pub mod jetbrains_xml;
 pub mod model;
 pub mod parse;
 pub mod paths;

@@ -16,6 +16,10 @@ pub struct Scan {
     pub servers: Vec<KnownServer>,
     /// Every config file found (missing ones are not listed).
     pub files: Vec<FileReport>,
+    /// The project folders whose files were read (given, and the ones Claude Code knows): a
+    /// watch follows their files too.
+    #[serde(skip)]
+    pub projects: Vec<PathBuf>,
 }
 
 /// Scan this machine (or a fixture home) for MCP servers.
@@ -62,6 +66,7 @@ pub fn scan(dirs: &PlatformDirs, extra_projects: &[PathBuf]) -> Scan {
     Scan {
         servers: merge(&files),
         files,
+        projects,
     }
 }
 

@@ -16,8 +16,45 @@ use std::time::Duration;
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use super::model::{Layout, Location};
-use super::paths;
+use super::paths::{self, PlatformDirs};
+use super::scan::{self, Scan};
 use crate::{Error, Result};
+
+/// Scan the clients' config files now and after every change, until `on_scan` answers `false`
+/// or the watch ends: the user-level files, and the project-level files of every project the
+/// scan read (`extra_projects`, and the ones Claude Code knows, so a project's `.mcp.json` is
+/// followed too). The app's window and tray and `latchkey clients --watch` all follow this way.
+pub fn follow_scans(
+    dirs: &PlatformDirs,
+    extra_projects: &[PathBuf],
+    mut on_scan: impl FnMut(Scan) -> bool,
+) -> Result<()> {
+    let locations = |projects: &[PathBuf]| {
+        let mut all = paths::user_locations(dirs);
+        for p in projects {
+            all.extend(paths::project_locations(p));
+        }
+        all
+    };
+    // Watching starts before the first read, so nothing written in between is missed.
+    let mut watched = extra_projects.to_vec();
+    let mut watch = ConfigWatch::new(locations(&watched), DEBOUNCE)?;
+    let mut result = scan::scan(dirs, extra_projects);
+    loop {
+        if result.projects != watched {
+            watched = result.projects.clone();
+            watch = ConfigWatch::new(locations(&watched), DEBOUNCE)?;
+        }
+        if !on_scan(result) {
+            return Ok(());
+        }
+        let changed = watch.wait(None);
+        if changed.is_empty() {
+            return Ok(());
+        }
+        result = scan::rescan_settled(dirs, extra_projects, &changed);
+    }
+}
 
 /// Default quiet time before a burst of events becomes one update.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -187,8 +224,43 @@ fn nearest_existing(dir: &Path) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::{leads_to, nearest_existing};
+    use super::{follow_scans, leads_to, nearest_existing};
+    use crate::clients::paths::{Os, PlatformDirs};
     use std::path::Path;
+    use std::time::Duration;
+
+    /// The app used to watch only the user-level files it scanned: a project's `.mcp.json`
+    /// (a project Claude Code knows) changed without the window or the tray seeing it.
+    #[test]
+    fn a_project_that_claude_code_knows_is_followed_too() {
+        let home = tempfile::tempdir().unwrap();
+        let project = tempfile::tempdir().unwrap();
+        let claude =
+            serde_json::json!({"projects": {project.path().to_str().unwrap(): {"mcpServers": {}}}});
+        std::fs::write(home.path().join(".claude.json"), claude.to_string()).unwrap();
+        let dirs = PlatformDirs::for_home(Os::Linux, home.path());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || follow_scans(&dirs, &[], |scan| tx.send(scan).is_ok()));
+        let first = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(first.projects, [project.path().to_path_buf()]);
+        assert!(first.servers.is_empty());
+
+        std::fs::write(
+            project.path().join(".mcp.json"),
+            r#"{"mcpServers": {"db": {"command": "dbhub", "args": ["--dsn", "${DB_DSN}"]}}}"#,
+        )
+        .unwrap();
+        let seen = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the project's new file was seen");
+        assert!(
+            seen.servers
+                .iter()
+                .any(|s| s.key == "dbhub --dsn ${DB_DSN}"),
+            "{:?}",
+            seen.servers
+        );
+    }
 
     #[test]
     fn a_missing_system_folder_is_not_watched_through_its_top_level_parent() {

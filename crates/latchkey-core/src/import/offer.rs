@@ -8,7 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{Done, Found, Report, Source};
-use crate::app_actions::AdoptPlan;
+use crate::actions::AdoptPlan;
 use crate::clients::scan::Scan;
 use crate::context::Latchkey;
 use crate::overview::config_findings::{Fix, shown_path};

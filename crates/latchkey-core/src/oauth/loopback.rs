@@ -24,11 +24,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// How long to wait for the browser: `LATCHKEY_SIGNIN_TIMEOUT` seconds, default 5 minutes.
 pub fn timeout_from_env() -> Duration {
-    std::env::var("LATCHKEY_SIGNIN_TIMEOUT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_TIMEOUT)
+    crate::tuning::Tuning::get().signin_timeout
 }
 
 pub struct Loopback {

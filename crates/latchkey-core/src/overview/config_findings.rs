@@ -219,6 +219,7 @@ mod tests {
             findings,
         };
         let scan = Scan {
+            projects: Vec::new(),
             servers: vec![],
             files: vec![
                 FileReport {
@@ -290,6 +291,7 @@ mod tests {
             }],
         };
         let scan = Scan {
+            projects: Vec::new(),
             servers: vec![],
             files: vec![
                 cache(ClientId::McpRemote, "/h/.mcp-auth/mcp-remote-v1"),

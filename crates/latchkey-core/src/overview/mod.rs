@@ -4,7 +4,7 @@
 //!
 //! Nothing here holds a secret: tokens stay in the keychain, the UI gets metadata only.
 
-pub mod bindings;
+pub mod announce;
 pub mod config_findings;
 pub mod detail;
 pub mod needs_you;
@@ -12,6 +12,7 @@ pub mod problem;
 pub mod scope_access;
 pub mod setup;
 pub mod status;
+pub mod tray_menu;
 
 use std::collections::HashSet;
 
@@ -295,6 +296,7 @@ mod tests {
         grant(&lk, "https://c.example/mcp", 3600, false, at);
         lk.store().upsert_server("https://d.example/mcp").unwrap();
         let scan = Scan {
+            projects: Vec::new(),
             servers: vec![
                 remote("https://a.example/mcp"),
                 remote("https://e.example/mcp/"),

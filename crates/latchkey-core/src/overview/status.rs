@@ -62,20 +62,23 @@ impl Status {
         }
     }
 
-    /// "Connected · expires in 42 min · refreshes automatically".
+    /// "Connected · expires in 42 min · refreshes automatically": the words of the window's
+    /// status pill too (`ui/src/lib/status.ts`; `crate::bindings` checks that both agree).
     pub fn sentence(&self, at: i64) -> String {
         match self {
             Status::Connected {
                 expires_at: Some(e),
-                refreshes_automatically: true,
-            } => format!(
-                "Connected · expires {} · refreshes automatically",
-                human_until(*e, at)
-            ),
-            Status::Connected {
-                expires_at: Some(e),
-                refreshes_automatically: false,
-            } => format!("Connected · expires {}", human_until(*e, at)),
+                refreshes_automatically,
+            } => {
+                // A refreshable token that has just run out reads "expired 2 min ago".
+                let verb = if *e > at { "expires" } else { "expired" };
+                let expiry = format!("{verb} {}", human_until(*e, at));
+                if *refreshes_automatically {
+                    format!("Connected · {expiry} · refreshes automatically")
+                } else {
+                    format!("Connected · {expiry}")
+                }
+            }
             Status::Connected {
                 expires_at: None, ..
             } => "Connected".into(),
@@ -196,7 +199,7 @@ pub(crate) mod tests {
             (
                 "expired but refreshable",
                 grant(GrantStatus::Active, Some(-5), true),
-                "Connected · expires 5 s ago · refreshes automatically",
+                "Connected · expired 5 s ago · refreshes automatically",
                 false,
             ),
             (

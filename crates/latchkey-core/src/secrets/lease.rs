@@ -22,11 +22,7 @@ use crate::{Error, Result};
 pub const HOLD: Duration = Duration::from_secs(60);
 
 fn hold() -> Duration {
-    std::env::var("LATCHKEY_LEASE_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map(Duration::from_secs)
-        .unwrap_or(HOLD)
+    crate::tuning::Tuning::get().lease
 }
 const POLL: Duration = Duration::from_millis(250);
 

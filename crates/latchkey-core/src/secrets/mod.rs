@@ -134,13 +134,9 @@ pub struct Secrets {
 
 impl Secrets {
     pub fn new(store: Arc<dyn SecretStore>) -> Self {
-        let secs = std::env::var("LATCHKEY_KEYCHAIN_TIMEOUT")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(20);
         Self {
             store,
-            timeout: Duration::from_secs(secs),
+            timeout: crate::tuning::Tuning::get().keychain_timeout,
         }
     }
 

@@ -347,32 +347,84 @@ pub fn forget_server(lk: &Latchkey, url: &str) -> Result<()> {
     store.delete_server(server.id)
 }
 
-/// "Refresh all now": every grant that can refresh, one at a time, under the broker's rules.
-/// `on_server(url, started)` lets the window show "Refreshing…". Returns the failures.
+/// One moment of a refresh of several servers, as it happens.
+#[derive(Debug)]
+pub enum RefreshStep<'a> {
+    /// A grant that cannot renew by itself (no refresh token): left as it is.
+    Skipped {
+        url: &'a str,
+    },
+    /// The server's renewable grants start refreshing (the window shows "Refreshing…").
+    Started {
+        url: &'a str,
+    },
+    Refreshed {
+        url: &'a str,
+        expires_at: Option<i64>,
+    },
+    Failed {
+        url: &'a str,
+        error: &'a Error,
+    },
+    /// The server's turn ended.
+    Finished {
+        url: &'a str,
+    },
+}
+
+/// Refresh every grant of `servers` that can renew by itself, one at a time, under the broker's
+/// rules; `on_step` hears each step. Returns the failures. The CLI's `refresh` and the window's
+/// and the tray's "Refresh all now" are this.
+pub async fn refresh(
+    lk: &Latchkey,
+    servers: Vec<ServerRow>,
+    on_step: &(dyn Fn(RefreshStep<'_>) + Send + Sync),
+) -> Result<Vec<(String, Problem)>> {
+    let mut failures = Vec::new();
+    for server in servers {
+        let url = server.url.as_str();
+        let (renewable, fixed): (Vec<GrantRow>, Vec<GrantRow>) = lk
+            .store()
+            .grants_for_server(server.id)?
+            .into_iter()
+            .partition(|g| g.renews_by_itself());
+        for _ in &fixed {
+            on_step(RefreshStep::Skipped { url });
+        }
+        if renewable.is_empty() {
+            continue;
+        }
+        on_step(RefreshStep::Started { url });
+        for grant in renewable {
+            match broker::refresh_now(lk, &server, grant).await {
+                Ok(h) => on_step(RefreshStep::Refreshed {
+                    url,
+                    expires_at: h.expires_at,
+                }),
+                Err(error) => {
+                    on_step(RefreshStep::Failed { url, error: &error });
+                    failures.push((server.url.clone(), Problem::from(&error)));
+                }
+            }
+        }
+        on_step(RefreshStep::Finished { url });
+    }
+    Ok(failures)
+}
+
+/// "Refresh all now": [`refresh`] of every server. `on_server(url, started)` lets the window
+/// show "Refreshing…".
 pub async fn refresh_all(
     lk: &Latchkey,
     on_server: &(dyn Fn(&str, bool) + Send + Sync),
 ) -> Result<Vec<(String, Problem)>> {
     let servers = lk.store().list_servers()?;
-    let mut failures = Vec::new();
-    for server in servers {
-        let grants = lk.store().grants_for_server(server.id)?;
-        let refreshable: Vec<GrantRow> = grants
-            .into_iter()
-            .filter(|g| g.renews_by_itself())
-            .collect();
-        if refreshable.is_empty() {
-            continue;
-        }
-        on_server(&server.url, true);
-        for grant in refreshable {
-            if let Err(e) = broker::refresh_now(lk, &server, grant).await {
-                failures.push((server.url.clone(), Problem::from(&e)));
-            }
-        }
-        on_server(&server.url, false);
-    }
-    Ok(failures)
+    refresh(lk, servers, &|step| match step {
+        RefreshStep::Started { url } => on_server(url, true),
+        RefreshStep::Finished { url } => on_server(url, false),
+        _ => {}
+    })
+    .await
 }
 
 /// What a fix to a client's config file will do, said before it is done.
