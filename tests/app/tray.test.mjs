@@ -205,6 +205,6 @@ test('the tray, as a desktop panel reads it: words per server, attention, live, 
         return true;
       }
     });
-    assert.equal(windowState(), 'none', 'Quit closed the window too');
+    await within(5000, 'Quit to close the window too', async () => windowState() === 'none');
   });
 });
