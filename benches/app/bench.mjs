@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../../tests/app/webdriver.mjs';
+import { startWatcher } from '../../tests/support/sni-watcher.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const appBin = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/release/latchkey-app');
@@ -155,6 +156,8 @@ const peers = await Promise.all(Array.from({ length: SERVERS }, startPeer));
 for (const p of peers) execFileSync(cli, ['connect', p.mcp_url], { env, stdio: 'ignore' });
 
 const OPENS = Number(process.env.OPENS ?? 3);
+// The desktop's panel: the tray's "Open Latchkey" is clicked the way a panel clicks it.
+const panel = await startWatcher();
 const closeWindow = () => execFileSync('python3', [join(repo, 'benches/app/close_window.py'), 'Latchkey'], { env });
 
 /**
@@ -166,26 +169,40 @@ const closeWindow = () => execFileSync('python3', [join(repo, 'benches/app/close
 async function design(extraEnv) {
   const e = { ...env, ...extraEnv };
   const launches = [];
+  let before = 0;
   for (let i = 0; i < LAUNCHES; i++) {
     if (launches.length) await stop(launches.at(-1).child);
+    before = panel.registered;
     launches.push(await launch(appBin, ['--hidden'], e, /tray ready after (\d+) ms/));
   }
   const { child, lines } = launches.at(-1);
+  const item = await panel.waitForItemAfter(before);
   await sleep(15000); // start-up work (the first scan, the refresher's plan) settles
   const hidden = memory(child.pid);
   const hiddenWakeups = await wakeupsPerMinute(child.pid);
-  const opens = [];
-  for (let i = 0; i < OPENS; i++) {
-    if (i > 0) {
+  /** Open OPENS times (closing the window in between): ms from asking to the page loaded. */
+  const timeOpens = async (ask) => {
+    const ms = [];
+    for (let i = 0; i < OPENS; i++) {
+      const started = performance.now();
+      const loaded = nextLine(lines, /window loaded after \d+ ms/);
+      await ask();
+      await loaded;
+      ms.push(performance.now() - started);
       closeWindow();
       await sleep(3000);
     }
-    const started = performance.now();
-    const loaded = nextLine(lines, /window loaded after \d+ ms/);
+    return ms;
+  };
+  // The tray's "Open Latchkey", as a person clicks it in the panel.
+  const opens = await timeOpens(() => panel.clickText(item, 'Open Latchkey'));
+  // Starting the app again (its menu entry) while it runs in the tray.
+  const relaunches = await timeOpens(async () => {
     spawn(appBin, [], { env: e, stdio: 'ignore' });
-    await loaded;
-    opens.push(performance.now() - started);
-  }
+  });
+  const reopened = nextLine(lines, /window loaded after \d+ ms/);
+  await panel.clickText(item, 'Open Latchkey');
+  await reopened;
   await sleep(15000); // the first fetch, render and start-up work of the window settle
   const open = memory(child.pid);
   const openWakeups = await wakeupsPerMinute(child.pid);
@@ -201,6 +218,7 @@ async function design(extraEnv) {
     hidden,
     hiddenWakeups,
     open_to_loaded_median_ms: median(opens),
+    relaunch_to_loaded_median_ms: median(relaunches),
     open,
     openWakeups,
     closed,
@@ -248,10 +266,12 @@ console.log(`
 ${row(`launch to tray ready (wall, median of ${LAUNCHES})`, `${f(app.launch_wall_median_ms)} ms`, `${f(oneProcess.launch_wall_median_ms)} ms`, `${f(results.bare.launch_wall_median_ms)} ms (setup done)`, `≤ 100 ms: ${goal(app.launch_wall_median_ms <= 100)}`)}
 ${row('PSS, started --hidden, never opened', pss(app.hidden), pss(oneProcess.hidden), '-', `≤ 30 MiB: ${goal(app.hidden.totalPssMiB <= 30)}`)}
 ${row('wake-ups per minute, never opened, idle', f(app.hiddenWakeups), f(oneProcess.hiddenWakeups), '-', `≤ 2: ${goal(app.hiddenWakeups <= 2)}`)}
-${row(`Open to the page loaded (median of ${OPENS})`, `${f(app.open_to_loaded_median_ms)} ms`, `${f(oneProcess.open_to_loaded_median_ms)} ms`, '-', `≤ 400 ms: ${goal(app.open_to_loaded_median_ms <= 400)}`)}
+${row(`tray's Open Latchkey to the page loaded (median of ${OPENS})`, `${f(app.open_to_loaded_median_ms)} ms`, `${f(oneProcess.open_to_loaded_median_ms)} ms`, '-', `≤ 400 ms: ${goal(app.open_to_loaded_median_ms <= 400)}`)}
+${row(`the app started again to the page loaded (median of ${OPENS})`, `${f(app.relaunch_to_loaded_median_ms)} ms`, `${f(oneProcess.relaunch_to_loaded_median_ms)} ms`, '-', '')}
 ${row('PSS, window open', pss(app.open), pss(oneProcess.open), pss(bare.open))}
 ${row('wake-ups per minute, window open, idle', f(app.openWakeups), f(oneProcess.openWakeups), f(bare.openWakeups))}
 ${row('PSS, 5 s after the window closed', pss(app.closed), pss(oneProcess.closed), '-', `≤ 30 MiB: ${goal(app.closed.totalPssMiB <= 30)}`)}
 ${row('wake-ups per minute, window closed, idle', f(app.closedWakeups), f(oneProcess.closedWakeups), '-', `≤ 2: ${goal(app.closedWakeups <= 2)}`)}
 `);
+await panel.close();
 process.exit(0);

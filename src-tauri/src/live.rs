@@ -1,8 +1,8 @@
 //! Keeping the window (and, when the app is its own tray, the tray and the notifications)
-//! current: the core's [`Follow`](latchkey_core::follow::Follow) watches the store, the
+//! current: the core's [`Follow`](latchkey_core::runtime::follow::Follow) watches the store, the
 //! clients' config files and the clock, and each fresh overview is published here.
 
-use latchkey_core::follow;
+use latchkey_core::runtime::follow;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::{AppState, attention, tray};

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use latchkey_core::Latchkey;
 use latchkey_core::actions::ConnectSession;
-use latchkey_core::follow::Follow;
+use latchkey_core::runtime::follow::Follow;
 use tokio::sync::Notify;
 
 pub struct AppState {

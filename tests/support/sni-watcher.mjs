@@ -141,6 +141,24 @@ export async function startWatcher() {
         });
       });
     },
+    /** The item registered after the first `n` (the latest app's, when a run starts several). */
+    waitForItemAfter(n, timeoutMs = 20000) {
+      if (found.length > n) return Promise.resolve(found[n]);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no new tray item registered')), timeoutMs);
+        const check = () => {
+          if (found.length > n) {
+            clearTimeout(t);
+            resolve(found[n]);
+          } else waiting.push(check);
+        };
+        waiting.push(check);
+      });
+    },
+    /** How many items registered so far. */
+    get registered() {
+      return found.length;
+    },
     properties,
     /** The menu's top level, as GetLayout(0, -1, []) gives it. */
     async menu(item) {

@@ -1,10 +1,10 @@
-//! The command-line contract (see DESIGN.md): extend, never break.
+//! The command-line contract (docs/cli.md; tests depend on it): extend, never break.
 
 use std::io::Read;
 
 use clap::{Args, Parser, Subcommand};
 use latchkey_core::oauth::registration::ClientOptions;
-use latchkey_core::secret::Secret;
+use latchkey_core::secrets::secret::Secret;
 use latchkey_core::{Error, Result};
 
 #[derive(Debug, Parser)]

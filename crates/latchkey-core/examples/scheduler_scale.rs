@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use latchkey_core::refresher::{plan, planned_refresh};
+use latchkey_core::runtime::refresher::{plan, planned_refresh};
 use latchkey_core::store::{NewGrant, RegistrationMethod, Store, TokenAuthMethod};
 use latchkey_core::time::now;
 
@@ -142,7 +142,7 @@ fn main() {
     );
     println!(
         "timer wake-ups in the busiest minute {peak_wakeups_minute} (one per distinct due second; idle: one per {} s)",
-        latchkey_core::refresher::MAX_SLEEP
+        latchkey_core::runtime::refresher::MAX_SLEEP
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

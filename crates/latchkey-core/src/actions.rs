@@ -16,11 +16,11 @@ use crate::clients::rewrite::PlannedEdit;
 use crate::clients::scan::Scan;
 use crate::context::Latchkey;
 use crate::disconnect::{self, Revoked};
-use crate::oauth::connect::{self, ConnectOutcome, ConnectRequest, Progress};
 use crate::oauth::probe::{self, Probe};
 use crate::overview::config_findings::Fix;
 use crate::overview::problem::Problem;
 use crate::overview::{self, ScopeChip, ServerView, chips};
+use crate::sign_in::{self, ConnectOutcome, ConnectRequest, Progress};
 use crate::store::{GrantRow, ServerRow};
 use crate::{Error, Result, broker, url_policy};
 
@@ -239,7 +239,7 @@ pub async fn connect(
             ..Default::default()
         };
         tokio::select! {
-            r = connect::connect(lk, request, &progress) => break Some(r),
+            r = sign_in::connect(lk, request, &progress) => break Some(r),
             _ = session.cancel.notified() => break None,
             _ = session.use_code.notified(), if !device => device = true,
         }

@@ -16,11 +16,11 @@ use crate::grant_client::GrantClient;
 use crate::oauth::dpop::{DpopHttp, DpopKey};
 use crate::oauth::machine;
 use crate::oauth::token::{self, GrantOwner, TokenSet};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::store::{GrantKind, GrantRow, GrantStatus, RegistrationMethod, ServerRow};
 use crate::time::now;
 use crate::{Error, ErrorKind, Result};
-use crate::{faults, lock};
+use crate::{faults, runtime::lock};
 
 const LOCK_TIMEOUT: Duration = Duration::from_secs(90);
 

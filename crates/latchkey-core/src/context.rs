@@ -57,7 +57,7 @@ impl Latchkey {
     pub async fn keep_registration(
         &self,
         new: crate::store::NewRegistration<'_>,
-        secret: Option<&crate::secret::Secret>,
+        secret: Option<&crate::secrets::secret::Secret>,
     ) -> Result<crate::store::RegistrationRow> {
         let row = self.store().insert_registration(
             new.issuer,
@@ -110,7 +110,7 @@ impl Latchkey {
 }
 
 /// A home written by an older Latchkey keeps its secrets where every default home kept them:
-/// move them into its own folder first ([`crate::secret_layout`]). The stores' calls block (and
+/// move them into its own folder first ([`crate::secrets::layout`]). The stores' calls block (and
 /// OpenBao's client must not run on an async runtime's thread), so the move runs on a thread
 /// of its own; it happens once per home.
 fn upgrade_secret_layout(
@@ -119,12 +119,12 @@ fn upgrade_secret_layout(
     backend: Backend,
     store: Store,
 ) -> Result<Store> {
-    if store.secret_layout()? >= crate::secret_layout::CURRENT {
+    if store.secret_layout()? >= crate::secrets::layout::CURRENT {
         return Ok(store);
     }
     std::thread::scope(|s| {
         s.spawn(move || {
-            crate::secret_layout::upgrade(home, settings, backend, &store).map(|_| store)
+            crate::secrets::layout::upgrade(home, settings, backend, &store).map(|_| store)
         })
         .join()
         .unwrap_or_else(|_| {

@@ -7,7 +7,7 @@ use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
 use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::token::{self, ClientCredentials, OAuthClient};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::store::{GrantRow, RegistrationRow};
 use crate::{Error, Result};
 

@@ -2,10 +2,10 @@
 //! round-trip through the chunking layer, every stored item must fit Windows' 2,560-byte limit,
 //! and deleting leaves nothing behind.
 
-use latchkey_core::secret::Secret;
 use latchkey_core::secrets::SecretStore;
 use latchkey_core::secrets::chunked::{CHUNK_BYTES, Chunked};
 use latchkey_core::secrets::keychain::Keychain;
+use latchkey_core::secrets::secret::Secret;
 
 #[test]
 fn a_long_jwt_round_trips_through_the_real_keychain() {

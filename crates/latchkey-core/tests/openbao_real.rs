@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
 
 use latchkey_core::ErrorKind;
-use latchkey_core::secret::Secret;
 use latchkey_core::secrets::openbao::KvStore;
 use latchkey_core::secrets::openbao::config::{Auth, Flavor, KvConfig, TokenSource};
+use latchkey_core::secrets::secret::Secret;
 use latchkey_core::secrets::{SecretStore, SecretStoreError};
 use serde_json::json;
 

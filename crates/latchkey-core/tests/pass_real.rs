@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use latchkey_core::secret::Secret;
 use latchkey_core::secrets::SecretStore;
 use latchkey_core::secrets::pass::PassStore;
+use latchkey_core::secrets::secret::Secret;
 
 struct Gpg {
     home: tempfile::TempDir,

@@ -17,9 +17,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use latchkey_core::Latchkey;
-use latchkey_core::follow::{self, Follow};
 use latchkey_core::home::Home;
 use latchkey_core::overview::announce::{Announced, newly_needing};
+use latchkey_core::runtime::follow::{self, Follow};
 use tokio::runtime::Handle;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc, watch};

@@ -1,13 +1,11 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use latchkey_core::oauth::connect::{
-    self, ConnectOutcome, ConnectRequest, MachineSignIn, Progress,
-};
 use latchkey_core::oauth::device::DeviceCode;
 use latchkey_core::oauth::jws::{SigningAlg, SigningKey};
 use latchkey_core::oauth::pasted::PastedAddresses;
-use latchkey_core::secret::Secret;
+use latchkey_core::secrets::secret::Secret;
+use latchkey_core::sign_in::{self, ConnectOutcome, ConnectRequest, MachineSignIn, Progress};
 use latchkey_core::store::GrantKind;
 use latchkey_core::time::{human_until, now};
 use latchkey_core::{Error, Result};
@@ -51,7 +49,7 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         device_if_no_browser: false,
     };
     let progress = show_progress(no_browser);
-    match connect::connect(&lk, request, &progress).await? {
+    match sign_in::connect(&lk, request, &progress).await? {
         ConnectOutcome::NoSignInNeeded => {
             println!("No sign-in needed: the server answers without a token.");
         }

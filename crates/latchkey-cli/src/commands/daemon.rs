@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use latchkey_core::refresher::Refresher;
-use latchkey_core::{Result, store_watch};
+use latchkey_core::runtime::refresher::Refresher;
+use latchkey_core::{Result, runtime::store_watch};
 use tokio::sync::Notify;
 
 pub async fn run() -> Result<ExitCode> {

@@ -7,7 +7,7 @@
 use std::process::{Command, ExitCode};
 
 use latchkey_core::audit::Event;
-use latchkey_core::{Error, Result, env_secrets};
+use latchkey_core::{Error, Result, secrets::env_secrets};
 
 pub async fn run(command: Vec<String>, keep_env: &[String]) -> Result<ExitCode> {
     let (program, args) = command

@@ -3,9 +3,9 @@
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
-use latchkey_core::secret::Secret;
+use latchkey_core::secrets::secret::Secret;
 use latchkey_core::time::{human_until, now};
-use latchkey_core::{Error, Result, env_secrets};
+use latchkey_core::{Error, Result, secrets::env_secrets};
 
 use crate::cli::SecretCommand;
 
@@ -46,7 +46,8 @@ pub async fn run(cmd: SecretCommand) -> Result<ExitCode> {
         SecretCommand::Migrate { to } => {
             let to = latchkey_core::secrets::backend::Backend::parse(&to)?;
             let done =
-                latchkey_core::migrate::migrate(&lk, to, &|line| eprintln!("{line}")).await?;
+                latchkey_core::secrets::migrate::migrate(&lk, to, &|line| eprintln!("{line}"))
+                    .await?;
             println!(
                 "Moved {} secret(s) to {}{}; settings.toml now says backend = \"{}\".",
                 done.moved,

@@ -11,11 +11,11 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use latchkey_core::audit::{self, Event};
 use latchkey_core::broker::{self, Handed};
 use latchkey_core::oauth::challenge::BearerChallenge;
-use latchkey_core::oauth::connect::{self, ConnectOutcome, ConnectRequest, Progress};
 use latchkey_core::oauth::dpop::DpopKey;
 use latchkey_core::oauth::registration::ClientOptions;
 use latchkey_core::oauth::scopes;
-use latchkey_core::secret::Secret;
+use latchkey_core::secrets::secret::Secret;
+use latchkey_core::sign_in::{self, ConnectOutcome, ConnectRequest, Progress};
 use latchkey_core::store::GrantKind;
 use latchkey_core::time::now;
 use latchkey_core::{Error, Latchkey, Result};
@@ -316,7 +316,7 @@ impl Auth {
             device: false,
             device_if_no_browser: false,
         };
-        let outcome = match connect::connect(&self.lk, request, &progress).await {
+        let outcome = match sign_in::connect(&self.lk, request, &progress).await {
             Err(e @ Error::BrowserFailed(_)) => return Err(self.browser_failed(e)),
             other => other?,
         };

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use latchkey_core::oauth::challenge::BearerChallenge;
 use latchkey_core::oauth::dpop::{self, DpopKey};
 use latchkey_core::oauth::probe::challenge_from;
-use latchkey_core::secret::Secret;
+use latchkey_core::secrets::secret::Secret;
 use url::Url;
 
 use super::auth::Auth;

@@ -10,7 +10,7 @@ use super::{Checkup, Verdict, spec};
 use crate::http::{Fetched, HttpClient};
 use crate::protocol::era::{self, LEGACY, MODERN};
 use crate::protocol::{META_CAPABILITIES, META_CLIENT_INFO, META_VERSION};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 
 /// What one question found.
 #[derive(Debug, Clone, PartialEq)]

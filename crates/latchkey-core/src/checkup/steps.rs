@@ -10,7 +10,7 @@ use crate::oauth::discovery::{self, PrmSource};
 use crate::oauth::metadata::{AuthServerMetadata, ProtectedResourceMetadata};
 use crate::oauth::probe::{self, Probe};
 use crate::oauth::registration;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::{Error, Result, url_policy};
 
 /// The checks that need the authorization server's metadata, skipped when there is none.

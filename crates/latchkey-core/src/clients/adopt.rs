@@ -12,8 +12,8 @@ use super::model::{ClientId, ConfiguredServer, FileReport, Finding, Format, Layo
 use super::rewrite::{self, Action, Helper, PlannedEdit, SecretNames};
 use super::scan::Scan;
 use crate::context::Latchkey;
-use crate::secret::Secret;
-use crate::{Error, Result, env_secrets};
+use crate::secrets::secret::Secret;
+use crate::{Error, Result, secrets::env_secrets};
 
 /// The one file holding the entry `name` (the file named by `file`, when given).
 pub fn file_for<'a>(scan: &'a Scan, name: &str, file: Option<&Path>) -> Result<&'a FileReport> {

@@ -9,8 +9,8 @@ use std::path::Path;
 use super::parse;
 use super::rewrite::PlannedEdit;
 use crate::context::Latchkey;
-use crate::secret::Secret;
-use crate::{Error, Result, env_secrets};
+use crate::secrets::secret::Secret;
+use crate::{Error, Result, secrets::env_secrets};
 
 /// Backups live in the keychain, split into chunks; keep them to config-file sizes.
 pub const MAX_BACKUP_BYTES: usize = 256 * 1024;

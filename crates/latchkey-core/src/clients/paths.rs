@@ -1,5 +1,5 @@
-//! Where each client keeps its config files, per OS (docs/client-configs-verified.md and
-//! ../shared/reference/mcp-client-configs.md give the sources). Pure path logic: the OS and
+//! Where each client keeps its config files, per OS (docs/client-configs-verified.md gives the
+//! sources: each client's docs and source). Pure path logic: the OS and
 //! its base folders are inputs, so macOS and Windows layouts are tested on Linux.
 
 use std::path::{Path, PathBuf};

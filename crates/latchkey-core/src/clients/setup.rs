@@ -12,7 +12,7 @@ use super::model::{ClientId, ConfiguredServer, FileReport, Finding};
 use super::rewrite::{Action, PlannedEdit};
 use super::scan::Scan;
 use crate::context::Latchkey;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::{Error, Result};
 
 /// What one pass would change.

@@ -12,15 +12,15 @@ use serde::{Deserialize, Serialize};
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
 use crate::oauth::authorize::{self, AuthorizationParams};
-use crate::oauth::connect::Progress;
 use crate::oauth::loopback::Loopback;
 use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::pasted::PastedAddresses;
 use crate::oauth::redirect;
 use crate::oauth::token::{self, ClientCredentials, TokenSet};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
+use crate::sign_in::Progress;
 use crate::store::RegistrationRow;
-use crate::{Error, Result, lock};
+use crate::{Error, Result, runtime::lock};
 
 /// An ID token this close to its expiry is renewed before it is exchanged.
 const RENEW_WITHIN: i64 = 60;

@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 pub use browser::BrowserSignIn;
 
 use crate::context::{Latchkey, keys};
-use crate::oauth::connect::Progress;
 use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::registration::{self, ClientOptions};
 use crate::oauth::token::ClientCredentials;
 use crate::oauth::{discovery, machine, token_exchange};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
+use crate::sign_in::Progress;
 use crate::store::{GrantStatus, IdpRow, NewRegistration, RegistrationMethod, TokenAuthMethod};
 use crate::{Error, Result, audit, url_policy};
 

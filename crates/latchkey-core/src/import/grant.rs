@@ -7,13 +7,13 @@ use crate::broker;
 use crate::clients::token_caches::cached::{CachedClient, CachedGrant};
 use crate::context::Latchkey;
 use crate::http::HttpClient;
-use crate::oauth::connect::save_grant;
 use crate::oauth::discovery::{self, Discovered};
 use crate::oauth::probe::{self, Probe};
 use crate::oauth::registration::secret_auth_method;
 use crate::oauth::revoke::{self, RevokeOutcome};
 use crate::oauth::token::{self, ClientCredentials, TokenSet};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
+use crate::sign_in::save_grant;
 use crate::store::{
     GrantKind, GrantRow, GrantStatus, NewRegistration, RegistrationMethod, ServerRow,
     TokenAuthMethod,

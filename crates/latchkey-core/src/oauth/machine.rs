@@ -18,7 +18,7 @@ use super::jws::{self, SigningKey};
 use super::metadata::AuthServerMetadata;
 use super::token::{self, ClientCredentials, TokenResponse, TokenSet};
 use crate::http::HttpClient;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::store::{GrantKind, TokenAuthMethod};
 use crate::{Error, Result};
 

@@ -17,8 +17,6 @@
 
 pub mod authorize;
 pub mod challenge;
-pub mod connect;
-mod connect_machine;
 pub mod device;
 pub mod discovery;
 pub mod dpop;

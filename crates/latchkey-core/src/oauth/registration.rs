@@ -9,7 +9,7 @@ use url::Url;
 
 use super::metadata::AuthServerMetadata;
 use crate::http::HttpClient;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::store::{RegistrationMethod, TokenAuthMethod};
 use crate::{Error, Result};
 

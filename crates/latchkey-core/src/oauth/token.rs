@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metadata::AuthServerMetadata;
 use crate::http::OAuthHttpError;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::store::TokenAuthMethod;
 use crate::{Error, Result};
 

@@ -11,7 +11,7 @@ use super::machine;
 use super::metadata::AuthServerMetadata;
 use super::token::ClientCredentials;
 use crate::http::HttpClient;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::{Error, Result};
 
 pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";

@@ -46,7 +46,7 @@ mod tests {
     use axum::routing::get;
 
     use super::*;
-    use crate::secret::Secret;
+    use crate::secrets::secret::Secret;
 
     /// A userinfo endpoint that answers only the right bearer token, and counts its calls.
     async fn serve(hits: Arc<AtomicUsize>) -> Url {

@@ -7,7 +7,7 @@ use ts_rs::TS;
 use super::{ScopeChip, ServerView, chips};
 use crate::context::Latchkey;
 use crate::store::{GrantKind, GrantRow, RegistrationMethod};
-use crate::{Error, Result, refresher};
+use crate::{Error, Result, runtime::refresher};
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ServerDetail {

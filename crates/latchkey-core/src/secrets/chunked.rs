@@ -7,7 +7,7 @@
 //! point at them, so a crash mid-write leaves the previous value readable.
 
 use super::{SecretStore, SecretStoreResult};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 
 /// Safely below Windows' 2,560-byte limit, even when the value is stored as UTF-16.
 pub const CHUNK_BYTES: usize = 1200;

@@ -5,7 +5,7 @@
 //! two homes never see each other's items.
 
 use super::{SecretStore, SecretStoreError, SecretStoreResult};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 
 pub struct Keychain {
     service: String,

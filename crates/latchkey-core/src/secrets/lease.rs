@@ -1,6 +1,6 @@
 //! A lease in a store several machines share: the cross-machine half of "one refresh at a time".
 //!
-//! The local file lock (`crate::lock`) serialises the processes of one machine. Two machines
+//! The local file lock (`crate::runtime::lock`) serialises the processes of one machine. Two machines
 //! that share an OpenBao/Vault mount also need to agree, or both would send the same refresh
 //! token and the server's rotation would reject one of them (and, by reuse detection, often the
 //! whole grant). The lease is an item in the same store, taken with check-and-set: of two
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::{SecretStoreResult, Secrets};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::time::now;
 use crate::{Error, Result};
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::{SecretStore, SecretStoreResult};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 
 #[derive(Default)]
 pub struct MemoryStore {

@@ -8,17 +8,22 @@
 
 pub mod backend;
 pub mod chunked;
+pub mod env_secrets;
 pub mod keychain;
+pub mod layout;
 pub mod lease;
 pub mod memory;
+pub mod migrate;
+pub mod op_refs;
 pub mod openbao;
 pub mod pass;
+pub mod secret;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::ErrorKind;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 
 /// Why the secret store (the OS keychain, pass, OpenBao or Vault) could not be used: every
 /// backend answers with these. Messages say what to do; they never carry secret bytes.
@@ -80,7 +85,7 @@ pub enum Layout {
     /// `<folder>/<installation id>/<key>`: every home apart, even two default homes (or two
     /// homes given the same `folder`/`path`) on one store.
     Current,
-    /// `<folder>/<key>`, before issue 11: what [`crate::secret_layout`] moves from.
+    /// `<folder>/<key>`, before issue 11: what [`crate::secrets::layout`] moves from.
     Legacy,
 }
 

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 
 use super::{Layout, SecretStore, SecretStoreError, SecretStoreResult};
 use crate::home::Home;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::settings::PassSettings;
 use crate::{Error, Result};
 

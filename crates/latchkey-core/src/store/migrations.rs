@@ -87,7 +87,7 @@ const MIGRATIONS: &[&str] = &[
     // 5: small facts about the home. `secret_layout`: where a store other machines can reach
     // (pass, OpenBao/Vault) keeps this home's items: 1 (before issue 11: `<folder>/<key>`,
     // shared by every default home) or 2 (`<folder>/<installation id>/<key>`). A home that
-    // already holds secrets starts at 1, so `secret_layout::upgrade` moves them; a new one at 2.
+    // already holds secrets starts at 1, so `secrets::layout::upgrade` moves them; a new one at 2.
     r#"
     CREATE TABLE meta (
         key    TEXT PRIMARY KEY,

@@ -88,7 +88,7 @@ impl Store {
         Ok(())
     }
 
-    /// Where shared secret stores keep this home's items (see `secret_layout`): 1 or 2.
+    /// Where shared secret stores keep this home's items (see `secrets::layout`): 1 or 2.
     pub fn secret_layout(&self) -> Result<u32> {
         Ok(self
             .meta("secret_layout")?

@@ -22,8 +22,8 @@ use jsonc_parser::cst::{CstObject, CstRootNode};
 
 use super::model::{Format, Layout};
 use super::{findings, parse};
-use crate::secret::Secret;
-use crate::{Error, Result, env_secrets};
+use crate::secrets::secret::Secret;
+use crate::{Error, Result, secrets::env_secrets};
 
 /// What to do with an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

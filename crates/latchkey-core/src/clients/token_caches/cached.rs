@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::clients::model::ClientId;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 
 #[derive(Debug, Clone)]
 pub struct CachedGrant {

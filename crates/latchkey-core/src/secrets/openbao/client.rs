@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::config::{Auth, KvConfig, TokenSource};
 use crate::error::sanitize_server_text;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::secrets::{SecretStoreError, SecretStoreResult};
 
 /// What the server answered: the status and the JSON body (`Null` when there was none).

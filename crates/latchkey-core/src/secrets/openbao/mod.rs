@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use self::client::{Client, Reply, status_error};
 use self::config::KvConfig;
 use super::{SecretStore, SecretStoreError, SecretStoreResult};
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 
 pub struct KvStore {
     client: Client,

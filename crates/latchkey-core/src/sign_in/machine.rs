@@ -5,17 +5,17 @@
 //! Nothing is stored until the authorization server has issued a token: a wrong secret, key
 //! or JWT leaves the home as it was.
 
-use super::challenge::BearerChallenge;
-use super::connect::{ConnectOutcome, ConnectRequest, MachineSignIn, Progress, save_grant};
-use super::discovery::Discovered;
-use super::dpop::DpopKey;
-use super::machine;
-use super::registration;
-use super::scopes;
-use super::token::{ClientCredentials, TokenSet};
+use super::{ConnectOutcome, ConnectRequest, MachineSignIn, Progress, save_grant};
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
-use crate::secret::Secret;
+use crate::oauth::challenge::BearerChallenge;
+use crate::oauth::discovery::Discovered;
+use crate::oauth::dpop::DpopKey;
+use crate::oauth::machine;
+use crate::oauth::registration;
+use crate::oauth::scopes;
+use crate::oauth::token::{ClientCredentials, TokenSet};
+use crate::secrets::secret::Secret;
 use crate::store::{GrantKind, RegistrationMethod, RegistrationRow, TokenAuthMethod};
 use crate::{Error, Result};
 
@@ -71,7 +71,7 @@ pub(super) async fn sign_in(
         grant_type: machine::grant_type(kind),
     });
     // Bound to a key when both servers want it (RFC 9449), as for a browser sign-in.
-    let bound = super::connect::binds_to_a_key(discovered, challenge)
+    let bound = super::binds_to_a_key(discovered, challenge)
         .then(DpopKey::generate)
         .transpose()?;
     let key = bound.as_ref().map(|(key, _)| key);
@@ -126,7 +126,7 @@ pub(super) async fn sign_in(
         kind.as_str(),
         grant.scopes.join(" ")
     );
-    super::connect::connected(lk, server, grant, registration, tokens, &detail)
+    super::connected(lk, server, grant, registration, tokens, &detail)
 }
 
 /// The pre-registered client these grants are made with: the stored one with the same id and

@@ -86,7 +86,7 @@ pub async fn acquire(path: &Path, timeout: Duration) -> Result<(LockGuard, bool)
 }
 
 /// Take the exclusive lock at `path`, waiting as long as it takes (for work that must happen
-/// once, before anything else, such as `secret_layout::upgrade`). Blocking.
+/// once, before anything else, such as `secrets::layout::upgrade`). Blocking.
 pub fn acquire_blocking(path: &Path) -> Result<LockGuard> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;

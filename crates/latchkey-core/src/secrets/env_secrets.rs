@@ -3,7 +3,7 @@
 //! names are kept in SQLite so they can be listed.
 
 use crate::context::Latchkey;
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::{Error, Result};
 
 pub const REFERENCE_PREFIX: &str = "latchkey:";
@@ -99,7 +99,7 @@ pub fn reference(value: &str) -> Option<&str> {
 
 /// Whether `latchkey run` replaces this value: a `latchkey:<name>` or an `op://` reference.
 pub fn is_reference(value: &str) -> bool {
-    reference(value).is_some() || crate::op_refs::is_reference(value)
+    reference(value).is_some() || crate::secrets::op_refs::is_reference(value)
 }
 
 /// Resolve every reference among `vars`: `latchkey:<name>` from the secret backend, `op://...`
@@ -108,8 +108,11 @@ pub fn is_reference(value: &str) -> bool {
 pub async fn resolve(lk: &Latchkey, vars: &[(String, String)]) -> Result<Vec<(String, Secret)>> {
     let mut out = Vec::new();
     for (var, value) in vars {
-        if crate::op_refs::is_reference(value) {
-            out.push((var.clone(), crate::op_refs::read(var, value).await?));
+        if crate::secrets::op_refs::is_reference(value) {
+            out.push((
+                var.clone(),
+                crate::secrets::op_refs::read(var, value).await?,
+            ));
             continue;
         }
         let Some(name) = reference(value) else {

@@ -6,11 +6,11 @@
 //!
 //! Offline: when a refresh fails for want of a network and the authorization server's host does
 //! not even accept a TCP connection, the grant is paused (no refresh request is sent) and the
-//! host is probed every [`crate::net_probe::probe_interval`]; the refresh runs as soon as the
+//! host is probed every [`crate::runtime::net_probe::probe_interval`]; the refresh runs as soon as the
 //! host answers again.
 //!
 //! Sleep and clock jumps: `tokio::time::sleep` runs on the monotonic clock, which stops while
-//! the machine sleeps. logind's wake-up signal ([`crate::wake_watch`]) makes the refresher plan
+//! the machine sleeps. logind's wake-up signal ([`crate::runtime::wake_watch`]) makes the refresher plan
 //! again at once; without logind the timer is never set further than [`MAX_SLEEP`] ahead, and
 //! every wake compares the wall clock with the monotonic one and recomputes the plan.
 
@@ -127,7 +127,7 @@ pub struct Refresher {
 }
 
 impl Refresher {
-    /// `changed` is notified when the store changes (see [`crate::store_watch`]).
+    /// `changed` is notified when the store changes (see [`crate::runtime::store_watch`]).
     pub fn new(lk: Arc<Latchkey>, changed: Arc<Notify>) -> Self {
         Self {
             lk,
@@ -141,7 +141,7 @@ impl Refresher {
     /// Run until `stop` is notified.
     pub async fn run(mut self, stop: Arc<Notify>) {
         // A wake-up from sleep plans again at once, like a store change.
-        let wake = tokio::spawn(crate::wake_watch::watch(self.changed.clone()));
+        let wake = tokio::spawn(crate::runtime::wake_watch::watch(self.changed.clone()));
         self.run_loop(stop).await;
         wake.abort();
     }
@@ -177,7 +177,7 @@ impl Refresher {
             }
             let mut cap = max_sleep();
             if !self.offline.is_empty() {
-                cap = cap.min(crate::net_probe::probe_interval().as_secs() as i64);
+                cap = cap.min(crate::runtime::net_probe::probe_interval().as_secs() as i64);
             }
             let sleep_s = plan.next.map_or(cap, |n| (n - at).clamp(0, cap));
             tracing::debug!(
@@ -209,10 +209,10 @@ impl Refresher {
     /// After a passing failure: is the authorization server's host unreachable? Then the grant
     /// waits for the network instead of backing off.
     async fn pause_if_offline(&mut self, id: i64, issuer: &str) -> bool {
-        let Some(target) = crate::net_probe::target(issuer) else {
+        let Some(target) = crate::runtime::net_probe::target(issuer) else {
             return false;
         };
-        if crate::net_probe::reachable(&target, PROBE_TIMEOUT).await {
+        if crate::runtime::net_probe::reachable(&target, PROBE_TIMEOUT).await {
             return false;
         }
         self.offline.insert(id, target);
@@ -228,7 +228,7 @@ impl Refresher {
         hosts.sort();
         hosts.dedup();
         for host in hosts {
-            if !crate::net_probe::reachable(&host, PROBE_TIMEOUT).await {
+            if !crate::runtime::net_probe::reachable(&host, PROBE_TIMEOUT).await {
                 continue;
             }
             tracing::info!("refresher: {}:{} answers again; refreshing", host.0, host.1);

@@ -1,31 +1,33 @@
 //! A whole sign-in: probe, discover, register, authorize in the browser, exchange the code, and
 //! store the grant (metadata in SQLite, tokens in the keychain).
 
+mod machine;
+
 use std::time::Duration;
 
 use url::Url;
 
-use super::authorize::{self, AuthorizationParams};
-use super::challenge::BearerChallenge;
-use super::device::{self, DeviceCode};
-use super::discovery::{self, Discovered};
-use super::dpop::{DpopHttp, DpopKey};
-use super::loopback::Loopback;
-use super::pasted::PastedAddresses;
-use super::probe::{self, Probe};
-use super::redirect;
-use super::registration::{self, ClientOptions};
-use super::scopes;
-use super::token::{self, ClientCredentials, TokenSet};
-use super::userinfo;
 use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
-use crate::secret::Secret;
+use crate::oauth::authorize::{self, AuthorizationParams};
+use crate::oauth::challenge::BearerChallenge;
+use crate::oauth::device::{self, DeviceCode};
+use crate::oauth::discovery::{self, Discovered};
+use crate::oauth::dpop::{DpopHttp, DpopKey};
+use crate::oauth::loopback::Loopback;
+use crate::oauth::pasted::PastedAddresses;
+use crate::oauth::probe::{self, Probe};
+use crate::oauth::redirect;
+use crate::oauth::registration::{self, ClientOptions};
+use crate::oauth::scopes;
+use crate::oauth::token::{self, ClientCredentials, TokenSet};
+use crate::oauth::userinfo;
+use crate::secrets::secret::Secret;
 use crate::store::{
     GrantKind, GrantRow, NewGrant, NewRegistration, RegistrationMethod, RegistrationRow, ServerRow,
 };
-use crate::{Error, Result, lock, url_policy};
+use crate::{Error, Result, runtime::lock, url_policy};
 
 #[derive(Debug, Clone, Default)]
 pub struct ConnectRequest {
@@ -121,7 +123,7 @@ pub async fn connect(
     let lock_path = lock::lock_path(&lk.home.locks_dir(), &format!("signin-{canonical}"));
     let wait = req
         .timeout
-        .unwrap_or_else(super::loopback::timeout_from_env)
+        .unwrap_or_else(crate::oauth::loopback::timeout_from_env)
         + Duration::from_secs(60);
     let (_guard, waited) = lock::acquire(&lock_path, wait).await?;
     if waited
@@ -200,7 +202,7 @@ async fn sign_in(
         ..req
     };
     if let Some(machine) = &req.machine {
-        return super::connect_machine::sign_in(
+        return machine::sign_in(
             lk,
             &http,
             &req,

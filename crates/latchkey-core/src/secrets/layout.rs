@@ -21,7 +21,7 @@ use crate::secrets::backend::{self, Backend};
 use crate::secrets::{Layout, SecretStore};
 use crate::settings::Settings;
 use crate::store::{GrantRow, GrantStatus, Store};
-use crate::{Error, Result, audit, lock};
+use crate::{Error, Result, audit, runtime::lock};
 
 /// The layout every home ends up in.
 pub const CURRENT: u32 = 2;
@@ -153,7 +153,7 @@ fn copy_then_delete(
     from: &dyn SecretStore,
     to: &dyn SecretStore,
     key: &str,
-    value: crate::secret::Secret,
+    value: crate::secrets::secret::Secret,
 ) -> Result<()> {
     to.set(key, &value)?;
     if to.get(key)?.as_ref() != Some(&value) {
@@ -168,8 +168,8 @@ fn copy_then_delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
     use crate::secrets::memory::MemoryStore;
+    use crate::secrets::secret::Secret;
     use crate::store::NewGrant;
 
     fn grant(store: &Store, expires: i64, scopes: &[&str]) -> GrantRow {

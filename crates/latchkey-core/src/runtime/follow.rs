@@ -18,9 +18,9 @@ use crate::clients::scan::{self, Scan};
 use crate::clients::watch;
 use crate::overview::problem::Problem;
 use crate::overview::{self, Overview};
-use crate::refresher::Refresher;
+use crate::runtime::refresher::Refresher;
 use crate::time::now;
-use crate::{Latchkey, Result, actions, store_watch};
+use crate::{Latchkey, Result, actions, runtime::store_watch};
 
 /// One SQLite commit is several file events: let them settle, then look once.
 const SETTLE: Duration = Duration::from_millis(80);

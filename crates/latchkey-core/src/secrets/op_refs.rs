@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::secret::Secret;
+use crate::secrets::secret::Secret;
 use crate::{Error, Result};
 
 /// `op read` may wait for the person to unlock 1Password.

@@ -1,7 +1,7 @@
 //! Noticing that the machine woke from sleep, so the refresher plans again at once instead of
 //! when its (monotonic, stopped during sleep) timer ends: logind's `PrepareForSleep(false)` on
 //! the system bus. Where there is no system bus or no logind (containers, macOS, Windows) this
-//! does nothing and the refresher's bounded sleep ([`crate::refresher::MAX_SLEEP`]) still caps
+//! does nothing and the refresher's bounded sleep ([`crate::runtime::refresher::MAX_SLEEP`]) still caps
 //! how late a refresh can be.
 
 use std::sync::Arc;
