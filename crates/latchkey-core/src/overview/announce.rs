@@ -50,22 +50,7 @@ pub fn newly_needing(announced: &Announced, o: &Overview) -> Vec<Announcement> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::overview::Status;
-
-    fn server(url: &str, status: Status, attention: Option<&str>) -> ServerView {
-        ServerView {
-            url: url.into(),
-            name: url.into(),
-            host: url.into(),
-            clients: vec![],
-            status,
-            scopes: vec![],
-            account: None,
-            accounts: vec![],
-            attention: attention.map(str::to_string),
-            known_to_latchkey: true,
-        }
-    }
+    use crate::overview::{Status, test_server as server};
 
     fn overview(servers: Vec<ServerView>) -> Overview {
         Overview {

@@ -215,6 +215,23 @@ fn sort(servers: &mut [ServerView]) {
     });
 }
 
+/// A server row for tests of what is built from rows (the tray's menu, the announcements).
+#[cfg(test)]
+pub(crate) fn test_server(url: &str, status: Status, attention: Option<&str>) -> ServerView {
+    ServerView {
+        url: url.into(),
+        name: url.into(),
+        host: url.into(),
+        clients: vec![],
+        status,
+        scopes: vec![],
+        account: None,
+        accounts: vec![],
+        attention: attention.map(str::to_string),
+        known_to_latchkey: true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

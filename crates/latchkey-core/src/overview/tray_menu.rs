@@ -104,20 +104,10 @@ pub fn menu(o: &Overview) -> Vec<MenuLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::overview::test_server;
 
     fn server(url: &str, status: Status, attention: bool) -> ServerView {
-        ServerView {
-            url: url.into(),
-            name: url.into(),
-            host: url.into(),
-            clients: vec![],
-            status,
-            scopes: vec![],
-            account: None,
-            accounts: vec![],
-            attention: attention.then(|| "x".to_string()),
-            known_to_latchkey: true,
-        }
+        test_server(url, status, attention.then_some("x"))
     }
 
     fn texts(lines: &[MenuLine]) -> Vec<String> {
