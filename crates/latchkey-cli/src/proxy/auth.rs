@@ -13,7 +13,6 @@ use latchkey_core::broker::{self, Handed};
 use latchkey_core::oauth::challenge::BearerChallenge;
 use latchkey_core::oauth::dpop::DpopKey;
 use latchkey_core::oauth::registration::ClientOptions;
-use latchkey_core::oauth::scopes;
 use latchkey_core::secrets::secret::Secret;
 use latchkey_core::sign_in::{self, ConnectOutcome, ConnectRequest, Progress};
 use latchkey_core::store::GrantKind;
@@ -41,7 +40,6 @@ pub struct Auth {
 struct Cached {
     token: Secret,
     expires_at: Option<i64>,
-    scopes: Vec<String>,
     /// The authorization server that issued it.
     issuer: String,
     /// The key it is bound to, for a DPoP-bound token.
@@ -97,7 +95,6 @@ impl Auth {
         Cached {
             token: h.access_token,
             expires_at: h.expires_at,
-            scopes: h.scopes,
             issuer: h.grant.issuer,
             dpop: bound_key(h.dpop_key.as_ref()),
         }
@@ -200,14 +197,7 @@ impl Auth {
                 "the server needs more scopes than the --header token has".into(),
             ));
         }
-        let held = self
-            .cached
-            .lock()
-            .await
-            .as_ref()
-            .map(|c| c.scopes.clone())
-            .unwrap_or_default();
-        let wanted = scopes::union(&held, challenge.scope.as_deref().unwrap_or_default());
+        let wanted = sign_in::step_up_scopes(&self.lk, &self.server_url, &challenge);
         self.sign_in(challenge, wanted).await
     }
 
@@ -325,7 +315,6 @@ impl Auth {
                 let entry = Cached {
                     token: c.tokens.access_token.clone(),
                     expires_at: c.tokens.expires_at,
-                    scopes: c.tokens.scopes.clone(),
                     issuer: c.grant.issuer.clone(),
                     dpop: bound_key(c.tokens.dpop_key.as_ref()),
                 };

@@ -109,6 +109,18 @@ pub enum ConnectOutcome {
     NoSignInNeeded,
 }
 
+/// The scopes a sign-in after a 403 `insufficient_scope` asks for: the ones the server's grant
+/// holds and the ones the challenge names, so a step-up never loses what was granted (MCP
+/// authorization, scope challenge handling). Every caller that steps up asks this.
+pub fn step_up_scopes(lk: &Latchkey, server_url: &str, challenge: &BearerChallenge) -> Vec<String> {
+    let held = lk
+        .find_server(server_url)
+        .and_then(|s| crate::broker::default_grant(lk, &s))
+        .map(|g| g.scopes)
+        .unwrap_or_default();
+    scopes::union(&held, challenge.scope.as_deref().unwrap_or_default())
+}
+
 /// Sign in to `req.server_url`. One sign-in per server at a time across the app, the CLI and
 /// every proxy: a lock keyed by the server's canonical URL. Whoever waited for another
 /// sign-in of the same server uses the grant it got (when it covers the scopes asked for),
