@@ -91,7 +91,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
 /// instance, notifications, optional start at login.
 pub fn run() {
     STARTED.get_or_init(Instant::now);
-    init_logging();
+    latchkey_core::logging::init("info");
     let args: Vec<String> = std::env::args().skip(1).collect();
     let window_only = args.iter().any(|a| a == "--window");
     if !window_only {
@@ -165,13 +165,4 @@ pub fn run() {
 
 fn since_start() -> u128 {
     STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or(0)
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LATCHKEY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

@@ -24,6 +24,7 @@ pub mod home;
 pub mod http;
 pub mod idp;
 pub mod import;
+pub mod logging;
 pub mod oauth;
 pub mod overview;
 pub mod protocol;

@@ -42,7 +42,7 @@ pub type Orders = mpsc::UnboundedSender<Order>;
 
 fn main() {
     let started = Instant::now();
-    init_logging();
+    latchkey_core::logging::init("info");
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--version" || a == "-V") {
         println!("latchkey-tray {}", env!("CARGO_PKG_VERSION"));
@@ -159,13 +159,4 @@ async fn run(hidden: bool, started: Instant) -> i32 {
     stop.notify_waiters();
     window.close();
     0
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LATCHKEY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
