@@ -146,10 +146,9 @@ pub fn run() {
         RunEvent::ExitRequested {
             api, code: None, ..
         } => {
-            let signing_in = app.try_state::<AppState>().is_some_and(|s| s.signing_in());
             if !window_only {
                 api.prevent_exit();
-            } else if signing_in {
+            } else if app.try_state::<AppState>().is_some_and(|s| s.signing_in()) {
                 api.prevent_exit();
                 resident::exit_after_sign_in(app);
             }

@@ -164,13 +164,7 @@ impl TrayIcon {
             let Some(look) = looks.borrow_and_update().clone() else {
                 continue;
             };
-            self.0
-                .update(|item| {
-                    if item.look != look {
-                        item.look = look;
-                    }
-                })
-                .await;
+            self.0.update(|item| item.look = look).await;
         }
     }
 }

@@ -6,16 +6,21 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 const APP: &str = "latchkey-app";
 
-/// A window process that runs: its stdin, and whether it still does (a thread waits for its
-/// end, so it never lingers as a zombie).
+/// A window process that runs: its stdin, and its pid while it still does (0 once a thread
+/// that waits for its end has reaped it, so it never lingers as a zombie).
 struct Running {
     stdin: ChildStdin,
-    alive: Arc<AtomicBool>,
     pid: Arc<AtomicU32>,
+}
+
+impl Running {
+    fn pid(&self) -> u32 {
+        self.pid.load(Ordering::SeqCst)
+    }
 }
 
 pub struct WindowProcess {
@@ -40,7 +45,7 @@ impl WindowProcess {
             None => "show\n".to_string(),
         };
         if let Some(r) = &mut self.running
-            && r.alive.load(Ordering::SeqCst)
+            && r.pid() != 0
             && r.stdin.write_all(order.as_bytes()).is_ok()
             && r.stdin.flush().is_ok()
         {
@@ -55,20 +60,18 @@ impl WindowProcess {
         match command.spawn() {
             Ok(mut child) => {
                 let stdin = child.stdin.take().expect("stdin is piped");
-                let alive = Arc::new(AtomicBool::new(true));
                 let pid = Arc::new(AtomicU32::new(child.id()));
-                let (ended, gone) = (alive.clone(), pid.clone());
+                let gone = pid.clone();
                 let waiting = std::thread::Builder::new()
                     .name("window-process".into())
                     .spawn(move || {
                         let _ = child.wait();
-                        ended.store(false, Ordering::SeqCst);
                         gone.store(0, Ordering::SeqCst);
                     });
                 if let Err(e) = waiting {
                     tracing::warn!("cannot wait for the window process: {e}");
                 }
-                self.running = Some(Running { stdin, alive, pid });
+                self.running = Some(Running { stdin, pid });
             }
             Err(e) => tracing::error!("cannot open the window ({}): {e}", self.app.display()),
         }
@@ -77,9 +80,9 @@ impl WindowProcess {
     /// End the window process (Quit). It also ends by itself when we do (it watches for it).
     pub fn close(&mut self) {
         if let Some(r) = self.running.take() {
-            let pid = r.pid.load(Ordering::SeqCst);
+            let pid = r.pid();
             drop(r.stdin);
-            if pid != 0 && r.alive.load(Ordering::SeqCst) {
+            if pid != 0 {
                 // SAFETY: kill(2) on our own child's pid, which the waiting thread has not
                 // reaped yet (pid is cleared once it has).
                 unsafe {

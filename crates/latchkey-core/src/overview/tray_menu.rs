@@ -30,6 +30,16 @@ pub enum MenuLine {
     Separator,
 }
 
+/// What the menu line with this id does (a tray that reports clicks by id, such as Tauri's,
+/// asks this; the ids are the ones [`menu`] gives).
+pub fn action_of(id: &str) -> MenuAction {
+    match id {
+        "quit" => MenuAction::Quit,
+        "refresh_all" => MenuAction::RefreshAll,
+        _ => MenuAction::Open,
+    }
+}
+
 /// The tray menu's word for a server.
 pub fn one_word(s: &ServerView) -> &'static str {
     match &s.status {
@@ -208,5 +218,8 @@ mod tests {
         assert!(actions.contains(&("quit".into(), MenuAction::Quit)));
         assert!(actions.contains(&("refresh_all".into(), MenuAction::RefreshAll)));
         assert!(actions.contains(&("server:https://s00".into(), MenuAction::Open)));
+        for (id, action) in actions {
+            assert_eq!(action_of(&id), action, "{id}");
+        }
     }
 }
