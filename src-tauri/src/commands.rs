@@ -25,7 +25,7 @@ fn problem(e: Error) -> Problem {
 
 /// The URL as the store keys it; a URL typed by hand may differ in case or trailing slash.
 fn canonical(url: &str) -> CmdResult<String> {
-    url_policy::canonical_resource(url.trim()).map_err(problem)
+    url_policy::canonical_resource(url.trim()).map_err(|e| problem(e.into()))
 }
 
 #[tauri::command]

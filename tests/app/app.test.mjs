@@ -98,7 +98,7 @@ function filesUnder(dir, skip = new Set()) {
 // from the test machine: each fails with words, and the pass goes on); Undo all puts every file
 // back byte for byte. First in this file: a later test locks the shared keychain.
 test('the desktop app on a home with many clients: the first-run pass and Undo', { timeout: 240000 }, async (t) => {
-  const fixture = join(repo, 'crates/latchkey-core/tests/fixtures/clients/linux/home');
+  const fixture = join(repo, 'crates/latchkey-clients/tests/fixtures/clients/linux/home');
   const home = mkdtempSync(join(tmpdir(), 'latchkey-app-setup-'));
   cpSync(fixture, home, { recursive: true });
   const before = filesUnder(home);

@@ -118,22 +118,18 @@ pub fn is_permanent_oauth_error(code: &str) -> bool {
     )
 }
 
-/// Any text on its way to a terminal: control characters (escape sequences, bells, carriage
-/// returns) become spaces, nothing is cut. The last guard where the CLI prints an error.
-pub fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-        .collect()
-}
+pub use latchkey_base::text::{printable, sanitize_server_text};
 
-/// Server text is shown to users: keep it short, printable and on one line.
-pub fn sanitize_server_text(text: &str) -> String {
-    let one_line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(300)
-        .collect();
-    one_line.trim().to_string()
+/// The base pieces' errors (URL policy, atomic writes, the clients' config files) are the core's
+/// variants of the same name, so callers match one type.
+impl From<latchkey_base::Error> for Error {
+    fn from(e: latchkey_base::Error) -> Self {
+        match e {
+            latchkey_base::Error::InvalidInput(m) => Error::InvalidInput(m),
+            latchkey_base::Error::Insecure { url, reason } => Error::Insecure { url, reason },
+            latchkey_base::Error::Io(m) => Error::Io(m),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for Error {
@@ -184,12 +180,5 @@ mod tests {
         for (name, err, kind) in rows {
             assert_eq!(err.kind(), kind, "{name}");
         }
-    }
-
-    #[test]
-    fn server_text_is_one_short_line() {
-        let s = sanitize_server_text(&format!("bad\nthing\r\x1b[31m{}", "x".repeat(1000)));
-        assert!(!s.contains('\n') && !s.contains('\x1b'));
-        assert!(s.len() <= 300);
     }
 }

@@ -8,7 +8,6 @@
 //! - [`http`]: the guarded HTTP client every network call goes through.
 
 pub mod actions;
-pub mod atomic_file;
 pub mod audit;
 pub mod bindings;
 pub mod broker;
@@ -34,9 +33,10 @@ pub mod settings;
 pub mod sign_in;
 pub mod store;
 pub mod test_hooks;
-pub mod time;
 pub mod tuning;
-pub mod url_policy;
+
+// The base pieces, under the names the core has always used for them.
+pub use latchkey_base::{atomic_file, time, url_policy};
 
 pub use context::Latchkey;
 pub use error::{Error, ErrorKind, Result};

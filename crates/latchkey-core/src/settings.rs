@@ -119,7 +119,7 @@ pub fn set_backend(home: &Home, backend: &str) -> Result<()> {
         .parse()
         .map_err(|e| Error::InvalidInput(format!("{} is not valid: {e}", p.display())))?;
     doc["backend"] = toml_edit::value(backend);
-    crate::atomic_file::write(&p, doc.to_string().as_bytes())
+    Ok(crate::atomic_file::write(&p, doc.to_string().as_bytes())?)
 }
 
 #[cfg(test)]

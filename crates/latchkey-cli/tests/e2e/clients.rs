@@ -209,7 +209,7 @@ fn adopt_rewrites_one_entry_with_consent_and_restore_puts_it_back() {
 fn adopt_in_goose_yaml_and_jetbrains_xml_changes_only_the_entry() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let fixtures = repo_root().join("crates/latchkey-core/tests/fixtures/clients/linux/home");
+    let fixtures = repo_root().join("crates/latchkey-clients/tests/fixtures/clients/linux/home");
     let goose = h.join(".config/goose/config.yaml");
     let goose_before = std::fs::read_to_string(fixtures.join(".config/goose/config.yaml")).unwrap();
     write_atomically(&goose, &goose_before);

@@ -10,7 +10,7 @@ use std::process::Stdio;
 
 use crate::support::*;
 
-const FIXTURE_HOME: &str = "crates/latchkey-core/tests/fixtures/clients/linux/home";
+const FIXTURE_HOME: &str = "crates/latchkey-clients/tests/fixtures/clients/linux/home";
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -1,111 +1,16 @@
-//! One finding's action, the same for `latchkey adopt` and the app's button: which of the
-//! scanned files holds the entry, what can be done about each finding, and doing it (the plan
-//! is shown first; consent is the caller's; then secrets are stored, a backup is kept and the
-//! file is replaced atomically, see [`super::backup`]).
-//!
-//! Only files the scan found can be changed: a path coming from the window is looked up among
-//! them, never opened as given.
+//! Doing one finding's action, the same for `latchkey adopt` and the app's button. Which action
+//! and its plan are `latchkey_clients::fixes` (re-exported here); this adds what needs the home:
+//! the plan's secret names checked against the keychain, and applying it (consent is the
+//! caller's; then secrets are stored, a backup is kept and the file is replaced atomically, see
+//! [`super::backup`]).
 
-use std::path::Path;
-
-use super::model::{ClientId, ConfiguredServer, FileReport, Finding, Format, Layout};
-use super::rewrite::{self, Action, Helper, PlannedEdit, SecretNames};
-use super::scan::Scan;
+use super::model::FileReport;
+use super::rewrite::{self, Action, PlannedEdit, SecretNames};
 use crate::context::Latchkey;
 use crate::secrets::secret::Secret;
 use crate::{Error, Result, secrets::env_secrets};
 
-/// The one file holding the entry `name` (the file named by `file`, when given).
-pub fn file_for<'a>(scan: &'a Scan, name: &str, file: Option<&Path>) -> Result<&'a FileReport> {
-    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let wanted = file.map(canonical);
-    let candidates: Vec<&FileReport> = scan
-        .files
-        .iter()
-        .filter(|f| wanted.as_ref().is_none_or(|w| canonical(&f.path) == *w))
-        .filter(|f| {
-            f.servers
-                .iter()
-                .any(|s| s.name == name && s.project.is_none())
-        })
-        .collect();
-    match candidates.as_slice() {
-        [one] => Ok(one),
-        [] => Err(Error::InvalidInput(format!(
-            "no config file Latchkey knows has an entry '{name}'{}; `latchkey clients` lists them",
-            file.map(|f| format!(" in {}", f.display()))
-                .unwrap_or_default()
-        ))),
-        many => {
-            let list: Vec<String> = many.iter().map(|f| f.path.display().to_string()).collect();
-            Err(Error::InvalidInput(format!(
-                "'{name}' is in several files; say which with --file: {}",
-                list.join(", ")
-            )))
-        }
-    }
-}
-
-/// What Latchkey can do about `finding` on `server` in `file`, when it can change that file.
-pub fn action_for(
-    file: &FileReport,
-    server: &ConfiguredServer,
-    finding: &Finding,
-) -> Option<Action> {
-    if !can_change_entry(file, server) {
-        return None;
-    }
-    match finding {
-        Finding::PlaintextSecret { at, .. }
-            if at.starts_with("env.") && server.command.is_some() =>
-        {
-            Some(Action::MoveSecrets)
-        }
-        // A token in a remote entry's headers: Latchkey's sign-in replaces it.
-        Finding::PlaintextSecret { at, .. }
-            if at.starts_with("headers.") && server.url.is_some() =>
-        {
-            Some(Action::UseSignIn)
-        }
-        Finding::McpRemoteWrapper { .. } => Some(Action::UseSignIn),
-        _ => None,
-    }
-}
-
-/// Whether Latchkey changes this entry of this file at all: not per-project entries of
-/// Claude Code's `~/.claude.json`, not a JetBrains URL server (it would have to move to the
-/// IDE's command list: by hand), and only files [`can_change`] knows.
-pub fn can_change_entry(file: &FileReport, server: &ConfiguredServer) -> bool {
-    can_change(file.format, file.layout)
-        && server.project.is_none()
-        && !(file.layout == Layout::JetbrainsXml && server.command.is_none())
-}
-
-/// Whether [`rewrite::plan`] can change files of this format and layout.
-pub fn can_change(format: Format, layout: Layout) -> bool {
-    match format {
-        Format::Json | Format::Jsonc => matches!(
-            layout,
-            Layout::McpServers
-                | Layout::ClaudeJson
-                | Layout::VscodeServers
-                | Layout::VscodeSettings
-                | Layout::ZedContextServers
-                | Layout::OpencodeMcp
-                | Layout::BareMap
-                | Layout::McpServersOrBare
-        ),
-        Format::Toml => layout == Layout::CodexTables,
-        Format::Yaml => matches!(layout, Layout::ContinueList | Layout::GooseExtensions),
-        Format::Xml => layout == Layout::JetbrainsXml,
-    }
-}
-
-/// The change, for the consent prompt: nothing is written yet. Secret names as proposed
-/// (`<entry>/<VAR>`); [`plan_for`] checks them against the secrets already stored.
-pub fn plan(file: &FileReport, name: &str, action: Action) -> Result<PlannedEdit> {
-    rewrite::plan(&file.path, file.format, file.layout, name, action)
-}
+pub use latchkey_clients::fixes::*;
 
 /// [`plan`], with every moved secret's name checked against what the home already stores: the
 /// same value is shared (one secret, two references); a different value gets its own name
@@ -222,16 +127,6 @@ async fn free_name(
     )))
 }
 
-/// The header helper of `client`'s own remote entries, when it has one (Claude Code's
-/// `headersHelper`, Codex's `http_headers_helper`; see docs/client-configs-verified.md).
-pub fn headers_helper_for(client: ClientId) -> Option<Helper> {
-    match client {
-        ClientId::ClaudeCode => Some(Helper::ClaudeCode),
-        ClientId::Codex => Some(Helper::Codex),
-        _ => None,
-    }
-}
-
 /// Why `url` needs `latchkey proxy` rather than a header helper, if it does: a grant bound to
 /// a key (DPoP: each request needs its own proof), or a server Latchkey found speaking only the
 /// 2026-07-28 protocol (the proxy bridges the client's 2025 sessions to it).
@@ -269,97 +164,4 @@ pub async fn apply(lk: &Latchkey, edit: &PlannedEdit, name: &str, action: Action
         }
     );
     super::backup::apply(lk, edit, &reason).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::model::{ClientId, Transport};
-    use super::*;
-
-    fn server(name: &str, url: Option<&str>, command: Option<&str>) -> ConfiguredServer {
-        ConfiguredServer {
-            name: name.into(),
-            transport: Transport::Stdio,
-            url: url.map(str::to_string),
-            command: command.map(str::to_string),
-            args: vec![],
-            env: vec![],
-            headers: vec![],
-            disabled: false,
-            project: None,
-            findings: vec![],
-        }
-    }
-
-    fn file(format: Format, layout: Layout) -> FileReport {
-        FileReport {
-            client: ClientId::Cursor,
-            scope: "user",
-            path: "/x/mcp.json".into(),
-            format,
-            layout,
-            servers: vec![],
-            findings: vec![],
-        }
-    }
-
-    #[test]
-    fn each_finding_gets_the_action_that_fixes_it_where_the_file_can_change() {
-        let secret = |at: &str| Finding::PlaintextSecret {
-            at: at.into(),
-            looks_like: "GitHub token".into(),
-        };
-        let json = file(Format::Json, Layout::McpServers);
-        let stdio = server("gh", None, Some("npx"));
-        let remote = server("r", Some("https://r/mcp"), None);
-        let rows = [
-            (
-                &json,
-                &stdio,
-                secret("env.GITHUB_TOKEN"),
-                Some(Action::MoveSecrets),
-            ),
-            (&json, &stdio, secret("args[2]"), None),
-            (
-                &json,
-                &remote,
-                secret("headers.Authorization"),
-                Some(Action::UseSignIn),
-            ),
-            (
-                &json,
-                &stdio,
-                Finding::McpRemoteWrapper {
-                    url: "https://r".into(),
-                },
-                Some(Action::UseSignIn),
-            ),
-            (
-                &json,
-                &remote,
-                Finding::PlainHttp {
-                    url: "http://r".into(),
-                },
-                None,
-            ),
-        ];
-        for (f, s, finding, want) in rows {
-            assert_eq!(action_for(f, s, &finding), want, "{finding:?}");
-        }
-        let toml = file(Format::Toml, Layout::McpServers);
-        assert_eq!(
-            action_for(&toml, &stdio, &secret("env.T")),
-            None,
-            "a layout the rewrite does not know"
-        );
-        let mut local = stdio.clone();
-        local.project = Some("/p".into());
-        assert_eq!(
-            action_for(&json, &local, &secret("env.T")),
-            None,
-            "per-project entries"
-        );
-        assert!(can_change(Format::Yaml, Layout::GooseExtensions));
-        assert!(can_change(Format::Xml, Layout::JetbrainsXml));
-    }
 }

@@ -74,7 +74,7 @@ fn replace(path: &Path, expected: Option<&str>, new_text: &str) -> Result<()> {
             path.display()
         )));
     }
-    crate::atomic_file::write(path, new_text.as_bytes())
+    Ok(crate::atomic_file::write(path, new_text.as_bytes())?)
 }
 
 /// Put backup `id` back; the content it replaces is backed up first. Returns that new id.

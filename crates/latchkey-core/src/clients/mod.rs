@@ -1,23 +1,14 @@
-//! Every MCP server the clients on this machine know: where each client keeps its config files
-//! ([`paths`]), reading them whatever their format ([`parse`]), each client's schema
-//! ([`schema`]), what deserves the user's attention ([`findings`]), and the scan that puts it
-//! together, one server per endpoint ([`scan`]).
-//!
-//! Reading never changes a file and never keeps a secret value: findings name where a secret
-//! sits (`env.GITHUB_TOKEN`), never what it is.
+//! Every MCP server the clients on this machine know. Reading, planning and watching the
+//! clients' config files is the `latchkey-clients` crate (re-exported here under the names the
+//! core has always used); what needs the home stays here: [`adopt`] (a finding's fix, with its
+//! secrets stored), [`backup`] (every rewrite kept and undoable) and [`setup`] (the one-pass
+//! `latchkey setup`).
 
 pub mod adopt;
 pub mod backup;
-pub mod findings;
-pub mod jetbrains_xml;
-pub mod model;
-pub mod parse;
-pub mod paths;
-pub mod rewrite;
-pub mod scan;
-pub mod schema;
 pub mod setup;
-pub mod token_caches;
-pub mod watch;
 
+pub use latchkey_clients::{
+    findings, fixes, jetbrains_xml, model, parse, paths, rewrite, scan, schema, token_caches, watch,
+};
 pub use model::*;

@@ -227,7 +227,7 @@ fn remote_url(server: &ConfiguredServer) -> Option<String> {
     crate::url_policy::canonical_resource(&url).ok()
 }
 
-fn skipped(file: &FileReport, entry: &str, why: &Error) -> Skipped {
+fn skipped(file: &FileReport, entry: &str, why: &dyn std::fmt::Display) -> Skipped {
     Skipped {
         client: file.client,
         path: file.path.clone(),

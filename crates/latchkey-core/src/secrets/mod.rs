@@ -17,7 +17,8 @@ pub mod migrate;
 pub mod op_refs;
 pub mod openbao;
 pub mod pass;
-pub mod secret;
+/// The secret newtype lives in `latchkey-base`, so the clients crate shares it.
+pub use latchkey_base::secret;
 
 use std::sync::Arc;
 use std::time::Duration;

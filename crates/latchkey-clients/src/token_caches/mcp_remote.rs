@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use super::cached::{CachedClient, CachedGrant, Removal, scopes_of, text};
 use super::{Fields, Grant, files_ending, grant_of, text_and_json};
-use crate::clients::findings;
-use crate::clients::model::ConfiguredServer;
-use crate::secrets::secret::Secret;
+use crate::findings;
+use crate::model::ConfiguredServer;
+use crate::secret::Secret;
 
 const TOKENS_SUFFIX: &str = "_tokens.json";
 const CLIENT_SUFFIX: &str = "_client_info.json";

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::cached::{CachedClient, CachedGrant, Removal, scopes_of, text};
 use super::{CAMEL, Grant, dedup_by_server, files_ending, grant_of, text_and_json};
-use crate::secrets::secret::Secret;
+use crate::secret::Secret;
 
 const TOKENS_SUFFIX: &str = ".tokens.json";
 

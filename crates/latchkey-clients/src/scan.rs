@@ -285,7 +285,7 @@ pub fn clients_using(scan: &Scan, server_url: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clients::paths::Os;
+    use crate::paths::Os;
 
     fn write(root: &Path, rel: &str, text: &str) {
         let p = root.join(rel);

@@ -107,7 +107,7 @@ pub fn cached_in_file(
         ClientId::Opencode => opencode::cached(&doc, now_ms),
         _ => vec![],
     };
-    let original = crate::secrets::secret::Secret::new(text);
+    let original = crate::secret::Secret::new(text);
     entries
         .into_iter()
         .map(|e| cached::CachedGrant {

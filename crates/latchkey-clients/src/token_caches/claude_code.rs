@@ -57,7 +57,7 @@ pub fn cached(doc: &Value, now_ms: i64) -> Vec<Entry> {
 }
 
 fn entry(key: &str, e: &Value, secrets: Option<&Value>, expires_ms: Option<i64>) -> Entry {
-    use crate::secrets::secret::Secret;
+    use crate::secret::Secret;
     let secret =
         text(e, "clientSecret").or_else(|| secrets?.get(key).and_then(|c| text(c, "clientSecret")));
     Entry {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::cached::{CachedClient, Entry, text};
 use super::{Fields, Grant, dedup_by_server, grant_of};
-use crate::secrets::secret::Secret;
+use crate::secret::Secret;
 
 const SNAKE: Fields = Fields {
     access: "access_token",

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use latchkey_core::clients::paths::{Os, PlatformDirs, user_locations};
-use latchkey_core::clients::watch::{ConfigWatch, DEBOUNCE};
+use latchkey_clients::paths::{Os, PlatformDirs, user_locations};
+use latchkey_clients::watch::{ConfigWatch, DEBOUNCE};
 
 const WITHIN: Duration = Duration::from_secs(1);
 

@@ -139,7 +139,7 @@ fn check_depth(text: &str) -> Result<(), String> {
 }
 
 fn first_line(s: &str) -> String {
-    crate::error::sanitize_server_text(s.lines().next().unwrap_or(s))
+    latchkey_base::text::sanitize_server_text(s.lines().next().unwrap_or(s))
 }
 
 #[cfg(test)]

@@ -22,8 +22,9 @@ use jsonc_parser::cst::{CstObject, CstRootNode};
 
 use super::model::{Format, Layout};
 use super::{findings, parse};
-use crate::secrets::secret::Secret;
-use crate::{Error, Result, secrets::env_secrets};
+use crate::secret::Secret;
+use crate::{Error, Result};
+use latchkey_base::secret_name;
 
 /// What to do with an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,11 +298,11 @@ fn apply_action(
                     continue;
                 }
                 let secret_name = names.name_for(proposed_name(name, &var));
-                env_secrets::check_name(&secret_name)?;
+                secret_name::check_name(&secret_name)?;
                 secrets.push((secret_name.clone(), Secret::new(text)));
                 entry.set_env(
                     &var,
-                    &format!("{}{secret_name}", env_secrets::REFERENCE_PREFIX),
+                    &format!("{}{secret_name}", secret_name::REFERENCE_PREFIX),
                 );
                 summary.push(format!("env {var} moves to the keychain as {secret_name}"));
             }

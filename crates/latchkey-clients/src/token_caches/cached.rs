@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use crate::clients::model::ClientId;
-use crate::secrets::secret::Secret;
+use crate::model::ClientId;
+use crate::secret::Secret;
 
 #[derive(Debug, Clone)]
 pub struct CachedGrant {

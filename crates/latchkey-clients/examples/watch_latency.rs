@@ -1,16 +1,16 @@
 //! Watch latency: from an editor's atomic-rename save of a client config file to the
 //! watcher's update, then to the rescanned server list, over 50 saves.
 //!
-//!   cargo run --release -p latchkey-core --example watch_latency
+//!   cargo run --release -p latchkey-clients --example watch_latency
 //!
 //! Most of the latency is the debounce (150 ms) and the settle window that folds a burst into
 //! one update (another 150 ms), chosen so a burst of writes is one update.
 
 use std::time::{Duration, Instant};
 
-use latchkey_core::clients::paths::{Os, PlatformDirs, user_locations};
-use latchkey_core::clients::scan;
-use latchkey_core::clients::watch::{ConfigWatch, DEBOUNCE};
+use latchkey_clients::paths::{Os, PlatformDirs, user_locations};
+use latchkey_clients::scan;
+use latchkey_clients::watch::{ConfigWatch, DEBOUNCE};
 
 fn main() {
     let home = std::env::temp_dir().join(format!("latchkey-watch-{}", std::process::id()));

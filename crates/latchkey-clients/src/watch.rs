@@ -225,7 +225,7 @@ fn nearest_existing(dir: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::{follow_scans, leads_to, nearest_existing};
-    use crate::clients::paths::{Os, PlatformDirs};
+    use crate::paths::{Os, PlatformDirs};
     use std::path::Path;
     use std::time::Duration;
 

@@ -151,8 +151,8 @@ fn merge_map(
 #[cfg(test)]
 mod tests {
     use super::read as jetbrains_xml;
-    use crate::clients::model::Layout;
-    use crate::clients::schema::servers;
+    use crate::model::Layout;
+    use crate::schema::servers;
 
     #[test]
     fn jetbrains_xml_and_no_entity_expansion() {

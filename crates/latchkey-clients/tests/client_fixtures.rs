@@ -7,9 +7,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use latchkey_core::clients::paths::{Os, PlatformDirs};
-use latchkey_core::clients::scan::{Scan, scan};
-use latchkey_core::clients::{Finding, Transport};
+use latchkey_clients::paths::{Os, PlatformDirs};
+use latchkey_clients::scan::{Scan, scan};
+use latchkey_clients::{Finding, Transport};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -284,7 +284,7 @@ fn shared_remote_servers_merge_into_one() {
         .filter(|g| g["os"] == "linux")
     {
         let url = group["url"].as_str().unwrap();
-        let key = latchkey_core::url_policy::canonical_resource(url).unwrap();
+        let key = latchkey_base::url_policy::canonical_resource(url).unwrap();
         let Some(server) = result.servers.iter().find(|s| s.key == key) else {
             panic!("no merged server for {url}");
         };
@@ -306,8 +306,8 @@ fn shared_remote_servers_merge_into_one() {
 
 #[test]
 fn broken_and_hostile_files_are_findings_never_crashes() {
-    use latchkey_core::clients::model::{Format, Layout, Location};
-    use latchkey_core::clients::{ClientId, scan::read_location};
+    use latchkey_clients::model::{Format, Layout, Location};
+    use latchkey_clients::{ClientId, scan::read_location};
     let dir = fixtures().join("broken");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -374,9 +374,9 @@ fn broken_and_hostile_files_are_findings_never_crashes() {
 /// Every format (JSON, JSONC, TOML, YAML, XML) is among them.
 #[test]
 fn every_fixable_finding_rewrites_only_its_entry_in_every_format() {
-    use latchkey_core::clients::adopt;
-    use latchkey_core::clients::model::Format;
-    use latchkey_core::clients::{parse, schema};
+    use latchkey_clients::fixes;
+    use latchkey_clients::model::Format;
+    use latchkey_clients::{parse, schema};
 
     let (_tmp, result) = linux_scan();
     let mut formats = BTreeSet::new();
@@ -384,10 +384,10 @@ fn every_fixable_finding_rewrites_only_its_entry_in_every_format() {
     for file in &result.files {
         for server in &file.servers {
             for finding in &server.findings {
-                let Some(action) = adopt::action_for(file, server, finding) else {
+                let Some(action) = fixes::action_for(file, server, finding) else {
                     continue;
                 };
-                let edit = adopt::plan(file, &server.name, action)
+                let edit = fixes::plan(file, &server.name, action)
                     .unwrap_or_else(|e| panic!("{} / {}: {e}", file.path.display(), server.name));
                 let servers_of = |text: &str| {
                     let parsed = parse::parse(text, file.format).unwrap();

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::cached::{CachedClient, Entry, scopes_of, text};
 use super::{CAMEL, Grant, dedup_by_server, grant_of};
-use crate::secrets::secret::Secret;
+use crate::secret::Secret;
 
 pub fn grants(doc: &Value, now_ms: i64) -> Vec<Grant> {
     let Some(entries) = doc.as_object() else {

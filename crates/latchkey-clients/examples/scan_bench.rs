@@ -1,13 +1,13 @@
 //! Full scan of every known location on the fixture home with every client present
 //! (tests/fixtures/clients/linux): time per scan and memory.
 //!
-//!   cargo run --release -p latchkey-core --example scan_bench
+//!   cargo run --release -p latchkey-clients --example scan_bench
 
 use std::path::Path;
 use std::time::Instant;
 
-use latchkey_core::clients::paths::{Os, PlatformDirs};
-use latchkey_core::clients::scan::scan;
+use latchkey_clients::paths::{Os, PlatformDirs};
+use latchkey_clients::scan::scan;
 
 fn rss_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
