@@ -16,7 +16,7 @@ use latchkey_core::oauth::token::TokenSet;
 use latchkey_core::secrets::Secrets;
 use latchkey_core::secrets::memory::MemoryStore;
 use latchkey_core::secrets::secret::Secret;
-use latchkey_core::store::{NewGrant, RegistrationMethod, Store, TokenAuthMethod};
+use latchkey_core::store::{NewGrant, RegistrationMethod, Scopes, Store, TokenAuthMethod};
 use latchkey_core::time::now;
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -302,8 +302,8 @@ async fn set_default_account_and_forget_server() {
                 issuer: g.issuer.clone(),
                 resource: g.resource.clone(),
                 account: Some("grace@example.com".into()),
-                scopes: vec!["read".into()],
-                requested_scopes: vec!["read".into()],
+                scopes: Scopes::parse("read"),
+                requested_scopes: Scopes::parse("read"),
                 access_expires_at: Some(now() + 600),
                 has_refresh_token: true,
                 obtained_by: Default::default(),

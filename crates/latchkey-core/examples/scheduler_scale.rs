@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use latchkey_core::runtime::refresher::{plan, planned_refresh};
-use latchkey_core::store::{NewGrant, RegistrationMethod, Store, TokenAuthMethod};
+use latchkey_core::store::{NewGrant, RegistrationMethod, Scopes, Store, TokenAuthMethod};
 use latchkey_core::time::now;
 
 fn rss_kib() -> u64 {
@@ -64,8 +64,8 @@ fn main() {
                 issuer: "https://as.example.com".into(),
                 resource: "https://mcp.example.com/mcp".into(),
                 account: None,
-                scopes: vec!["mcp:read".into()],
-                requested_scopes: vec![],
+                scopes: Scopes::parse("mcp:read"),
+                requested_scopes: Default::default(),
                 access_expires_at: Some(issued + 3600),
                 has_refresh_token: true,
                 obtained_by: Default::default(),

@@ -109,7 +109,7 @@ impl ConnectUpdate {
             url: url.to_string(),
             step,
             issuer: None,
-            scopes: vec![],
+            scopes: Default::default(),
             account: None,
             problem: None,
             device_offered: false,

@@ -16,6 +16,7 @@ use crate::grant_client::GrantClient;
 use crate::oauth::dpop::{DpopHttp, DpopKey};
 use crate::oauth::machine;
 use crate::oauth::token::{self, GrantOwner, TokenSet};
+use crate::protocol::Scopes;
 use crate::secrets::secret::Secret;
 use crate::store::{GrantKind, GrantRow, GrantStatus, RegistrationMethod, ServerRow};
 use crate::time::now;
@@ -29,7 +30,7 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(90);
 pub struct Handed {
     pub access_token: Secret,
     pub expires_at: Option<i64>,
-    pub scopes: Vec<String>,
+    pub scopes: Scopes,
     pub grant: GrantRow,
     pub server: ServerRow,
     /// This call refreshed the token (not another process).
@@ -575,7 +576,7 @@ mod tests {
             access_token: Secret::new("a"),
             refresh_token: None,
             expires_at: Some(expires),
-            scopes: vec![],
+            scopes: Default::default(),
             obtained_at: Some(obtained),
             owner: None,
             dpop_key: None,

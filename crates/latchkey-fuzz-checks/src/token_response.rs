@@ -25,7 +25,7 @@ pub fn check(data: &[u8]) {
     let Ok(resp) = serde_json::from_slice::<TokenResponse>(data) else {
         return;
     };
-    let set = token_set(&resp, None, &[]);
+    let set = token_set(&resp, None, &Default::default());
     let obtained = set.obtained_at.expect("token_set records when");
     // Issue time + expires_in; latchkey-core believes at most ten years (its MAX_LIFETIME_SECS),
     // so a longer lifetime may be cut, but never past what the server said, never into the past,

@@ -34,7 +34,7 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
         args.no_browser || (!args.device && machine.is_none() && no_browser_can_open());
     let request = ConnectRequest {
         server_url: args.server_url,
-        scopes: args.scopes,
+        scopes: args.scopes.into(),
         client,
         open_browser: !no_browser,
         challenge: None,
@@ -57,7 +57,7 @@ pub async fn run(args: ConnectArgs) -> Result<ExitCode> {
             let scopes = if c.grant.scopes.is_empty() {
                 "(none)".to_string()
             } else {
-                c.grant.scopes.join(" ")
+                c.grant.scopes.to_string()
             };
             let expiry = match c.tokens.expires_at {
                 Some(at) => format!("expires {}", human_until(at, now())),

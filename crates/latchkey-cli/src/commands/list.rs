@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use latchkey_core::Result;
 use latchkey_core::overview::{self, Status};
+use latchkey_core::protocol::Scopes;
 use latchkey_core::store::GrantRow;
 use latchkey_core::time::now;
 use serde::Serialize;
@@ -42,8 +43,8 @@ struct GrantOut {
     account: Option<String>,
     status: &'static str,
     status_reason: Option<String>,
-    scopes: Vec<String>,
-    requested_scopes: Vec<String>,
+    scopes: Scopes,
+    requested_scopes: Scopes,
     expires_at: Option<i64>,
     has_refresh_token: bool,
     /// browser | device | client_credentials | workload | via_idp

@@ -13,6 +13,7 @@ use latchkey_core::broker::{self, Handed};
 use latchkey_core::oauth::challenge::BearerChallenge;
 use latchkey_core::oauth::dpop::DpopKey;
 use latchkey_core::oauth::registration::ClientOptions;
+use latchkey_core::protocol::Scopes;
 use latchkey_core::secrets::secret::Secret;
 use latchkey_core::sign_in::{self, ConnectOutcome, ConnectRequest, Progress};
 use latchkey_core::store::GrantKind;
@@ -151,7 +152,7 @@ impl Auth {
         {
             return Ok(token);
         }
-        self.sign_in(challenge, Vec::new()).await
+        self.sign_in(challenge, Scopes::default()).await
     }
 
     /// SEP-2352: the server's protected-resource metadata names another authorization server
@@ -255,7 +256,7 @@ impl Auth {
         }
     }
 
-    async fn sign_in(&self, challenge: BearerChallenge, wanted: Vec<String>) -> Result<Secret> {
+    async fn sign_in(&self, challenge: BearerChallenge, wanted: Scopes) -> Result<Secret> {
         if let Some(kind) = self.machine_grant() {
             // No person to ask: a browser sign-in would wait for nobody. The renewal with the
             // client's own credentials was tried already (the refresh on 401).

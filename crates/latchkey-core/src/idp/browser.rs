@@ -17,6 +17,7 @@ use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::pasted::PastedAddresses;
 use crate::oauth::redirect;
 use crate::oauth::token::{self, ClientCredentials, TokenSet};
+use crate::protocol::Scopes;
 use crate::secrets::secret::Secret;
 use crate::sign_in::Progress;
 use crate::store::RegistrationRow;
@@ -81,9 +82,8 @@ pub(super) async fn sign_in(
         .scopes_supported
         .as_ref()
         .is_none_or(|s| s.iter().any(|s| s == "offline_access"));
-    let scopes: Vec<String> = std::iter::once("openid")
+    let scopes: Scopes = std::iter::once("openid")
         .chain(offline.then_some("offline_access"))
-        .map(str::to_string)
         .collect();
     let listener = Loopback::bind(0).await?;
     let pending = authorize::build(AuthorizationParams {
@@ -150,7 +150,7 @@ pub(super) async fn id_token(lk: &Latchkey, client: &IdpClient<'_>) -> Result<Se
         access_token: Secret::new(""),
         refresh_token: Some(refresh_token),
         expires_at: None,
-        scopes: vec![],
+        scopes: Default::default(),
         obtained_at: None,
         owner: None,
         dpop_key: None,

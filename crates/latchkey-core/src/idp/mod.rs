@@ -20,6 +20,7 @@ use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::registration::{self, ClientOptions};
 use crate::oauth::token::ClientCredentials;
 use crate::oauth::{discovery, machine, token_exchange};
+use crate::protocol::Scopes;
 use crate::secrets::secret::Secret;
 use crate::sign_in::Progress;
 use crate::store::{GrantStatus, IdpRow, NewRegistration, RegistrationMethod, TokenAuthMethod};
@@ -119,7 +120,7 @@ pub async fn assertion(
     issuer: &str,
     audience: &str,
     resource: &str,
-    scopes: &[String],
+    scopes: &Scopes,
 ) -> Result<Secret> {
     let (row, registration, md) = {
         let store = lk.store();

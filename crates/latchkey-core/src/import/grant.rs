@@ -126,8 +126,8 @@ fn tokens_of(g: &CachedGrant) -> TokenSet {
             None => Some(0),
         },
         scopes: match g.scopes.is_empty() {
-            true => g.requested_scopes.clone(),
-            false => g.scopes.clone(),
+            true => g.requested_scopes.as_slice().into(),
+            false => g.scopes.as_slice().into(),
         },
         obtained_at: None,
         owner: None,
@@ -178,7 +178,7 @@ pub async fn store(lk: &Latchkey, g: &CachedGrant, source: &str) -> Result<(Serv
         &registration,
         &found.discovered,
         None,
-        &g.requested_scopes,
+        &g.requested_scopes.as_slice().into(),
         &tokens,
         (GrantKind::Browser, None),
     )
@@ -191,7 +191,7 @@ pub async fn store(lk: &Latchkey, g: &CachedGrant, source: &str) -> Result<(Serv
         Event::Connected,
         Some(&format!(
             "imported from {source}'s token cache; scopes: {}",
-            grant.scopes.join(" ")
+            grant.scopes
         )),
     );
     store.set_sign_in_wanted(server.id, false)?;
@@ -284,7 +284,7 @@ mod tests {
         let t = tokens_of(&g);
         assert_eq!(t.expires_at, Some(0));
         assert_eq!(
-            t.scopes,
+            &t.scopes[..],
             ["read"],
             "the scopes asked for when none were granted"
         );

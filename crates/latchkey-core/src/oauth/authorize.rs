@@ -6,6 +6,7 @@ use oauth2::{
 };
 use url::Url;
 
+use crate::protocol::Scopes;
 use crate::{Error, Result};
 
 /// A pending authorization: what must be kept until the redirect arrives. The PKCE verifier is
@@ -26,7 +27,7 @@ pub struct AuthorizationParams<'a> {
     pub authorization_endpoint: &'a str,
     pub client_id: &'a str,
     pub redirect_uri: &'a str,
-    pub scopes: &'a [String],
+    pub scopes: &'a Scopes,
     /// The MCP server (RFC 8707); `None` at a company identity provider, where Latchkey signs
     /// in for an ID token and no resource.
     pub resource: Option<&'a str>,
@@ -172,7 +173,7 @@ mod tests {
             authorization_endpoint: "https://as.test/authorize",
             client_id: "client-1",
             redirect_uri: "http://127.0.0.1:5000/callback",
-            scopes: &["mcp:read".into(), "mcp:write".into()],
+            scopes: &Scopes::parse("mcp:read mcp:write"),
             resource: Some("https://mcp.test"),
             issuer: "https://as.test",
             iss_required: true,
@@ -199,7 +200,7 @@ mod tests {
             authorization_endpoint: "https://as.test/authorize",
             client_id: "c",
             redirect_uri: "http://127.0.0.1:5000/callback",
-            scopes: &[],
+            scopes: &Scopes::default(),
             resource: Some("https://mcp.test/mcp"),
             issuer: "https://as.test",
             iss_required: false,

@@ -3,13 +3,15 @@
 //! Only the `Bearer` challenge matters to MCP. The parser is total: any input yields a value (or
 //! `None`), never a panic; it is fuzzed.
 
+use crate::protocol::Scopes;
+
 /// What a `Bearer` challenge tells the client.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BearerChallenge {
     pub error: Option<String>,
     pub error_description: Option<String>,
     /// Scopes the server says the request needs (authoritative when present).
-    pub scope: Option<Vec<String>>,
+    pub scope: Option<Scopes>,
     /// RFC 9728: where the protected-resource metadata lives.
     pub resource_metadata: Option<String>,
     /// The challenge's scheme was `DPoP` (RFC 9449 §7.1): the server wants DPoP-bound tokens.
@@ -108,7 +110,7 @@ fn apply_param(ch: &mut BearerChallenge, name: &str, value: String) {
         "error" => ch.error = Some(value),
         "error_description" => ch.error_description = Some(value),
         "scope" => {
-            ch.scope = Some(value.split_whitespace().map(str::to_string).collect());
+            ch.scope = Some(Scopes::parse(&value));
         }
         "resource_metadata" => ch.resource_metadata = Some(value),
         _ => {}
@@ -200,7 +202,7 @@ mod tests {
                 r#"Bearer error="insufficient_scope", scope="files:read files:write", resource_metadata="https://x/prm""#,
                 Some(BearerChallenge {
                     error: Some("insufficient_scope".into()),
-                    scope: Some(vec!["files:read".into(), "files:write".into()]),
+                    scope: Some(Scopes::parse("files:read files:write")),
                     resource_metadata: Some("https://x/prm".into()),
                     ..Default::default()
                 }),
@@ -209,7 +211,7 @@ mod tests {
                 "bearer after basic with token68",
                 r#"Basic YWxhZGRpbjpvcGVuc2VzYW1l==, Bearer realm="x", scope=read"#,
                 Some(BearerChallenge {
-                    scope: Some(vec!["read".into()]),
+                    scope: Some(Scopes::parse("read")),
                     ..Default::default()
                 }),
             ),
@@ -235,7 +237,7 @@ mod tests {
                 "unterminated quote",
                 r#"Bearer scope="a b"#,
                 Some(BearerChallenge {
-                    scope: Some(vec!["a".into(), "b".into()]),
+                    scope: Some(Scopes::parse("a b")),
                     ..Default::default()
                 }),
             ),

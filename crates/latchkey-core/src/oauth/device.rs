@@ -15,6 +15,7 @@ use oauth2::{
 use super::metadata::AuthServerMetadata;
 use super::token::{self, OAuthClient, TokenSet};
 use crate::http::{HttpClient, OAuthHttpError};
+use crate::protocol::Scopes;
 use crate::{Error, Result};
 
 pub const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -46,7 +47,7 @@ pub async fn sign_in<C>(
     token_http: &C,
     client: &OAuthClient,
     md: &AuthServerMetadata,
-    scopes: &[String],
+    scopes: &Scopes,
     resource: &str,
     show: impl FnOnce(DeviceCode),
 ) -> Result<TokenSet>

@@ -18,6 +18,7 @@ use super::jws::{self, SigningKey};
 use super::metadata::AuthServerMetadata;
 use super::token::{self, ClientCredentials, TokenResponse, TokenSet};
 use crate::http::HttpClient;
+use crate::protocol::Scopes;
 use crate::secrets::secret::Secret;
 use crate::store::{GrantKind, TokenAuthMethod};
 use crate::{Error, Result};
@@ -56,7 +57,7 @@ pub async fn client_credentials(
     http: &HttpClient,
     md: &AuthServerMetadata,
     creds: &ClientCredentials<'_>,
-    scopes: &[String],
+    scopes: &Scopes,
     resource: &str,
     dpop: Option<&DpopKey>,
 ) -> Result<TokenSet> {
@@ -83,7 +84,7 @@ pub async fn jwt_bearer(
     md: &AuthServerMetadata,
     creds: &ClientCredentials<'_>,
     assertion: &Secret,
-    scopes: &[String],
+    scopes: &Scopes,
     resource: &str,
     dpop: Option<&DpopKey>,
 ) -> Result<TokenSet> {
@@ -95,7 +96,7 @@ pub async fn jwt_bearer(
         ("resource", resource.into()),
     ];
     if !scopes.is_empty() {
-        form.push(("scope", scopes.join(" ")));
+        form.push(("scope", scopes.to_string()));
     }
     let request = authenticate(http.post(&endpoint), &mut form, creds)?
         .header(http::header::ACCEPT, "application/json");

@@ -1,51 +1,35 @@
-//! Which scopes to ask for (MCP 2025-11-25 "scope selection strategy"):
-//! the user's `--scope` flags; else the `scope` of the 401/403 challenge (authoritative); else all
-//! of the protected resource's `scopes_supported`; else no `scope` parameter at all.
-//! On step-up (403 `insufficient_scope`), the union of what is held and what is challenged.
+//! Which scopes to ask for (MCP 2025-11-25 "scope selection strategy"): the user's `--scope`
+//! flags; else the `scope` of the 401/403 challenge (authoritative); else all of the protected
+//! resource's `scopes_supported`; else no `scope` parameter at all. On step-up (403
+//! `insufficient_scope`), the union of what is held and what is challenged
+//! ([`Scopes::union`]).
 
 use super::metadata::{AuthServerMetadata, ProtectedResourceMetadata};
+pub use crate::protocol::scopes::Scopes;
 
 pub fn select(
     explicit: &[String],
     challenge: Option<&[String]>,
     prm: Option<&ProtectedResourceMetadata>,
-) -> Vec<String> {
+) -> Scopes {
     if !explicit.is_empty() {
-        return dedup(explicit.iter().cloned());
+        return explicit.into();
     }
     if let Some(challenged) = challenge.filter(|c| !c.is_empty()) {
-        return dedup(challenged.iter().cloned());
+        return challenged.into();
     }
-    prm.and_then(|p| p.scopes_supported.clone())
-        .map(|s| dedup(s.into_iter()))
+    prm.and_then(|p| p.scopes_supported.as_deref())
+        .map(Scopes::from)
         .unwrap_or_default()
 }
 
 /// Add `offline_access` (to get a refresh token) only when the authorization server lists it
 /// and some scope is requested at all (MCP 2026-07-28 MAY).
-pub fn with_offline_access(mut scopes: Vec<String>, md: &AuthServerMetadata) -> Vec<String> {
-    if !scopes.is_empty()
-        && md.supports_scope("offline_access")
-        && !scopes.iter().any(|s| s == "offline_access")
-    {
-        scopes.push("offline_access".into());
+pub fn with_offline_access(mut scopes: Scopes, md: &AuthServerMetadata) -> Scopes {
+    if !scopes.is_empty() && md.supports_scope("offline_access") {
+        scopes.insert("offline_access");
     }
     scopes
-}
-
-/// Step-up: the union of the scopes held and the ones challenged, in a stable order.
-pub fn union(held: &[String], challenged: &[String]) -> Vec<String> {
-    dedup(held.iter().chain(challenged).cloned())
-}
-
-fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for s in items {
-        if !s.is_empty() && !out.contains(&s) {
-            out.push(s);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -54,6 +38,10 @@ mod tests {
 
     fn v(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn set(s: &str) -> Scopes {
+        Scopes::parse(s)
     }
 
     #[test]
@@ -68,13 +56,19 @@ mod tests {
             Vec<String>,
             Option<&'a [String]>,
             Option<&'a ProtectedResourceMetadata>,
-            Vec<String>,
+            Scopes,
         );
         let rows: [Row; 4] = [
-            ("explicit wins", v("x y x"), Some(&ch), Some(&prm), v("x y")),
-            ("challenge next", vec![], Some(&ch), Some(&prm), v("c")),
-            ("prm scopes_supported", vec![], None, Some(&prm), v("a b")),
-            ("nothing: omit", vec![], None, None, vec![]),
+            (
+                "explicit wins",
+                v("x y x"),
+                Some(&ch),
+                Some(&prm),
+                set("x y"),
+            ),
+            ("challenge next", vec![], Some(&ch), Some(&prm), set("c")),
+            ("prm scopes_supported", vec![], None, Some(&prm), set("a b")),
+            ("nothing: omit", vec![], None, None, Scopes::default()),
         ];
         for (name, explicit, challenge, prm, want) in rows {
             assert_eq!(select(&explicit, challenge, prm), want, "{name}");
@@ -83,6 +77,27 @@ mod tests {
 
     #[test]
     fn union_keeps_held_scopes() {
-        assert_eq!(union(&v("read"), &v("write read")), v("read write"));
+        assert_eq!(set("read").union(&v("write read")), set("read write"));
+    }
+
+    #[test]
+    fn covers_and_offline_access() {
+        assert!(set("a b c").covers(&v("c a")));
+        assert!(!set("a").covers(&v("a b")));
+        assert!(set("a").covers(&[]));
+        let md: AuthServerMetadata = serde_json::from_value(serde_json::json!({
+            "issuer": "https://as", "authorization_endpoint": "https://as/a", "token_endpoint": "https://as/t",
+            "scopes_supported": ["a", "offline_access"]
+        }))
+        .unwrap();
+        assert_eq!(with_offline_access(set("a"), &md), set("a offline_access"));
+        assert_eq!(
+            with_offline_access(set("a offline_access"), &md),
+            set("a offline_access")
+        );
+        assert_eq!(
+            with_offline_access(Scopes::default(), &md),
+            Scopes::default()
+        );
     }
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metadata::AuthServerMetadata;
 use crate::http::OAuthHttpError;
+use crate::protocol::Scopes;
 use crate::secrets::secret::Secret;
 use crate::store::TokenAuthMethod;
 use crate::{Error, Result};
@@ -57,7 +58,7 @@ pub struct TokenSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     #[serde(default)]
-    pub scopes: Vec<String>,
+    pub scopes: Scopes,
     /// When these tokens were issued (Unix seconds), to refresh at a share of their lifetime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obtained_at: Option<i64>,
@@ -192,7 +193,7 @@ pub async fn exchange_code<C>(
     code: String,
     verifier: PkceCodeVerifier,
     resource: Option<&str>,
-    requested_scopes: &[String],
+    requested_scopes: &Scopes,
 ) -> Result<(TokenSet, Option<Secret>)>
 where
     C: for<'c> oauth2::AsyncHttpClient<'c, Error = OAuthHttpError>,
@@ -249,7 +250,7 @@ where
 pub fn token_set(
     response: &TokenResponse,
     previous_refresh: Option<Secret>,
-    requested: &[String],
+    requested: &Scopes,
 ) -> TokenSet {
     let now = crate::time::now();
     TokenSet {
@@ -269,10 +270,9 @@ pub fn token_set(
             .map(|s| {
                 s.iter()
                     .map(|x| crate::error::sanitize_server_text(x))
-                    .filter(|x| !x.is_empty())
-                    .collect()
+                    .collect::<Scopes>()
             })
-            .unwrap_or_else(|| requested.to_vec()),
+            .unwrap_or_else(|| requested.clone()),
         obtained_at: Some(now),
         owner: None,
         dpop_key: None,
@@ -360,22 +360,18 @@ mod tests {
             serde_json::json!({"access_token": "a2", "token_type": "Bearer", "expires_in": 60}),
         )
         .unwrap();
-        let set = token_set(&resp, Some(Secret::new("r1")), &["x".into()]);
+        let set = token_set(&resp, Some(Secret::new("r1")), &Scopes::parse("x"));
         assert_eq!(set.refresh_token.unwrap().expose(), "r1");
-        assert_eq!(set.scopes, vec!["x".to_string()]);
+        assert_eq!(set.scopes, Scopes::parse("x"));
         assert!(set.expires_at.unwrap() > crate::time::now());
     }
 
     #[test]
     fn token_set_takes_rotated_refresh_token_and_granted_scopes() {
         let resp = parse(serde_json::json!({"access_token": "a2", "token_type": "bearer", "refresh_token": "r2", "scope": "read"})).unwrap();
-        let set = token_set(
-            &resp,
-            Some(Secret::new("r1")),
-            &["read".into(), "write".into()],
-        );
+        let set = token_set(&resp, Some(Secret::new("r1")), &Scopes::parse("read write"));
         assert_eq!(set.refresh_token.unwrap().expose(), "r2");
-        assert_eq!(set.scopes, vec!["read".to_string()]);
+        assert_eq!(set.scopes, Scopes::parse("read"));
         assert_eq!(set.expires_at, None);
     }
 
@@ -389,7 +385,7 @@ mod tests {
                 .unwrap(),
             )
             .unwrap();
-            let set = token_set(&resp, None, &[]);
+            let set = token_set(&resp, None, &Scopes::default());
             let at = set.expires_at.unwrap();
             assert!(
                 at > crate::time::now() && at <= crate::time::now() + MAX_LIFETIME_SECS as i64 + 5,
@@ -417,7 +413,7 @@ mod tests {
             access_token: Secret::new("at-y"),
             refresh_token: None,
             expires_at: None,
-            scopes: vec![],
+            scopes: Default::default(),
             obtained_at: None,
             owner: o,
             dpop_key: None,
@@ -466,7 +462,7 @@ mod tests {
             access_token: Secret::new("AT-canary"),
             refresh_token: Some(Secret::new("RT-canary")),
             expires_at: None,
-            scopes: vec![],
+            scopes: Default::default(),
             obtained_at: None,
             owner: None,
             dpop_key: None,

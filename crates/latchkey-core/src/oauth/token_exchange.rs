@@ -11,6 +11,7 @@ use super::machine;
 use super::metadata::AuthServerMetadata;
 use super::token::ClientCredentials;
 use crate::http::HttpClient;
+use crate::protocol::Scopes;
 use crate::secrets::secret::Secret;
 use crate::{Error, Result};
 
@@ -34,7 +35,7 @@ pub async fn id_jag(
     id_token: &Secret,
     audience: &str,
     resource: &str,
-    scopes: &[String],
+    scopes: &Scopes,
 ) -> Result<Secret> {
     let endpoint = url::Url::parse(&idp.token_endpoint).map_err(|_| {
         Error::Discovery("the identity provider's token_endpoint is not a valid URL".into())
@@ -48,7 +49,7 @@ pub async fn id_jag(
         ("resource", resource.into()),
     ];
     if !scopes.is_empty() {
-        form.push(("scope", scopes.join(" ")));
+        form.push(("scope", scopes.to_string()));
     }
     let request = machine::authenticate(http.post(&endpoint), &mut form, creds)?
         .header(http::header::ACCEPT, "application/json");

@@ -140,7 +140,7 @@ pub fn build(
                 registered_by: registration
                     .map(|r| registered_by(r.method).to_string())
                     .unwrap_or_else(|| "Unknown (registration missing)".into()),
-                requested_scopes: g.requested_scopes.clone(),
+                requested_scopes: g.requested_scopes.to_vec(),
                 granted_scopes: chips(&g.scopes),
                 connected_at: g.created_at,
                 issued_at: g.last_refreshed_at.unwrap_or(g.updated_at),

@@ -190,7 +190,7 @@ fn unknown_remote_servers(sc: &Scan, known: &[ServerView]) -> Vec<ServerView> {
             name,
             clients: scan::clients_using(sc, &canonical),
             status: Status::NotConnected,
-            scopes: vec![],
+            scopes: Default::default(),
             account: None,
             accounts: vec![],
             attention: None,
@@ -224,7 +224,7 @@ pub(crate) fn test_server(url: &str, status: Status, attention: Option<&str>) ->
         host: url.into(),
         clients: vec![],
         status,
-        scopes: vec![],
+        scopes: Default::default(),
         account: None,
         accounts: vec![],
         attention: attention.map(str::to_string),
@@ -240,6 +240,7 @@ mod tests {
     use crate::clients::model::KnownServer;
     use crate::home::Home;
     use crate::http::HttpClient;
+    use crate::protocol::Scopes;
     use crate::secrets::Secrets;
     use crate::secrets::memory::MemoryStore;
     use crate::store::{GrantStatus, NewGrant, RegistrationMethod, Store, TokenAuthMethod};
@@ -273,8 +274,8 @@ mod tests {
                 issuer: "https://as".into(),
                 resource: url.into(),
                 account: None,
-                scopes: vec!["read".into()],
-                requested_scopes: vec![],
+                scopes: Scopes::parse("read"),
+                requested_scopes: Default::default(),
                 access_expires_at: Some(at + expires_in),
                 has_refresh_token: refresh,
                 obtained_by: Default::default(),

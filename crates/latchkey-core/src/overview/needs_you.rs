@@ -106,7 +106,7 @@ mod tests {
             host: "mcp.example".into(),
             clients: vec![],
             status,
-            scopes: vec![],
+            scopes: Default::default(),
             account: None,
             accounts: vec![],
             attention: attention.then(|| "Reconnect.".to_string()),

@@ -1,8 +1,14 @@
-//! MCP protocol revisions, as pure rules the proxy and the checkup share: which revisions exist
-//! and how a server's answer tells them apart ([`era`]), and the `_meta` keys a 2026-07-28
-//! request carries its version, capabilities and client in.
+//! Protocol vocabulary, pure and standing on nothing else of Latchkey's, which the OAuth steps,
+//! the store, the proxy and the checkup share: MCP revisions and how a server's answer tells
+//! them apart ([`era`]); the `_meta` keys a 2026-07-28 request carries its version,
+//! capabilities and client in; OAuth's [`Scopes`] and [`TokenAuthMethod`].
 
+pub mod client_auth;
 pub mod era;
+pub mod scopes;
+
+pub use client_auth::TokenAuthMethod;
+pub use scopes::Scopes;
 
 pub const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 pub const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";

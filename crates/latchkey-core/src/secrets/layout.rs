@@ -142,11 +142,7 @@ fn move_items(
 
 /// This home wrote these tokens last: the expiry and scopes its database recorded with them.
 fn matches_grant(tokens: &TokenSet, grant: &GrantRow) -> bool {
-    let mut held = tokens.scopes.clone();
-    let mut recorded = grant.scopes.clone();
-    held.sort();
-    recorded.sort();
-    tokens.expires_at == grant.access_expires_at && held == recorded
+    tokens.expires_at == grant.access_expires_at && tokens.scopes.same_set(&grant.scopes)
 }
 
 fn copy_then_delete(
@@ -192,7 +188,7 @@ mod tests {
                 resource: "https://x.test/mcp".into(),
                 account: None,
                 scopes: scopes.iter().map(|s| s.to_string()).collect(),
-                requested_scopes: vec![],
+                requested_scopes: Default::default(),
                 access_expires_at: Some(expires),
                 has_refresh_token: true,
                 obtained_by: Default::default(),

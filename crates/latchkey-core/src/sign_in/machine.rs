@@ -124,7 +124,7 @@ pub(super) async fn sign_in(
     let detail = format!(
         "{} for client {client_id}; scopes: {}",
         kind.as_str(),
-        grant.scopes.join(" ")
+        grant.scopes
     );
     super::connected(lk, server, grant, registration, tokens, &detail)
 }

@@ -20,7 +20,7 @@ use crate::oauth::pasted::PastedAddresses;
 use crate::oauth::probe::{self, Probe};
 use crate::oauth::redirect;
 use crate::oauth::registration::{self, ClientOptions};
-use crate::oauth::scopes;
+use crate::oauth::scopes::{self, Scopes};
 use crate::oauth::token::{self, ClientCredentials, TokenSet};
 use crate::oauth::userinfo;
 use crate::secrets::secret::Secret;
@@ -33,7 +33,7 @@ use crate::{Error, Result, runtime::lock, url_policy};
 pub struct ConnectRequest {
     pub server_url: String,
     /// `--scope` flags; empty means "choose" (challenge, else `scopes_supported`, else none).
-    pub scopes: Vec<String>,
+    pub scopes: Scopes,
     pub client: ClientOptions,
     /// Open the browser (`$BROWSER` or the desktop default); else only report the URL.
     pub open_browser: bool,
@@ -112,13 +112,13 @@ pub enum ConnectOutcome {
 /// The scopes a sign-in after a 403 `insufficient_scope` asks for: the ones the server's grant
 /// holds and the ones the challenge names, so a step-up never loses what was granted (MCP
 /// authorization, scope challenge handling). Every caller that steps up asks this.
-pub fn step_up_scopes(lk: &Latchkey, server_url: &str, challenge: &BearerChallenge) -> Vec<String> {
+pub fn step_up_scopes(lk: &Latchkey, server_url: &str, challenge: &BearerChallenge) -> Scopes {
     let held = lk
         .find_server(server_url)
         .and_then(|s| crate::broker::default_grant(lk, &s))
         .map(|g| g.scopes)
         .unwrap_or_default();
-    scopes::union(&held, challenge.scope.as_deref().unwrap_or_default())
+    held.union(challenge.scope.as_deref().unwrap_or_default())
 }
 
 /// Sign in to `req.server_url`. One sign-in per server at a time across the app, the CLI and
@@ -152,7 +152,7 @@ pub async fn connect(
 async fn grant_just_made(
     lk: &Latchkey,
     canonical: &str,
-    wanted: &[String],
+    wanted: &Scopes,
     since: i64,
 ) -> Result<Option<Connected>> {
     let found = {
@@ -163,7 +163,7 @@ async fn grant_just_made(
         let grant = store.grants_for_server(server.id)?.into_iter().find(|g| {
             g.status == crate::store::GrantStatus::Active
                 && g.updated_at >= since
-                && wanted.iter().all(|w| g.scopes.contains(w))
+                && g.scopes.covers(wanted)
         });
         match grant {
             Some(g) => match store.registration(g.registration_id)? {
@@ -328,7 +328,7 @@ async fn sign_in(
         ),
     )
     .await?;
-    let detail = format!("scopes: {}", grant.scopes.join(" "));
+    let detail = format!("scopes: {}", grant.scopes);
     connected(lk, server, grant, registration, tokens, &detail)
 }
 
@@ -365,7 +365,7 @@ async fn authorize_and_exchange(
     http: &HttpClient,
     req: &ConnectRequest,
     discovered: &Discovered,
-    wanted: &[String],
+    wanted: &Scopes,
     (registration, client_secret): (&RegistrationRow, Option<&Secret>),
     listener: Loopback,
     progress: &(dyn Fn(Progress) + Send + Sync),
@@ -440,7 +440,7 @@ async fn device_and_exchange(
     http: &HttpClient,
     req: &ConnectRequest,
     discovered: &Discovered,
-    wanted: &[String],
+    wanted: &Scopes,
     (registration, client_secret): (&RegistrationRow, Option<&Secret>),
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<(TokenSet, Option<Secret>)> {
@@ -563,7 +563,7 @@ pub(crate) async fn save_grant(
     registration: &RegistrationRow,
     discovered: &Discovered,
     account: Option<String>,
-    requested: &[String],
+    requested: &Scopes,
     tokens: &TokenSet,
     how: (GrantKind, Option<String>),
 ) -> Result<GrantRow> {
@@ -574,7 +574,7 @@ pub(crate) async fn save_grant(
         resource: discovered.resource.clone(),
         account: account.clone(),
         scopes: tokens.scopes.clone(),
-        requested_scopes: requested.to_vec(),
+        requested_scopes: requested.clone(),
         access_expires_at: tokens.expires_at,
         has_refresh_token: tokens.refresh_token.is_some(),
         obtained_by: how.0,

@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+// Protocol vocabulary the rows hold; re-exported so `store::TokenAuthMethod` still names it.
+pub use crate::protocol::{Scopes, TokenAuthMethod};
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerRow {
     pub id: i64,
@@ -56,39 +59,6 @@ impl RegistrationMethod {
             "legacy_dynamic" => Self::LegacyDynamic,
             "imported" => Self::Imported,
             _ => Self::Dynamic,
-        }
-    }
-}
-
-/// How the client authenticates at the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenAuthMethod {
-    None,
-    ClientSecretBasic,
-    ClientSecretPost,
-    /// RFC 7523 §2.2: a JWT signed with the client's private key (the PEM is kept in the secret
-    /// store where a secret would be).
-    PrivateKeyJwt,
-}
-
-impl TokenAuthMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::ClientSecretBasic => "client_secret_basic",
-            Self::ClientSecretPost => "client_secret_post",
-            Self::PrivateKeyJwt => "private_key_jwt",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "none" => Some(Self::None),
-            "client_secret_basic" => Some(Self::ClientSecretBasic),
-            "client_secret_post" => Some(Self::ClientSecretPost),
-            "private_key_jwt" => Some(Self::PrivateKeyJwt),
-            _ => None,
         }
     }
 }
@@ -196,8 +166,8 @@ pub struct GrantRow {
     pub issuer: String,
     pub resource: String,
     pub account: Option<String>,
-    pub scopes: Vec<String>,
-    pub requested_scopes: Vec<String>,
+    pub scopes: Scopes,
+    pub requested_scopes: Scopes,
     pub status: GrantStatus,
     pub status_reason: Option<String>,
     pub access_expires_at: Option<i64>,
@@ -231,8 +201,8 @@ pub struct NewGrant {
     pub issuer: String,
     pub resource: String,
     pub account: Option<String>,
-    pub scopes: Vec<String>,
-    pub requested_scopes: Vec<String>,
+    pub scopes: Scopes,
+    pub requested_scopes: Scopes,
     pub access_expires_at: Option<i64>,
     pub has_refresh_token: bool,
     pub obtained_by: GrantKind,
@@ -260,12 +230,4 @@ pub struct AuditRow {
     pub grant_id: Option<i64>,
     pub event: String,
     pub detail: Option<String>,
-}
-
-pub fn join_scopes(scopes: &[String]) -> String {
-    scopes.join(" ")
-}
-
-pub fn split_scopes(s: &str) -> Vec<String> {
-    s.split_whitespace().map(str::to_string).collect()
 }

@@ -50,8 +50,8 @@ fn grant_from(row: &Row) -> rusqlite::Result<GrantRow> {
         issuer: row.get("issuer")?,
         resource: row.get("resource")?,
         account: row.get("account")?,
-        scopes: split_scopes(&row.get::<_, String>("scopes")?),
-        requested_scopes: split_scopes(&row.get::<_, String>("requested_scopes")?),
+        scopes: Scopes::parse(&row.get::<_, String>("scopes")?),
+        requested_scopes: Scopes::parse(&row.get::<_, String>("requested_scopes")?),
         status: GrantStatus::parse(&row.get::<_, String>("status")?),
         status_reason: row.get("status_reason")?,
         access_expires_at: row.get("access_expires_at")?,
@@ -322,8 +322,8 @@ impl Store {
                 g.issuer,
                 g.resource,
                 g.account,
-                join_scopes(&g.scopes),
-                join_scopes(&g.requested_scopes),
+                g.scopes.to_string(),
+                g.requested_scopes.to_string(),
                 g.access_expires_at,
                 g.has_refresh_token,
                 !has_default,
@@ -385,7 +385,7 @@ impl Store {
         &self,
         id: i64,
         access_expires_at: Option<i64>,
-        scopes: &[String],
+        scopes: &Scopes,
         has_refresh_token: bool,
     ) -> Result<()> {
         let t = now();
@@ -396,7 +396,7 @@ impl Store {
             params![
                 id,
                 access_expires_at,
-                join_scopes(scopes),
+                scopes.to_string(),
                 has_refresh_token,
                 t
             ],
@@ -433,8 +433,8 @@ impl Store {
                 g.issuer,
                 g.resource,
                 g.account,
-                join_scopes(&g.scopes),
-                join_scopes(&g.requested_scopes),
+                g.scopes.to_string(),
+                g.requested_scopes.to_string(),
                 g.access_expires_at,
                 g.has_refresh_token,
                 t,
@@ -615,8 +615,8 @@ mod tests {
             issuer: "https://as.test".into(),
             resource: "https://mcp.test/mcp".into(),
             account: Some("ada@example.com".into()),
-            scopes: vec!["mcp:read".into()],
-            requested_scopes: vec!["mcp:read".into(), "mcp:write".into()],
+            scopes: Scopes::parse("mcp:read"),
+            requested_scopes: Scopes::parse("mcp:read mcp:write"),
             access_expires_at: Some(100),
             has_refresh_token: true,
             obtained_by: Default::default(),
@@ -696,7 +696,7 @@ mod tests {
         let g2 = store.grant(g.id).unwrap().unwrap();
         assert_eq!(g2.status, GrantStatus::NeedsReconnect);
         store
-            .record_refresh(g.id, Some(500), &["a".into(), "b".into()], true)
+            .record_refresh(g.id, Some(500), &Scopes::parse("a b"), true)
             .unwrap();
         let g3 = store.grant(g.id).unwrap().unwrap();
         assert_eq!(
