@@ -18,7 +18,9 @@ use crate::oauth::machine;
 use crate::oauth::token::{self, GrantOwner, TokenSet};
 use crate::protocol::Scopes;
 use crate::secrets::secret::Secret;
-use crate::store::{GrantKind, GrantRow, GrantStatus, RegistrationMethod, ServerRow};
+use crate::store::{
+    GrantKind, GrantRow, GrantStatus, ReconnectReason, RegistrationMethod, ServerRow,
+};
 use crate::time::now;
 use crate::{Error, ErrorKind, Result};
 use crate::{faults, runtime::lock};
@@ -104,7 +106,13 @@ async fn read_tokens_versioned(
         (Some(s), version) => match TokenSet::from_secret_for(&s, &owner_of(lk, grant)) {
             Ok(tokens) => Ok((tokens, version)),
             Err(e @ Error::ForeignTokens(_)) => {
-                mark_needs_reconnect(lk, server, grant, &e.to_string(), &e.to_string())?;
+                let detail = e.to_string();
+                mark_needs_reconnect(
+                    lk,
+                    server,
+                    grant,
+                    &ReconnectReason::ForeignTokens { detail },
+                )?;
                 Err(e)
             }
             Err(e) => Err(e),
@@ -243,13 +251,8 @@ async fn refresh_held(
     }
     if current.refresh_token.is_none() && !grant.obtained_by.is_machine() {
         if is_expired(&current, now()) {
-            mark_needs_reconnect(
-                lk,
-                server,
-                &grant,
-                "expired; the server gave no refresh token",
-                "expired without a refresh token",
-            )?;
+            let reason = ReconnectReason::ExpiredWithoutRefreshToken;
+            mark_needs_reconnect(lk, server, &grant, &reason)?;
             return Err(Error::NeedsReconnect(server.url.clone()));
         }
         return Ok(handed(current, grant, server.clone(), false));
@@ -302,8 +305,10 @@ async fn refresh_held(
             Err(client_rejected(lk, server, &grant)?)
         }
         Err(e) if e.kind() == ErrorKind::GrantRejected => {
-            let reason = e.to_string();
-            mark_needs_reconnect(lk, server, &grant, &reason, &reason)?;
+            let reason = ReconnectReason::Refused {
+                error: e.to_string(),
+            };
+            mark_needs_reconnect(lk, server, &grant, &reason)?;
             if grant.obtained_by.is_machine() {
                 // No person to send to a sign-in: the server's own words are the news.
                 return Err(e);
@@ -342,41 +347,41 @@ fn client_rejected(lk: &Latchkey, server: &ServerRow, grant: &GrantRow) -> Resul
         {
             store.mark_registration_rejected(r.id)?;
             (
-                "the authorization server no longer knows this client registration (invalid_client); reconnect to register again".to_string(),
+                ReconnectReason::RegistrationForgotten,
                 Error::NeedsReconnect(server.url.clone()),
             )
         }
         other => {
-            let id = other.map(|r| r.client_id).unwrap_or_default();
-            let text = format!(
-                "the authorization server {} does not accept the client id '{id}' (invalid_client): ask its administrator for a valid one, then run `latchkey connect {} --client-id <ID>` (with --client-secret-stdin if it has a secret)",
-                grant.issuer, server.url
-            );
-            (text.clone(), Error::InvalidInput(text))
+            let reason = ReconnectReason::ClientIdRefused {
+                issuer: grant.issuer.clone(),
+                client_id: other.map(|r| r.client_id).unwrap_or_default(),
+                server_url: server.url.clone(),
+            };
+            let error = Error::InvalidInput(reason.to_string());
+            (reason, error)
         }
     };
     drop(store);
-    mark_needs_reconnect(lk, server, grant, &reason, &reason)?;
+    mark_needs_reconnect(lk, server, grant, &reason)?;
     Ok(error)
 }
 
-/// The grant waits for the person to sign in again: `status` is what the app shows, `audited`
-/// what the history keeps.
+/// The grant waits for the person to sign in again, for `reason` (which the app shows and
+/// the history keeps).
 fn mark_needs_reconnect(
     lk: &Latchkey,
     server: &ServerRow,
     grant: &GrantRow,
-    status: &str,
-    audited: &str,
+    reason: &ReconnectReason,
 ) -> Result<()> {
     let store = lk.store();
-    store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(status))?;
+    store.set_needs_reconnect(grant.id, reason)?;
     audit::record(
         &store,
         &server.url,
         Some(grant.id),
         Event::NeedsReconnect,
-        Some(audited),
+        Some(&reason.to_string()),
     );
     Ok(())
 }
@@ -520,7 +525,10 @@ fn waiting_error(server: &ServerRow, grant: &GrantRow) -> Error {
 
 /// What a grant without a person waits for since its credentials were refused.
 fn credentials_refused(server: &ServerRow, grant: &GrantRow) -> Error {
-    let reason = grant.status_reason.as_deref().unwrap_or("refused");
+    let reason = grant
+        .status_reason
+        .as_ref()
+        .map_or_else(|| "refused".to_string(), ToString::to_string);
     Error::CredentialsRefused(match (grant.obtained_by, &grant.workload_token_file) {
         (GrantKind::Workload, Some(file)) => format!(
             "{}: the workload's JWT in {file} was refused ({reason}); Latchkey asks again once the file holds a new one",

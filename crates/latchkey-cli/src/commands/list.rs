@@ -95,7 +95,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
                         id: g.id,
                         account: g.account.clone(),
                         status: grant_status(g, at),
-                        status_reason: g.status_reason.clone(),
+                        status_reason: g.status_reason.as_ref().map(ToString::to_string),
                         scopes: g.scopes.clone(),
                         requested_scopes: g.requested_scopes.clone(),
                         expires_at: g.access_expires_at,

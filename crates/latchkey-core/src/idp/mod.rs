@@ -23,7 +23,7 @@ use crate::oauth::{discovery, machine, token_exchange};
 use crate::protocol::Scopes;
 use crate::secrets::secret::Secret;
 use crate::sign_in::Progress;
-use crate::store::{GrantStatus, IdpRow, NewRegistration, RegistrationMethod, TokenAuthMethod};
+use crate::store::{IdpRow, NewRegistration, ReconnectReason, RegistrationMethod, TokenAuthMethod};
 use crate::{Error, Result, audit, url_policy};
 
 /// Where the person's ID token at the provider comes from.
@@ -176,16 +176,18 @@ pub async fn forget(lk: &Latchkey, issuer: &str) -> Result<usize> {
         (row, store.grants_via_idp(issuer)?)
     };
     for grant in &dependents {
-        let reason = format!("the identity provider {issuer} was removed from Latchkey");
+        let reason = ReconnectReason::IdpRemoved {
+            issuer: issuer.to_string(),
+        };
         let store = lk.store();
-        store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(&reason))?;
+        store.set_needs_reconnect(grant.id, &reason)?;
         if let Some(server) = store.server_by_id(grant.server_id)? {
             audit::record(
                 &store,
                 &server.url,
                 Some(grant.id),
                 audit::Event::NeedsReconnect,
-                Some(&reason),
+                Some(&reason.to_string()),
             );
         }
     }

@@ -214,10 +214,12 @@ pub async fn check(lk: &Latchkey, server: &ServerRow, grant: GrantRow) -> Done {
     // The broker marks a grant the server refused (invalid_grant, invalid_client) as waiting
     // for a sign-in; anything else (the network) leaves it active for the refresher.
     match lk.store().grant(id).ok().flatten() {
-        Some(g) if g.status == GrantStatus::NeedsReconnect => Done::NeedsReconnect(
-            g.status_reason
-                .unwrap_or_else(|| "the server refused to renew it".into()),
-        ),
+        Some(g) if g.status == GrantStatus::NeedsReconnect => {
+            Done::NeedsReconnect(g.status_reason.map_or_else(
+                || "the server refused to renew it".into(),
+                |r| r.to_string(),
+            ))
+        }
         _ => Done::ImportedUnchecked(format!(
             "not renewed now ({failed}); the refresher tries again"
         )),

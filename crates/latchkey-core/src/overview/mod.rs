@@ -243,7 +243,7 @@ mod tests {
     use crate::protocol::Scopes;
     use crate::secrets::Secrets;
     use crate::secrets::memory::MemoryStore;
-    use crate::store::{GrantStatus, NewGrant, RegistrationMethod, Store, TokenAuthMethod};
+    use crate::store::{NewGrant, RegistrationMethod, Store, TokenAuthMethod};
 
     fn latchkey(dir: &std::path::Path) -> Latchkey {
         Latchkey::from_parts(
@@ -309,7 +309,12 @@ mod tests {
         grant(&lk, "https://a.example/mcp", 3600, true, at);
         let rejected = grant(&lk, "https://b.example/mcp", 3600, true, at);
         lk.store()
-            .set_grant_status(rejected, GrantStatus::NeedsReconnect, Some("invalid_grant"))
+            .set_needs_reconnect(
+                rejected,
+                &crate::store::ReconnectReason::Refused {
+                    error: "invalid_grant".into(),
+                },
+            )
             .unwrap();
         grant(&lk, "https://c.example/mcp", 3600, false, at);
         lk.store().upsert_server("https://d.example/mcp").unwrap();

@@ -36,7 +36,7 @@ impl Status {
     pub fn of_grant(g: &GrantRow, at: i64) -> Status {
         match g.status {
             GrantStatus::NeedsReconnect => Status::NeedsReconnect {
-                reason: g.status_reason.clone(),
+                reason: g.status_reason.as_ref().map(ToString::to_string),
             },
             GrantStatus::Active
                 if g.access_expires_at.is_some_and(|e| e <= at) && !g.renews_by_itself() =>
@@ -154,7 +154,9 @@ pub(crate) mod tests {
             scopes: Default::default(),
             requested_scopes: Default::default(),
             status,
-            status_reason: Some("invalid_grant".into()),
+            status_reason: Some(crate::store::ReconnectReason::Refused {
+                error: "invalid_grant".into(),
+            }),
             access_expires_at: expires_in.map(|d| 1_000_000 + d),
             has_refresh_token: refresh,
             is_default: true,

@@ -20,7 +20,7 @@ use crate::oauth::token::{GrantOwner, TokenSet};
 use crate::secrets::backend::{self, Backend};
 use crate::secrets::{Layout, SecretStore};
 use crate::settings::Settings;
-use crate::store::{GrantRow, GrantStatus, Store};
+use crate::store::{GrantRow, ReconnectReason, Store};
 use crate::{Error, Result, audit, runtime::lock};
 
 /// The layout every home ends up in.
@@ -89,8 +89,8 @@ fn move_items(
             .ok()
             .filter(|t| matches_grant(t, &grant))
         else {
-            let reason = "its tokens in the shared secret store could not be told apart from another machine's; sign in again";
-            store.set_grant_status(grant.id, GrantStatus::NeedsReconnect, Some(reason))?;
+            let reason = ReconnectReason::SharedTokensAmbiguous;
+            store.set_needs_reconnect(grant.id, &reason)?;
             let server_url = store
                 .server_by_id(grant.server_id)?
                 .map(|s| s.url)
@@ -100,7 +100,7 @@ fn move_items(
                 &server_url,
                 Some(grant.id),
                 audit::Event::NeedsReconnect,
-                Some(reason),
+                Some(&reason.to_string()),
             );
             out.left_for_reconnect.push(grant.id);
             continue;
@@ -166,7 +166,7 @@ mod tests {
     use super::*;
     use crate::secrets::memory::MemoryStore;
     use crate::secrets::secret::Secret;
-    use crate::store::NewGrant;
+    use crate::store::{GrantStatus, NewGrant};
 
     fn grant(store: &Store, expires: i64, scopes: &[&str]) -> GrantRow {
         let server = store.upsert_server("https://x.test/mcp").unwrap();

@@ -7,6 +7,7 @@
 mod migrations;
 pub mod model;
 mod queries;
+pub mod reconnect_reason;
 
 use std::path::Path;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use rusqlite::Connection;
 use crate::Result;
 
 pub use model::*;
+pub use reconnect_reason::ReconnectReason;
 
 pub struct Store {
     conn: Connection,

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 // Protocol vocabulary the rows hold; re-exported so `store::TokenAuthMethod` still names it.
+use super::ReconnectReason;
 pub use crate::protocol::{Scopes, TokenAuthMethod};
 
 #[derive(Debug, Clone, Serialize)]
@@ -169,7 +170,8 @@ pub struct GrantRow {
     pub scopes: Scopes,
     pub requested_scopes: Scopes,
     pub status: GrantStatus,
-    pub status_reason: Option<String>,
+    /// Why it waits for a reconnect (only when it does).
+    pub status_reason: Option<ReconnectReason>,
     pub access_expires_at: Option<i64>,
     pub has_refresh_token: bool,
     pub is_default: bool,

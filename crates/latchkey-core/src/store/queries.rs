@@ -2,6 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::ReconnectReason;
 use super::Store;
 use super::model::*;
 use crate::time::now;
@@ -53,7 +54,9 @@ fn grant_from(row: &Row) -> rusqlite::Result<GrantRow> {
         scopes: Scopes::parse(&row.get::<_, String>("scopes")?),
         requested_scopes: Scopes::parse(&row.get::<_, String>("requested_scopes")?),
         status: GrantStatus::parse(&row.get::<_, String>("status")?),
-        status_reason: row.get("status_reason")?,
+        status_reason: row
+            .get::<_, Option<String>>("status_reason")?
+            .map(|text| ReconnectReason::from_column(&text)),
         access_expires_at: row.get("access_expires_at")?,
         has_refresh_token: row.get("has_refresh_token")?,
         is_default: row.get("is_default")?,
@@ -404,15 +407,16 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_grant_status(
-        &self,
-        id: i64,
-        status: GrantStatus,
-        reason: Option<&str>,
-    ) -> Result<()> {
+    /// The grant waits for a reconnect, for `reason` (its refresher stops; it shows why).
+    pub fn set_needs_reconnect(&self, id: i64, reason: &ReconnectReason) -> Result<()> {
         self.conn().execute(
             "UPDATE grants SET status = ?2, status_reason = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, status.as_str(), reason, now()],
+            params![
+                id,
+                GrantStatus::NeedsReconnect.as_str(),
+                reason.to_column(),
+                now()
+            ],
         )?;
         Ok(())
     }
@@ -691,10 +695,31 @@ mod tests {
             .unwrap();
         let g = store.insert_grant(&new_grant(server.id, reg.id)).unwrap();
         store
-            .set_grant_status(g.id, GrantStatus::NeedsReconnect, Some("invalid_grant"))
+            .set_needs_reconnect(
+                g.id,
+                &ReconnectReason::Refused {
+                    error: "invalid_grant".into(),
+                },
+            )
             .unwrap();
         let g2 = store.grant(g.id).unwrap().unwrap();
         assert_eq!(g2.status, GrantStatus::NeedsReconnect);
+        assert_eq!(
+            g2.status_reason,
+            Some(ReconnectReason::Refused {
+                error: "invalid_grant".into()
+            })
+        );
+        // A row an older Latchkey wrote holds plain words: they read back as they were.
+        store
+            .conn()
+            .execute(
+                "UPDATE grants SET status_reason = 'expired; the server gave no refresh token' WHERE id = ?1",
+                params![g.id],
+            )
+            .unwrap();
+        let old = store.grant(g.id).unwrap().unwrap().status_reason.unwrap();
+        assert_eq!(old.to_string(), "expired; the server gave no refresh token");
         store
             .record_refresh(g.id, Some(500), &Scopes::parse("a b"), true)
             .unwrap();
@@ -703,5 +728,6 @@ mod tests {
             (g3.status, g3.access_expires_at, g3.scopes.len()),
             (GrantStatus::Active, Some(500), 2)
         );
+        assert_eq!(g3.status_reason, None, "a renewed grant has no reason left");
     }
 }
