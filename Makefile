@@ -30,6 +30,7 @@ help:
 	@echo "make run      install what is missing, build, and start Latchkey in the tray"
 	@echo "make test     install what is missing and run every test (lint, unit, UI, app, end-to-end, conformance, .deb, .rpm)"
 	@echo "make test-one NAME=import::  the Rust tests (unit and end-to-end) whose name contains NAME"
+	@echo "make test-app NAME='Revoke asks once'  the real app's steps whose name matches NAME"
 	@echo "make package  a release .deb and .rpm (the app, the latchkey CLI on PATH, completions, man page, a desktop entry)"
 	@echo "make bench    latchkey proxy vs mcp-remote --protocol auto (2025 and 2026 servers, real client start-up); make bench-app: the app's launch, memory, wake-ups"
 
@@ -103,12 +104,14 @@ $(TAURI_DRIVER):
 	$(CARGO) install tauri-driver --version 2.1.0 --locked --root target/tools
 
 # The real app under Xvfb, driven by tauri-driver + WebKitWebDriver, against a real OAuth server.
+# `make test-app NAME='Revoke asks once'`: only the steps whose name matches NAME (node's
+# --test-name-pattern, a regular expression); each step first brings about what it builds on.
 test-app: deps ui-build $(TAURI_DRIVER)
 	$(CARGO) build $(CARGO_SEL)
 	# Each file in a D-Bus session, keyring and X display of its own: the tray test plays the
 	# desktop's panel, and no other app's tray may register with it.
 	for f in tests/app/app.test.mjs tests/app/a11y.test.mjs tests/app/tray.test.mjs; do \
-	  PATH="$(TEST_PATH)" timeout 600 $(XVFB) $(WITH_KEYRING) node --test $$f || exit 1; \
+	  PATH="$(TEST_PATH)" timeout 600 $(XVFB) $(WITH_KEYRING) node --test $(if $(NAME),--test-name-pattern="$$NAME") $$f || exit 1; \
 	done
 
 # The tray alone, read over D-Bus as a desktop panel reads it (also part of test-app).

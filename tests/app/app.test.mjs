@@ -1,6 +1,7 @@
 // The real desktop app under Xvfb, driven through tauri-driver + WebKitWebDriver, against the
 // MCP TypeScript SDK's auth server (tests/peers/sdk-server.mjs) with a real Secret Service.
-// Run by `make test-app` (inside xvfb-run and tests/support/with-keyring.sh).
+// Run by `make test-app` (inside xvfb-run and tests/support/with-keyring.sh); one step alone by
+// its name: `make test-app NAME='Revoke asks once'` (node's --test-name-pattern).
 //
 // Click Connect, the $BROWSER stand-in approves, the row turns Connected with the right scopes
 // and expiry; a CLI refresh shows up live; Revoke, and the server reports the token revoked.
@@ -12,7 +13,7 @@
 // the first-run pass; one consent changes every file and Undo all puts them back. A sign-in a
 // real mcp-remote keeps in plain text is imported from its finding, and Undo puts it back.
 // Screenshots go to target/screenshots/app-*.png (`make screenshots` copies them to docs/screenshots for the README).
-import { test } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -155,42 +156,106 @@ test('the desktop app on a home with many clients: the first-run pass and Undo',
   }
 });
 
-test('the desktop app: connect, live update, revoke, and bad input', { timeout: 240000 }, async (t) => {
-  const peer = await startPeer('tests/peers/sdk-server.mjs');
-  // The desktop's notification server, on the private session bus the app uses.
-  const notifications = await startNotificationDaemon();
-  t.after(() => notifications.close());
-  const latchkeyHome = mkdtempSync(join(tmpdir(), 'latchkey-app-e2e-'));
-  const env = {
-    ...process.env,
-    LATCHKEY_HOME: latchkeyHome,
-    LATCHKEY_KEYCHAIN_TIMEOUT: '5',
-    BROWSER: join(repo, 'tests/browser/follow.sh'),
-    LATCHKEY_LOG: 'info',
-  };
-  const s = await startApp(env, 4444);
-  t.after(() => s.close());
-  const url = peer.mcp_url;
+// A suite, not a test with subtests, so that each step runs alone under node's name filter
+// (`node --test --test-name-pattern='Revoke asks once'`, or `make test-app NAME=...`): node
+// knows a suite's steps before it runs them, runs `before` and the steps that match only, and
+// nothing at all when none does. A step that builds on an earlier one first brings about what it
+// needs (ensureAdded, ensureConnected, ensureSignedOut, rejectRefresh), which in a full run is
+// already so.
+describe('the desktop app: connect, live update, revoke, and bad input', { timeout: 240000 }, () => {
+  let peer;
+  let notifications;
+  let env;
+  let s;
+  let url;
+  before(async () => {
+    peer = await startPeer('tests/peers/sdk-server.mjs');
+    // The desktop's notification server, on the private session bus the app uses.
+    notifications = await startNotificationDaemon();
+    const latchkeyHome = mkdtempSync(join(tmpdir(), 'latchkey-app-e2e-'));
+    env = {
+      ...process.env,
+      LATCHKEY_HOME: latchkeyHome,
+      LATCHKEY_KEYCHAIN_TIMEOUT: '5',
+      BROWSER: join(repo, 'tests/browser/follow.sh'),
+      LATCHKEY_LOG: 'info',
+    };
+    s = await startApp(env, 4444);
+    url = peer.mcp_url;
+  });
+  after(async () => {
+    await notifications?.close();
+    await s?.close();
+  });
 
-  await t.test('a new person sees what to do', async () => {
+  const rowCount = async () => (await s.findAll('[data-testid="server-row"]')).length;
+  const hasStatus = (status) => async (el) => (await s.attr(el, 'data-status')) === status;
+
+  /** Types `u` into the window's add box and submits it. */
+  async function add(u) {
+    await s.type(await s.waitFor('[data-testid="add-server-input"]'), u);
+    await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+  }
+
+  /** Clicks the row's Connect (follow.sh approves in the browser); resolves with the row once connected. */
+  async function connect(u) {
+    await s.click(await s.waitFor(`${row(u)} [data-testid="connect-button"]`));
+    return s.waitFor(row(u), { timeoutMs: 30000, accept: hasStatus('connected') });
+  }
+
+  /** `u` is in the list (added through the window unless its row is there already). */
+  async function ensureAdded(u) {
+    if ((await s.findAll(row(u))).length > 0) return;
+    await add(u);
+    await s.waitFor(row(u));
+  }
+
+  /** `u` is in the list and signed in (through the window's Connect unless already connected). */
+  async function ensureConnected(u) {
+    await ensureAdded(u);
+    if (!(await hasStatus('connected')(await s.waitFor(row(u))))) await connect(u);
+  }
+
+  /** `u` is in the list and not signed in (revoked through the CLI if it was: the window
+   *  follows), so that its row offers Connect. */
+  async function ensureSignedOut(u) {
+    await ensureAdded(u);
+    if (await hasStatus('not_connected')(await s.waitFor(row(u)))) return;
+    latchkey(env, 'revoke', u);
+    await s.waitFor(row(u), { accept: hasStatus('not_connected') });
+  }
+
+  // A server whose refresh is rejected, and the desktop notification that says so: made by 'a
+  // rejected refresh', and by the step after it when that step runs alone.
+  let hostile;
+  let needsYou;
+  async function rejectRefresh() {
+    hostile = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'good' });
+    await add(hostile.mcp_url);
+    await connect(hostile.mcp_url);
+    await fetch(`${hostile.admin_url}/mode?mode=token-invalid-grant`, { method: 'POST' });
+    await s.click(await s.waitFor('[data-testid="refresh-all"]'));
+    await s.waitFor(row(hostile.mcp_url), { accept: hasStatus('needs_reconnect') });
+    const shown = () => notifications.notifications.find((n) => /needs you/.test(n.summary));
+    await waitUntil(() => shown(), 'a desktop notification', 10000);
+    needsYou = shown();
+  }
+
+  test('a new person sees what to do', async () => {
     const empty = await s.waitFor('[data-testid="empty-state"]');
     assert.match(await s.text(empty), /add/i);
     await saveShot(s, 'app-empty.png');
   });
 
-  await t.test('add a server by URL', async () => {
-    await s.type(await s.waitFor('[data-testid="add-server-input"]'), url);
-    await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+  test('add a server by URL', async () => {
+    await add(url);
     const r = await s.waitFor(row(url));
     assert.equal(await s.attr(r, 'data-status'), 'not_connected');
   });
 
-  await t.test('Connect: the browser approves, the row turns Connected with scopes and expiry', async () => {
-    await s.click(await s.waitFor(`${row(url)} [data-testid="connect-button"]`));
-    const r = await s.waitFor(row(url), {
-      timeoutMs: 30000,
-      accept: async (el) => (await s.attr(el, 'data-status')) === 'connected',
-    });
+  test('Connect: the browser approves, the row turns Connected with scopes and expiry', async () => {
+    await ensureAdded(url);
+    const r = await connect(url);
     const pill = await s.text((await s.findAll('[data-testid="status-pill"]', r))[0]);
     assert.match(pill, /Connected · expires in (5\d|60) min · refreshes automatically|Connected · expires in 1 h · refreshes automatically/);
     const chips = {};
@@ -203,14 +268,16 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     await saveShot(s, 'app-connected.png');
   });
 
-  await t.test('the window never holds the token', async () => {
+  test('the window never holds the token', async () => {
+    await ensureConnected(url);
     const token = latchkey(env, 'token', url).trim();
     assert.ok(token.length > 10);
     const source = await s.source();
     assert.ok(!source.includes(token), 'the access token is in the DOM');
   });
 
-  await t.test('a refresh by the CLI shows up live in the detail view', async () => {
+  test('a refresh by the CLI shows up live in the detail view', async () => {
+    await ensureConnected(url);
     await s.click(await s.waitFor(`${row(url)} [data-testid="details-button"]`));
     await s.waitFor('[data-testid="server-detail"]');
     const before = (await s.findAll('[data-testid="history-entry"]')).length;
@@ -225,30 +292,26 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     await s.click(await s.waitFor('[data-testid="detail-back"]'));
   });
 
-  await t.test('Revoke asks once, then the server reports the grant revoked', async () => {
+  test('Revoke asks once, then the server reports the grant revoked', async () => {
+    await ensureConnected(url);
     await s.click(await s.waitFor(`${row(url)} [data-testid="revoke-button"]`));
     const message = await s.text(await s.waitFor('[data-testid="revoke-message"]'));
     assert.match(message, /revoke the sign-in/);
     await saveShot(s, 'app-revoke.png');
     await s.click(await s.waitFor('[data-testid="revoke-confirm"]'));
-    await s.waitFor(row(url), {
-      accept: async (el) => (await s.attr(el, 'data-status')) === 'not_connected',
-    });
+    await s.waitFor(row(url), { accept: hasStatus('not_connected') });
     const stats = await admin(peer, '/stats');
     assert.ok(stats.revocations >= 1, JSON.stringify(stats));
     assert.equal(stats.active_grants, 0);
   });
 
-  const rowCount = async () => (await s.findAll('[data-testid="server-row"]')).length;
-
-  await t.test('bad input: not a URL, a server that does not answer', async () => {
+  test('bad input: not a URL, a server that does not answer', async () => {
     const rows = await rowCount();
     for (const [typed, want] of [
       ['not a url', /./],
       ['http://127.0.0.1:9/mcp', /Could not reach/],
     ]) {
-      await s.type(await s.waitFor('[data-testid="add-server-input"]'), typed);
-      await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+      await add(typed);
       const err = await s.waitFor('[data-testid="add-server-error"]', {
         accept: async (el) => want.test(await s.text(el)),
       });
@@ -257,21 +320,17 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     }
   });
 
-  await t.test('a server that needs no sign-in says so', async () => {
+  test('a server that needs no sign-in says so', async () => {
     const open = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'no-auth' });
-    await s.type(await s.waitFor('[data-testid="add-server-input"]'), open.mcp_url);
-    await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
-    const r = await s.waitFor(row(open.mcp_url), {
-      accept: async (el) => (await s.attr(el, 'data-status')) === 'no_sign_in_needed',
-    });
+    await add(open.mcp_url);
+    const r = await s.waitFor(row(open.mcp_url), { accept: hasStatus('no_sign_in_needed') });
     assert.match(await s.text((await s.findAll('[data-testid="status-pill"]', r))[0]), /No sign-in needed/);
     assert.equal((await s.findAll('[data-testid="connect-button"]', r)).length, 0);
   });
 
-  await t.test('a server whose sign-in is broken: Details offers the checkup, which names the failing step', async () => {
+  test('a server whose sign-in is broken: Details offers the checkup, which names the failing step', async () => {
     const broken = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'issuer-mismatch' });
-    await s.type(await s.waitFor('[data-testid="add-server-input"]'), broken.mcp_url);
-    await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
+    await add(broken.mcp_url);
     const details = `${row(broken.mcp_url)} [data-testid="details-button"]`;
     const button = await s.waitFor(details);
     await s.exec(`document.querySelector('${details}').scrollIntoView({ block: 'center' })`);
@@ -288,27 +347,11 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     await s.click(await s.waitFor('[data-testid="detail-back"]'));
   });
 
-  let hostile;
-  let needsYou;
-  await t.test('a rejected refresh: the row needs attention and a desktop notification says so', async () => {
-    hostile = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'good' });
-    await s.type(await s.waitFor('[data-testid="add-server-input"]'), hostile.mcp_url);
-    await s.click(await s.waitFor('[data-testid="add-server-submit"]'));
-    await s.click(await s.waitFor(`${row(hostile.mcp_url)} [data-testid="connect-button"]`));
-    await s.waitFor(row(hostile.mcp_url), {
-      timeoutMs: 30000,
-      accept: async (el) => (await s.attr(el, 'data-status')) === 'connected',
-    });
-    await fetch(`${hostile.admin_url}/mode?mode=token-invalid-grant`, { method: 'POST' });
-    await s.click(await s.waitFor('[data-testid="refresh-all"]'));
-    const r = await s.waitFor(row(hostile.mcp_url), {
-      accept: async (el) => (await s.attr(el, 'data-status')) === 'needs_reconnect',
-    });
+  test('a rejected refresh: the row needs attention and a desktop notification says so', async () => {
+    await rejectRefresh();
+    const r = await s.waitFor(row(hostile.mcp_url), { accept: hasStatus('needs_reconnect') });
     assert.match(await s.text((await s.findAll('[data-testid="attention"]', r))[0]), /Reconnect/);
     assert.equal((await s.findAll('[data-testid="reconnect-button"]', r)).length, 1);
-    const shown = () => notifications.notifications.find((n) => /needs you/.test(n.summary));
-    await waitUntil(() => shown(), 'a desktop notification', 10000);
-    needsYou = shown();
     assert.match(needsYou.body, /stopped accepting this sign-in/);
     assert.equal(needsYou.app, 'Latchkey');
     assert.equal(needsYou.actions.connect, 'Connect', JSON.stringify(needsYou.actions));
@@ -319,20 +362,20 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
   });
 
-  await t.test("the notification's Connect button signs in again from the window", async () => {
+  test("the notification's Connect button signs in again from the window", async () => {
+    // Only when the step before did not run (a name filter): had it failed, so does this.
+    if (!hostile) await rejectRefresh();
     assert.ok(needsYou, 'the notification of the previous step');
     await fetch(`${hostile.admin_url}/mode?mode=good`, { method: 'POST' });
     const before = (await admin(hostile, '/stats')).authorizations;
     notifications.press(needsYou.id, 'connect');
-    await s.waitFor(row(hostile.mcp_url), {
-      timeoutMs: 30000,
-      accept: async (el) => (await s.attr(el, 'data-status')) === 'connected',
-    });
+    await s.waitFor(row(hostile.mcp_url), { timeoutMs: 30000, accept: hasStatus('connected') });
     assert.equal((await admin(hostile, '/stats')).authorizations, before + 1, 'one new sign-in');
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
   });
 
-  await t.test('a denied consent says so and stores nothing', async () => {
+  test('a denied consent says so and stores nothing', async () => {
+    await ensureSignedOut(url);
     await admin(peer, '/authorize-mode?mode=deny', 'POST');
     try {
       await s.click(await s.waitFor(`${row(url)} [data-testid="connect-button"]`));
@@ -349,7 +392,7 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     }
   });
 
-  await t.test('start at login writes (and removes) the desktop autostart entry', async () => {
+  test('start at login writes (and removes) the desktop autostart entry', async () => {
     // tauri-plugin-autostart (through the auto-launch crate) always writes ~/.config/autostart,
     // whatever XDG_CONFIG_HOME says.
     const dir = join(process.env.HOME, '.config', 'autostart');
@@ -376,7 +419,9 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     await s.click(await s.waitFor('[data-testid="settings-button"]'));
   });
 
-  await t.test('a plain-text secret in a client config moves to the keychain, with consent, and back with Undo', async () => {
+  test('a plain-text secret in a client config moves to the keychain, with consent, and back with Undo', async () => {
+    // A server in the list: with none, the header's line is empty once nothing needs you.
+    await ensureAdded(url);
     // Written after start: the watch sees the new folder and file, and the window lists it.
     const cursor = join(process.env.HOME, '.cursor', 'mcp.json');
     const secret = 'ghp_appE2Eaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -422,7 +467,7 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
   });
 
-  await t.test('a real mcp-remote sign-in in plain text is imported from its finding, and Undo puts the files back', async () => {
+  test('a real mcp-remote sign-in in plain text is imported from its finding, and Undo puts the files back', async () => {
     // Its own server: the sign-in stays in Latchkey after Undo (Undo puts files back only).
     const other = await startPeer('tests/peers/sdk-server.mjs');
     const otherUrl = other.mcp_url;
@@ -473,7 +518,8 @@ test('the desktop app: connect, live update, revoke, and bad input', { timeout: 
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
   });
 
-  await t.test('a locked keychain is a clear message and stores nothing', async () => {
+  test('a locked keychain is a clear message and stores nothing', async () => {
+    await ensureSignedOut(url);
     execFileSync('dbus-send', [
       '--session', '--dest=org.freedesktop.secrets', '--print-reply', '/org/freedesktop/secrets',
       'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login',
