@@ -17,6 +17,7 @@
 mod entries;
 pub mod grant;
 pub mod offer;
+pub mod words;
 
 use std::path::PathBuf;
 

@@ -7,14 +7,15 @@ use std::path::Path;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{Done, Found, Report, Source};
+use super::{Found, Source, words};
 use crate::actions::AdoptPlan;
 use crate::clients::scan::Scan;
 use crate::context::Latchkey;
 use crate::overview::config_findings::{Fix, shown_path};
 use crate::{Error, Result};
 
-/// What an import from the window did: its sentence, and the backups Undo puts back.
+/// What an import from the window did: its sentence ([`words::outcome`]), and the backups
+/// Undo puts back.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ImportDone {
     pub message: String,
@@ -58,12 +59,8 @@ pub fn plan(scan: &Scan, file: &str) -> Result<AdoptPlan> {
     let client = found.source.client().display_name();
     let mut changes = Vec::new();
     for g in &found.grants {
-        let renewable = match g.refresh_token {
-            Some(_) => "renewable",
-            None => "not renewable: it works until it expires",
-        };
         changes.push(match &g.server {
-            Some(url) => format!("{url}: moves into Latchkey ({renewable})"),
+            Some(url) => format!("{url}: moves into Latchkey ({})", words::renewable(g)),
             None => format!(
                 "{}: left as it is; no client config names its server (`latchkey import {} --server <url>` imports it)",
                 g.key,
@@ -114,97 +111,5 @@ pub async fn run(
 ) -> Result<ImportDone> {
     let found = found(scan, file)?;
     let report = super::run(lk, &found, scan, revoke_instead).await;
-    Ok(done(&found, &report))
-}
-
-/// The outcome's sentence: how many moved (or were revoked), which wait for a sign-in, what
-/// was left and why.
-fn done(found: &Found, report: &Report) -> ImportDone {
-    let count = |f: &dyn Fn(&Done) -> bool| report.grants.iter().filter(|g| f(&g.result)).count();
-    let plural = |n: usize| if n == 1 { "sign-in" } else { "sign-ins" };
-    let imported = count(&|d| {
-        matches!(
-            d,
-            Done::Imported | Done::ImportedUnchecked(_) | Done::NeedsReconnect(_)
-        )
-    });
-    let refused = count(&|d| matches!(d, Done::NeedsReconnect(_)));
-    let revoked = count(&|d| matches!(d, Done::Revoked));
-    let deleted = count(&|d| matches!(d, Done::DeletedOnly));
-    let mut parts = Vec::new();
-    if imported > 0 {
-        parts.push(format!(
-            "Imported {imported} {} from {}",
-            plural(imported),
-            found.source.client().display_name()
-        ));
-    }
-    if refused > 0 {
-        parts.push(format!(
-            "{refused} of them need{} a new sign-in: the server refused to renew {}",
-            if refused == 1 { "s" } else { "" },
-            if refused == 1 { "it" } else { "them" }
-        ));
-    }
-    if revoked > 0 {
-        parts.push(format!(
-            "Revoked {revoked} {} at their servers and deleted them",
-            plural(revoked)
-        ));
-    }
-    if deleted > 0 {
-        parts.push(format!(
-            "Deleted {deleted} {}; their server cannot revoke tokens, so they stay valid there until they expire",
-            plural(deleted)
-        ));
-    }
-    let changed: Vec<String> = report
-        .entries
-        .iter()
-        .filter(|e| e.backup.is_some())
-        .flat_map(|e| {
-            e.names
-                .iter()
-                .map(move |n| format!("{}'s {n}", e.client.display_name()))
-        })
-        .collect();
-    if !changed.is_empty() {
-        parts.push(format!(
-            "{} now run{} latchkey proxy",
-            changed.join(", "),
-            if changed.len() == 1 { "s" } else { "" }
-        ));
-    }
-    let mut left: Vec<String> = report
-        .grants
-        .iter()
-        .filter_map(|g| match &g.result {
-            Done::Failed(why) => Some(format!("{}: {why}", g.server)),
-            _ => g
-                .file_left
-                .as_ref()
-                .map(|why| format!("{}: {why}", g.file.display())),
-        })
-        .collect();
-    left.extend(report.entries.iter().filter_map(|e| {
-        e.error.as_ref().map(|why| {
-            format!(
-                "{} ({}): {why}",
-                e.client.display_name(),
-                e.names.join(", ")
-            )
-        })
-    }));
-    left.dedup();
-    if !left.is_empty() {
-        parts.push(format!("Left as it was: {}", left.join("; ")));
-    }
-    let mut backups: Vec<i64> = report.grants.iter().filter_map(|g| g.backup).collect();
-    backups.dedup();
-    backups.extend(report.entries.iter().filter_map(|e| e.backup));
-    ImportDone {
-        message: format!("{}.", parts.join(". ")),
-        backups,
-        incomplete: !left.is_empty(),
-    }
+    Ok(words::outcome(&found, &report))
 }
