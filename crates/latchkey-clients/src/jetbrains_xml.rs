@@ -1,13 +1,14 @@
 //! JetBrains AI Assistant's `llm.mcpServers.xml`, read into the `mcpServers` JSON shape the
-//! other clients use, so [`super::parse`] and [`super::schema`] treat it as any JSON file.
+//! other clients use, so the parse and the schema treat it as any JSON file.
 
 use serde_json::{Map, Value};
 
 /// JetBrains AI Assistant's `llm.mcpServers.xml`, read into the `mcpServers` shape. Any element
 /// with a `name` and a command, program path or URL (as attributes or `<option name= value=>`
 /// children) is a server; `<env name= value=>` / `<entry key= value=>` children are its env.
-/// No DTDs and no entity expansion (quick-xml does neither), so XXE cannot reach a file.
-pub fn read(text: &str) -> Result<Value, String> {
+/// No DTDs and no entity expansion (quick-xml does neither), so XXE cannot reach a file; nesting
+/// deeper than `max_depth` is refused (the parse's one limit for every format).
+pub fn read(text: &str, max_depth: usize) -> Result<Value, String> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut servers = Map::new();
@@ -33,7 +34,7 @@ pub fn read(text: &str) -> Result<Value, String> {
         match event {
             Event::Start(e) => {
                 depth += 1;
-                if depth > super::parse::MAX_DEPTH {
+                if depth > max_depth {
                     return Err("XML nested too deep; not parsed".into());
                 }
                 stack.push(attrs(&e));
@@ -162,7 +163,7 @@ mod tests {
             </McpServerCommand>
             <McpServerCommand name="remote" url="https://mcp.example.com/mcp"/>
           </commands></component></application>"#;
-        let doc = jetbrains_xml(xml).unwrap();
+        let doc = jetbrains_xml(xml, 128).unwrap();
         let list = servers(&doc, Layout::JetbrainsXml).unwrap();
         assert_eq!(list.len(), 2, "{doc}");
         let gh = list.iter().find(|s| s.name == "github").unwrap();
@@ -170,7 +171,7 @@ mod tests {
         assert_eq!(gh.env, vec!["GITHUB_TOKEN"]);
         assert!(!gh.findings.is_empty());
         let xxe = r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><a><s name="x" url="&e;"/></a>"#;
-        let got = jetbrains_xml(xxe)
+        let got = jetbrains_xml(xxe, 128)
             .map(|v| v.to_string())
             .unwrap_or_default();
         assert!(!got.contains("root:"), "no external entity was read");

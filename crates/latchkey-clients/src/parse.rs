@@ -79,7 +79,7 @@ pub fn parse(text: &str, format: Format) -> Result<Parsed, String> {
         Format::Yaml => serde_saphyr::from_str::<Value>(text)
             .map(plain)
             .map_err(|e| format!("invalid YAML: {}", first_line(&e.to_string()))),
-        Format::Xml => super::jetbrains_xml::read(text).map(plain),
+        Format::Xml => super::jetbrains_xml::read(text, MAX_DEPTH).map(plain),
     }
 }
 

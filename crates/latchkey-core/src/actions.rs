@@ -2,6 +2,7 @@
 //! plan and perform a revoke, refresh everything. The Tauri shell only forwards these, so every
 //! behaviour here is tested without a window.
 
+pub use crate::overview::config_findings::AdoptPlan;
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Mutex;
@@ -425,21 +426,6 @@ pub async fn refresh_all(
         _ => {}
     })
     .await
-}
-
-/// What a fix to a client's config file will do, said before it is done.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct AdoptPlan {
-    pub file: String,
-    pub client: String,
-    pub entry: String,
-    pub fix: Fix,
-    /// One line per change (names, never values).
-    pub changes: Vec<String>,
-    /// The sentence the confirmation shows.
-    pub message: String,
-    /// The other choice the confirmation offers, in words (an import's "revoke them instead").
-    pub alternative: Option<String>,
 }
 
 /// The scanned file `file` holding `entry`, and the edit `fix` makes to it (nothing written).

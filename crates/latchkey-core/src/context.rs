@@ -57,7 +57,7 @@ impl Latchkey {
     pub async fn keep_registration(
         &self,
         new: crate::store::NewRegistration<'_>,
-        secret: Option<&crate::secrets::secret::Secret>,
+        secret: Option<&crate::Secret>,
     ) -> Result<crate::store::RegistrationRow> {
         let row = self.store().insert_registration(
             new.issuer,
@@ -150,33 +150,9 @@ pub fn host_of(url: &str) -> String {
         .to_string()
 }
 
-/// Keychain keys: one item per grant (its whole [`crate::oauth::token::TokenSet`]) and one per
-/// registration with a client secret.
-pub mod keys {
-    pub fn grant_tokens(grant_id: i64) -> String {
-        format!("grant/{grant_id}")
-    }
-
-    pub fn client_secret(registration_id: i64) -> String {
-        format!("client/{registration_id}")
-    }
-
-    /// A `latchkey secret` value (`latchkey:<name>` references).
-    pub fn named_secret(name: &str) -> String {
-        format!("secret/{name}")
-    }
-
-    /// What a browser sign-in at a company identity provider keeps (its ID token and refresh
-    /// token), by the provider's client registration.
-    pub fn idp_sign_in(registration_id: i64) -> String {
-        format!("idp/{registration_id}")
-    }
-
-    /// A client config file's backup, taken before Latchkey changed it.
-    pub fn backup(id: i64) -> String {
-        format!("backup/{id}")
-    }
-}
+/// The names of items in the secret store (`secrets::keys`), under the name the core has
+/// always used for them.
+pub use crate::secrets::keys;
 
 #[cfg(test)]
 mod tests {

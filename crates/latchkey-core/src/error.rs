@@ -56,7 +56,7 @@ pub enum Error {
     #[error("network error: {0}")]
     Network(String),
     #[error("{0}")]
-    Keychain(#[from] crate::secrets::SecretStoreError),
+    Keychain(#[from] SecretStoreError),
     #[error("database error: {0}")]
     Store(String),
     /// The secret store holds another grant's tokens where this grant's should be.
@@ -64,6 +64,43 @@ pub enum Error {
     ForeignTokens(String),
     #[error("{0}")]
     Io(String),
+}
+
+/// Why the secret store (the OS keychain, pass, OpenBao or Vault) could not be used: every
+/// backend answers with these. Messages say what to do; they never carry secret bytes.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SecretStoreError {
+    #[error(
+        "the OS keychain is not available ({0}). On Linux, Latchkey needs a Secret Service (gnome-keyring or KeePassXC) on a D-Bus session bus; run `latchkey doctor`. Latchkey never falls back to plain-text files"
+    )]
+    Unavailable(String),
+    #[error(
+        "the OS keychain is locked: unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock`) and try again"
+    )]
+    Locked,
+    #[error(
+        "the OS keychain did not answer within {0} s (a hidden unlock prompt?): unlock it and try again"
+    )]
+    TimedOut(u64),
+    #[error("the OS keychain refused the operation: {0}")]
+    Other(String),
+    /// Another secret backend (pass, OpenBao) cannot be used as it is set up; the text says
+    /// what to do.
+    #[error("{0}")]
+    Unusable(String),
+    /// A secret server (OpenBao) did not answer, or not now: try again later; nothing changed.
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+impl SecretStoreError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            SecretStoreError::Other(_) => ErrorKind::Invalid,
+            SecretStoreError::Unreachable(_) => ErrorKind::Transient,
+            _ => ErrorKind::UserMustAct,
+        }
+    }
 }
 
 impl Error {

@@ -3,11 +3,11 @@
 //! and revocation calls, and the HTTP client for the MCP server's calls (public addresses
 //! only for a public server, see `http`).
 
+use crate::Secret;
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
 use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::token::{self, ClientCredentials, OAuthClient};
-use crate::secrets::secret::Secret;
 use crate::store::{GrantRow, RegistrationRow};
 use crate::{Error, Result};
 

@@ -24,6 +24,8 @@ pub mod http;
 pub mod idp;
 pub mod import;
 pub mod logging;
+pub mod migrate_secrets;
+pub mod named_secrets;
 pub mod oauth;
 pub mod overview;
 pub mod protocol;
@@ -40,3 +42,4 @@ pub use latchkey_base::{atomic_file, time, url_policy};
 
 pub use context::Latchkey;
 pub use error::{Error, ErrorKind, Result};
+pub use latchkey_base::secret::Secret;

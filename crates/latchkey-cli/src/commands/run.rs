@@ -7,7 +7,7 @@
 use std::process::{Command, ExitCode};
 
 use latchkey_core::audit::Event;
-use latchkey_core::{Error, Result, secrets::env_secrets};
+use latchkey_core::{Error, Result, named_secrets};
 
 pub async fn run(command: Vec<String>, keep_env: &[String]) -> Result<ExitCode> {
     let (program, args) = command
@@ -15,19 +15,19 @@ pub async fn run(command: Vec<String>, keep_env: &[String]) -> Result<ExitCode> 
         .ok_or_else(|| Error::InvalidInput("no command given".into()))?;
     let vars: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(_, v)| env_secrets::is_reference(v))
+        .filter(|(_, v)| named_secrets::is_reference(v))
         .collect();
     let mut cmd = Command::new(program);
     cmd.args(args);
     let names: Vec<String> = std::env::vars_os()
         .filter_map(|(k, _)| k.into_string().ok())
         .collect();
-    for name in env_secrets::withheld(names.iter().map(String::as_str), keep_env) {
+    for name in named_secrets::withheld(names.iter().map(String::as_str), keep_env) {
         cmd.env_remove(name);
     }
     if !vars.is_empty() {
         let lk = super::open()?;
-        for (var, secret) in env_secrets::resolve(&lk, &vars).await? {
+        for (var, secret) in named_secrets::resolve(&lk, &vars).await? {
             cmd.env(var, secret.expose());
         }
         let names: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use latchkey_core::secrets::secret::Secret;
 use latchkey_core::time::{human_until, now};
-use latchkey_core::{Error, Result, secrets::env_secrets};
+use latchkey_core::{Error, Result, named_secrets};
 
 use crate::cli::SecretCommand;
 
@@ -13,12 +13,12 @@ pub async fn run(cmd: SecretCommand) -> Result<ExitCode> {
     let lk = super::open()?;
     match cmd {
         SecretCommand::Set { name } => {
-            env_secrets::check_name(&name)?;
+            named_secrets::check_name(&name)?;
             let value = read_value(&name)?;
-            env_secrets::set(&lk, &name, value).await?;
+            named_secrets::set(&lk, &name, value).await?;
             println!(
                 "Stored {name} in the keychain. Use it as {}{name}",
-                env_secrets::REFERENCE_PREFIX
+                named_secrets::REFERENCE_PREFIX
             );
         }
         SecretCommand::Ls { json } => {
@@ -26,7 +26,7 @@ pub async fn run(cmd: SecretCommand) -> Result<ExitCode> {
             if json {
                 let items: Vec<_> = names
                     .iter()
-                    .map(|(n, c, u)| serde_json::json!({"name": n, "reference": format!("{}{n}", env_secrets::REFERENCE_PREFIX), "created_at": c, "updated_at": u}))
+                    .map(|(n, c, u)| serde_json::json!({"name": n, "reference": format!("{}{n}", named_secrets::REFERENCE_PREFIX), "created_at": c, "updated_at": u}))
                     .collect();
                 println!(
                     "{}",
@@ -46,7 +46,7 @@ pub async fn run(cmd: SecretCommand) -> Result<ExitCode> {
         SecretCommand::Migrate { to } => {
             let to = latchkey_core::secrets::backend::Backend::parse(&to)?;
             let done =
-                latchkey_core::secrets::migrate::migrate(&lk, to, &|line| eprintln!("{line}"))
+                latchkey_core::migrate_secrets::migrate(&lk, to, &|line| eprintln!("{line}"))
                     .await?;
             println!(
                 "Moved {} secret(s) to {}{}; settings.toml now says backend = \"{}\".",
@@ -67,7 +67,7 @@ pub async fn run(cmd: SecretCommand) -> Result<ExitCode> {
             }
         }
         SecretCommand::Rm { name } => {
-            if !env_secrets::remove(&lk, &name).await? {
+            if !named_secrets::remove(&lk, &name).await? {
                 return Err(Error::InvalidInput(format!("no secret named '{name}'")));
             }
             println!("Deleted {name}");

@@ -314,7 +314,7 @@ mod tests {
     }
 
     fn servers(text: &str) -> serde_json::Value {
-        crate::jetbrains_xml::read(text).unwrap()["mcpServers"].clone()
+        crate::jetbrains_xml::read(text, crate::parse::MAX_DEPTH).unwrap()["mcpServers"].clone()
     }
 
     /// Lines of `new` that differ from `old` (same line count expected unless noted).

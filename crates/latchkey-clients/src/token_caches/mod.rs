@@ -13,6 +13,7 @@ pub mod copilot_cli;
 mod gemini_cli;
 pub mod mcp_remote;
 mod opencode;
+pub mod source;
 
 use std::path::Path;
 
@@ -20,6 +21,7 @@ use serde_json::Value;
 
 use super::model::{ClientId, ConfiguredServer, FileReport, Finding, Format, Location};
 use super::parse;
+pub use source::Source;
 
 /// One sign-in a cache holds that still works (or can be renewed).
 #[derive(Debug, Clone, PartialEq, Eq)]

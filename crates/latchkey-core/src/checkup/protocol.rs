@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::{Checkup, Verdict, spec};
+use crate::Secret;
 use crate::http::{Fetched, HttpClient};
 use crate::protocol::era::{self, LEGACY, MODERN};
 use crate::protocol::{META_CAPABILITIES, META_CLIENT_INFO, META_VERSION};
-use crate::secrets::secret::Secret;
 
 /// What one question found.
 #[derive(Debug, Clone, PartialEq)]

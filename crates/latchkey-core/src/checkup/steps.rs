@@ -4,13 +4,13 @@ use url::Url;
 
 use super::documents::{self, Judged};
 use super::{Checkup, Verdict, spec};
+use crate::Secret;
 use crate::http::HttpClient;
 use crate::oauth::challenge::BearerChallenge;
 use crate::oauth::discovery::{self, PrmSource};
 use crate::oauth::metadata::{AuthServerMetadata, ProtectedResourceMetadata};
 use crate::oauth::probe::{self, Probe};
 use crate::oauth::registration;
-use crate::secrets::secret::Secret;
 use crate::{Error, Result, url_policy};
 
 /// The checks that need the authorization server's metadata, skipped when there is none.

@@ -6,9 +6,9 @@
 
 use super::model::FileReport;
 use super::rewrite::{self, Action, PlannedEdit, SecretNames};
+use crate::Secret;
 use crate::context::Latchkey;
-use crate::secrets::secret::Secret;
-use crate::{Error, Result, secrets::env_secrets};
+use crate::{Error, Result, named_secrets};
 
 pub use latchkey_clients::fixes::*;
 
@@ -91,7 +91,7 @@ impl StoredOrPending<'_> {
         if let Some((_, value)) = self.pending.iter().find(|(n, _)| n == name) {
             return Ok(Some(value.clone()));
         }
-        env_secrets::get(self.lk, name).await
+        named_secrets::get(self.lk, name).await
     }
 }
 

@@ -8,21 +8,21 @@ use std::path::Path;
 
 use super::parse;
 use super::rewrite::PlannedEdit;
+use crate::Secret;
 use crate::context::Latchkey;
-use crate::secrets::secret::Secret;
-use crate::{Error, Result, secrets::env_secrets};
+use crate::{Error, Result, named_secrets};
 
 /// Backups live in the keychain, split into chunks; keep them to config-file sizes.
 pub const MAX_BACKUP_BYTES: usize = 256 * 1024;
 
 fn key(id: i64) -> String {
-    crate::context::keys::backup(id)
+    crate::secrets::keys::backup(id)
 }
 
 /// Apply `edit`; returns the id of the backup of the previous content.
 pub async fn apply(lk: &Latchkey, edit: &PlannedEdit, reason: &str) -> Result<i64> {
     for (name, value) in &edit.secrets {
-        env_secrets::set_new_or_same(lk, name, value.clone()).await?;
+        named_secrets::set_new_or_same(lk, name, value.clone()).await?;
     }
     let id = backup(lk, &edit.path, &edit.original, reason).await?;
     replace(&edit.path, Some(&edit.original), &edit.new_text)?;

@@ -11,8 +11,8 @@ use super::adopt;
 use super::model::{ClientId, ConfiguredServer, FileReport, Finding};
 use super::rewrite::{Action, PlannedEdit};
 use super::scan::Scan;
+use crate::Secret;
 use crate::context::Latchkey;
-use crate::secrets::secret::Secret;
 use crate::{Error, Result};
 
 /// What one pass would change.

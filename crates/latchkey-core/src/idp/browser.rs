@@ -9,19 +9,19 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Secret;
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
 use crate::oauth::authorize::{self, AuthorizationParams};
 use crate::oauth::loopback::Loopback;
 use crate::oauth::metadata::AuthServerMetadata;
 use crate::oauth::pasted::PastedAddresses;
+use crate::oauth::progress::Progress;
 use crate::oauth::redirect;
 use crate::oauth::token::{self, ClientCredentials, TokenSet};
 use crate::protocol::Scopes;
-use crate::secrets::secret::Secret;
-use crate::sign_in::Progress;
 use crate::store::RegistrationRow;
-use crate::{Error, Result, runtime::lock};
+use crate::{Error, Result, home::lock};
 
 /// An ID token this close to its expiry is renewed before it is exchanged.
 const RENEW_WITHIN: i64 = 60;

@@ -15,14 +15,14 @@ use std::path::{Path, PathBuf};
 
 pub use browser::BrowserSignIn;
 
+use crate::Secret;
 use crate::context::{Latchkey, keys};
 use crate::oauth::metadata::AuthServerMetadata;
+use crate::oauth::progress::Progress;
 use crate::oauth::registration::{self, ClientOptions};
 use crate::oauth::token::ClientCredentials;
 use crate::oauth::{discovery, machine, token_exchange};
 use crate::protocol::Scopes;
-use crate::secrets::secret::Secret;
-use crate::sign_in::Progress;
 use crate::store::{IdpRow, NewRegistration, ReconnectReason, RegistrationMethod, TokenAuthMethod};
 use crate::{Error, Result, audit, url_policy};
 

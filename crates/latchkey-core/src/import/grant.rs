@@ -2,6 +2,7 @@
 //! until the server's authorization server is found again and is the one the cache says issued
 //! the tokens.
 
+use crate::Secret;
 use crate::audit::{self, Event};
 use crate::broker;
 use crate::clients::token_caches::cached::{CachedClient, CachedGrant};
@@ -12,7 +13,6 @@ use crate::oauth::probe::{self, Probe};
 use crate::oauth::registration::secret_auth_method;
 use crate::oauth::revoke::{self, RevokeOutcome};
 use crate::oauth::token::{self, ClientCredentials, TokenSet};
-use crate::secrets::secret::Secret;
 use crate::sign_in::save_grant;
 use crate::store::{
     GrantKind, GrantRow, GrantStatus, NewRegistration, RegistrationMethod, ServerRow,

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::clients::model::{ClientId, ConfiguredServer, Layout};
+use crate::clients::model::{ConfiguredServer, Layout};
 use crate::clients::scan::Scan;
 use crate::clients::token_caches::cached::{CachedGrant, Removal};
 use crate::clients::token_caches::{self, copilot_cli, mcp_remote};
@@ -32,72 +32,7 @@ use crate::{Error, Result};
 pub use entries::{Entry, EntryOutcome};
 pub use grant::Done;
 
-/// A tool whose token cache can be imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Source {
-    McpRemote,
-    ClaudeCode,
-    Codex,
-    GeminiCli,
-    Opencode,
-    CopilotCli,
-}
-
-impl Source {
-    pub const ALL: &[Source] = &[
-        Source::McpRemote,
-        Source::ClaudeCode,
-        Source::Codex,
-        Source::GeminiCli,
-        Source::Opencode,
-        Source::CopilotCli,
-    ];
-
-    pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|s| s.name() == name)
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "Latchkey cannot import '{name}'; it imports: {}",
-                    Self::ALL
-                        .iter()
-                        .map(|s| s.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::McpRemote => "mcp-remote",
-            Source::ClaudeCode => "claude-code",
-            Source::Codex => "codex",
-            Source::GeminiCli => "gemini-cli",
-            Source::Opencode => "opencode",
-            Source::CopilotCli => "copilot-cli",
-        }
-    }
-
-    /// The source that imports `client`'s token cache, if Latchkey imports it.
-    pub fn of_client(client: ClientId) -> Option<Self> {
-        Self::ALL.iter().copied().find(|s| s.client() == client)
-    }
-
-    pub fn client(self) -> ClientId {
-        match self {
-            Source::McpRemote => ClientId::McpRemote,
-            Source::ClaudeCode => ClientId::ClaudeCode,
-            Source::Codex => ClientId::Codex,
-            Source::GeminiCli => ClientId::GeminiCli,
-            Source::Opencode => ClientId::Opencode,
-            Source::CopilotCli => ClientId::CopilotCli,
-        }
-    }
-}
+pub use crate::clients::token_caches::Source;
 
 /// What a tool's caches hold, read before anything changes (for the consent prompt).
 #[derive(Debug)]

@@ -8,10 +8,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{Found, Source, words};
-use crate::actions::AdoptPlan;
 use crate::clients::scan::Scan;
 use crate::context::Latchkey;
-use crate::overview::config_findings::{Fix, shown_path};
+use crate::overview::config_findings::{AdoptPlan, Fix, shown_path};
 use crate::{Error, Result};
 
 /// What an import from the window did: its sentence ([`words::outcome`]), and the backups

@@ -16,8 +16,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use url::Url;
 
+use crate::Secret;
 use crate::http::{HttpClient, OAuthHttpError};
-use crate::secrets::secret::Secret;
 use crate::{Error, Result};
 
 /// A grant's proof-of-possession key. Debug shows only its thumbprint.

@@ -14,7 +14,7 @@ use aws_lc_rs::signature::{
     ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
 };
 
-use crate::secrets::secret::Secret;
+use crate::Secret;
 use crate::{Error, Result};
 
 /// How long a client assertion is valid: long enough for a slow token endpoint, short enough

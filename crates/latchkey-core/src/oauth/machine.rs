@@ -17,9 +17,9 @@ use super::dpop::{DpopHttp, DpopKey};
 use super::jws::{self, SigningKey};
 use super::metadata::AuthServerMetadata;
 use super::token::{self, ClientCredentials, TokenResponse, TokenSet};
+use crate::Secret;
 use crate::http::HttpClient;
 use crate::protocol::Scopes;
-use crate::secrets::secret::Secret;
 use crate::store::{GrantKind, TokenAuthMethod};
 use crate::{Error, Result};
 

@@ -26,6 +26,7 @@ pub mod machine;
 pub mod metadata;
 pub mod pasted;
 pub mod probe;
+pub mod progress;
 pub mod redirect;
 pub mod registration;
 pub mod revoke;

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::metadata::AuthServerMetadata;
+use crate::Secret;
 use crate::http::HttpClient;
-use crate::secrets::secret::Secret;
 use crate::store::{RegistrationMethod, TokenAuthMethod};
 use crate::{Error, Result};
 

@@ -14,9 +14,9 @@ use oauth2::{
 use serde::{Deserialize, Serialize};
 
 use super::metadata::AuthServerMetadata;
+use crate::Secret;
 use crate::http::OAuthHttpError;
 use crate::protocol::Scopes;
-use crate::secrets::secret::Secret;
 use crate::store::TokenAuthMethod;
 use crate::{Error, Result};
 

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use super::machine;
 use super::metadata::AuthServerMetadata;
 use super::token::ClientCredentials;
+use crate::Secret;
 use crate::http::HttpClient;
 use crate::protocol::Scopes;
-use crate::secrets::secret::Secret;
 use crate::{Error, Result};
 
 pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";

@@ -46,7 +46,7 @@ mod tests {
     use axum::routing::get;
 
     use super::*;
-    use crate::secrets::secret::Secret;
+    use crate::Secret;
 
     /// A userinfo endpoint that answers only the right bearer token, and counts its calls.
     async fn serve(hits: Arc<AtomicUsize>) -> Url {

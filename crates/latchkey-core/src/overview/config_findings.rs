@@ -93,7 +93,7 @@ fn build_for_home(scan: &Scan, home: Option<&std::path::Path>) -> Vec<ConfigFind
         for finding in &file.findings {
             // A token cache Latchkey can import: the import is its fix.
             let fix = (matches!(finding, Finding::PlaintextTokenCache { .. })
-                && crate::import::Source::of_client(file.client).is_some())
+                && crate::clients::token_caches::Source::of_client(file.client).is_some())
             .then_some(Fix::ImportTokens);
             out.push(item(file, home, "", finding, fix));
         }
@@ -197,6 +197,21 @@ fn words(finding: &Finding, client: &str) -> String {
             )
         }
     }
+}
+
+/// What a fix to a client's config file will do, said before it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdoptPlan {
+    pub file: String,
+    pub client: String,
+    pub entry: String,
+    pub fix: Fix,
+    /// One line per change (names, never values).
+    pub changes: Vec<String>,
+    /// The sentence the confirmation shows.
+    pub message: String,
+    /// The other choice the confirmation offers, in words (an import's "revoke them instead").
+    pub alternative: Option<String>,
 }
 
 #[cfg(test)]

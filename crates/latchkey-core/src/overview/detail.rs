@@ -7,7 +7,7 @@ use ts_rs::TS;
 use super::{ScopeChip, ServerView, chips};
 use crate::context::Latchkey;
 use crate::store::{GrantKind, GrantRow, RegistrationMethod};
-use crate::{Error, Result, runtime::refresher};
+use crate::{Error, Result, broker};
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ServerDetail {
@@ -145,7 +145,7 @@ pub fn build(
                 connected_at: g.created_at,
                 issued_at: g.last_refreshed_at.unwrap_or(g.updated_at),
                 expires_at: g.access_expires_at,
-                next_refresh_at: refresher::planned_refresh(g),
+                next_refresh_at: broker::planned_refresh(g),
                 has_refresh_token: g.has_refresh_token,
                 obtained_by: obtained_by(g),
                 revokes_at_server,

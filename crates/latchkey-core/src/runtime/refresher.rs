@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use crate::context::Latchkey;
-use crate::store::{GrantRow, GrantStatus};
+use crate::store::GrantRow;
 use crate::time::now;
 use crate::{ErrorKind, audit, broker};
 
@@ -40,36 +40,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// Quiet time after a store change before planning again.
 const STORE_SETTLE: Duration = Duration::from_millis(300);
 
-/// When the refresher should refresh `grant`, from its metadata alone (no keychain read):
-/// the broker's due point plus a per-grant jitter of up to 5% of the lifetime (30 s at most),
-/// always later than the broker's due point, so the broker agrees it is due.
-pub fn planned_refresh(grant: &GrantRow) -> Option<i64> {
-    if grant.status != GrantStatus::Active || !grant.renews_by_itself() {
-        return None;
-    }
-    let expires = grant.access_expires_at?;
-    let start = grant
-        .last_refreshed_at
-        .unwrap_or(grant.created_at)
-        .max(grant.updated_at.min(expires));
-    let lifetime = (expires - start).max(1);
-    let margin = broker::margin_for_lifetime(lifetime);
-    Some(expires - margin + jitter(grant.id, lifetime))
-}
-
-fn jitter(grant_id: i64, lifetime: i64) -> i64 {
-    let max = (lifetime / 20).min(30);
-    if max <= 0 {
-        return 0;
-    }
-    // A stable spread per grant (splitmix64 of the id): no two grants of one lifetime collide
-    // more than chance says, and the same grant keeps its slot.
-    let mut x = grant_id as u64 ^ 0x9E37_79B9_7F4A_7C15;
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^= x >> 31;
-    (x % (max as u64 + 1)) as i64
-}
+pub use crate::broker::planned_refresh;
 
 /// Delay before retry `failures` (1-based) of a passing failure.
 pub fn backoff_delay(failures: u32) -> i64 {
@@ -305,6 +276,7 @@ impl Refresher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::GrantStatus;
 
     fn grant(
         id: i64,

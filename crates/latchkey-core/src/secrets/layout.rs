@@ -14,14 +14,14 @@
 
 use std::sync::Arc;
 
-use crate::context::keys;
 use crate::home::Home;
 use crate::oauth::token::{GrantOwner, TokenSet};
 use crate::secrets::backend::{self, Backend};
+use crate::secrets::keys;
 use crate::secrets::{Layout, SecretStore};
 use crate::settings::Settings;
 use crate::store::{GrantRow, ReconnectReason, Store};
-use crate::{Error, Result, audit, runtime::lock};
+use crate::{Error, Result, audit, home::lock};
 
 /// The layout every home ends up in.
 pub const CURRENT: u32 = 2;

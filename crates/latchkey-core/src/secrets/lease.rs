@@ -1,6 +1,6 @@
 //! A lease in a store several machines share: the cross-machine half of "one refresh at a time".
 //!
-//! The local file lock (`crate::runtime::lock`) serialises the processes of one machine. Two machines
+//! The local file lock (`crate::home::lock`) serialises the processes of one machine. Two machines
 //! that share an OpenBao/Vault mount also need to agree, or both would send the same refresh
 //! token and the server's rotation would reject one of them (and, by reuse detection, often the
 //! whole grant). The lease is an item in the same store, taken with check-and-set: of two

@@ -8,12 +8,11 @@
 
 pub mod backend;
 pub mod chunked;
-pub mod env_secrets;
 pub mod keychain;
+pub mod keys;
 pub mod layout;
 pub mod lease;
 pub mod memory;
-pub mod migrate;
 pub mod op_refs;
 pub mod openbao;
 pub mod pass;
@@ -23,45 +22,11 @@ pub use latchkey_base::secret;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::ErrorKind;
 use crate::secrets::secret::Secret;
 
-/// Why the secret store (the OS keychain, pass, OpenBao or Vault) could not be used: every
-/// backend answers with these. Messages say what to do; they never carry secret bytes.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum SecretStoreError {
-    #[error(
-        "the OS keychain is not available ({0}). On Linux, Latchkey needs a Secret Service (gnome-keyring or KeePassXC) on a D-Bus session bus; run `latchkey doctor`. Latchkey never falls back to plain-text files"
-    )]
-    Unavailable(String),
-    #[error(
-        "the OS keychain is locked: unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock`) and try again"
-    )]
-    Locked,
-    #[error(
-        "the OS keychain did not answer within {0} s (a hidden unlock prompt?): unlock it and try again"
-    )]
-    TimedOut(u64),
-    #[error("the OS keychain refused the operation: {0}")]
-    Other(String),
-    /// Another secret backend (pass, OpenBao) cannot be used as it is set up; the text says
-    /// what to do.
-    #[error("{0}")]
-    Unusable(String),
-    /// A secret server (OpenBao) did not answer, or not now: try again later; nothing changed.
-    #[error("{0}")]
-    Unreachable(String),
-}
-
-impl SecretStoreError {
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            SecretStoreError::Other(_) => ErrorKind::Invalid,
-            SecretStoreError::Unreachable(_) => ErrorKind::Transient,
-            _ => ErrorKind::UserMustAct,
-        }
-    }
-}
+// The error type lives beside the core's Error (which wraps it), so error.rs imports nothing of
+// secrets.
+pub use crate::error::SecretStoreError;
 
 pub type SecretStoreResult<T> = std::result::Result<T, SecretStoreError>;
 

@@ -6,6 +6,7 @@
 //! or JWT leaves the home as it was.
 
 use super::{ConnectOutcome, ConnectRequest, MachineSignIn, Progress, save_grant};
+use crate::Secret;
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
 use crate::oauth::challenge::BearerChallenge;
@@ -15,7 +16,6 @@ use crate::oauth::machine;
 use crate::oauth::registration;
 use crate::oauth::scopes;
 use crate::oauth::token::{ClientCredentials, TokenSet};
-use crate::secrets::secret::Secret;
 use crate::store::{GrantKind, RegistrationMethod, RegistrationRow, TokenAuthMethod};
 use crate::{Error, Result};
 

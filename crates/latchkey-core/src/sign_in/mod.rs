@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::Secret;
 use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::http::HttpClient;
@@ -23,11 +24,10 @@ use crate::oauth::registration::{self, ClientOptions};
 use crate::oauth::scopes::{self, Scopes};
 use crate::oauth::token::{self, ClientCredentials, TokenSet};
 use crate::oauth::userinfo;
-use crate::secrets::secret::Secret;
 use crate::store::{
     GrantKind, GrantRow, NewGrant, NewRegistration, RegistrationMethod, RegistrationRow, ServerRow,
 };
-use crate::{Error, Result, runtime::lock, url_policy};
+use crate::{Error, Result, home::lock, url_policy};
 
 #[derive(Debug, Clone, Default)]
 pub struct ConnectRequest {
@@ -67,32 +67,7 @@ pub enum MachineSignIn {
     ViaIdp { issuer: String },
 }
 
-/// Steps of a sign-in, reported as they happen (the CLI prints them; the app shows them).
-#[derive(Debug, Clone)]
-pub enum Progress {
-    Discovering,
-    Registering {
-        issuer: String,
-    },
-    WaitingForBrowser {
-        url: String,
-        /// The server also offers sign-in with a code (`--device`).
-        device_offered: bool,
-    },
-    Exchanging,
-    /// A grant without a person: asking the token endpoint with this `grant_type`.
-    RequestingToken {
-        grant_type: &'static str,
-    },
-    /// A pasted address was not this sign-in's redirect; the sign-in keeps waiting.
-    PastedRefused {
-        why: String,
-    },
-    /// Sign-in with a code: the person enters `code.user_code` at `code.verification_uri`.
-    DeviceCode {
-        code: DeviceCode,
-    },
-}
+pub use crate::oauth::progress::Progress;
 
 #[derive(Debug)]
 pub struct Connected {

@@ -55,7 +55,7 @@ pub fn all_keys(lk: &Latchkey) -> Result<Vec<String>> {
 
 /// Whether an item found in the target is this home's own (so an earlier move may overwrite
 /// it): only grant tokens say whose they are.
-fn ours(lk: &Latchkey, key: &str, value: &crate::secrets::secret::Secret) -> bool {
+fn ours(lk: &Latchkey, key: &str, value: &crate::Secret) -> bool {
     key.starts_with("grant/")
         && crate::oauth::token::TokenSet::from_secret(value)
             .ok()

@@ -1,9 +1,12 @@
-//! Where Latchkey keeps its state. `LATCHKEY_HOME` moves everything (database, locks) and
-//! namespaces the keychain items, so tests and several profiles never touch each other.
+//! Where Latchkey keeps its state, and the cross-process locks in it ([`lock`]).
+//! `LATCHKEY_HOME` moves everything (database, locks) and namespaces the keychain items, so
+//! tests and several profiles never touch each other.
 //!
 //! Each home has a random installation id (`<home>/installation-id`, made once). Secret stores
 //! that several machines can reach (pass, OpenBao/Vault) keep this home's items in a folder
 //! named after it, so two machines with default homes never read each other's `grant/1`.
+
+pub mod lock;
 
 use std::path::{Path, PathBuf};
 

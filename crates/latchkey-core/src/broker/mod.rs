@@ -8,8 +8,13 @@
 //! token. `invalid_grant` marks the grant "needs reconnect" and keeps it; a network failure
 //! changes nothing.
 
+mod due;
+
+use due::is_expired;
+pub use due::{is_due, margin_for_lifetime, planned_refresh, refresh_margin};
 use std::time::Duration;
 
+use crate::Secret;
 use crate::audit::{self, Event};
 use crate::context::{Latchkey, keys};
 use crate::grant_client::GrantClient;
@@ -17,13 +22,12 @@ use crate::oauth::dpop::{DpopHttp, DpopKey};
 use crate::oauth::machine;
 use crate::oauth::token::{self, GrantOwner, TokenSet};
 use crate::protocol::Scopes;
-use crate::secrets::secret::Secret;
 use crate::store::{
     GrantKind, GrantRow, GrantStatus, ReconnectReason, RegistrationMethod, ServerRow,
 };
 use crate::time::now;
 use crate::{Error, ErrorKind, Result};
-use crate::{faults, runtime::lock};
+use crate::{faults, home::lock};
 
 const LOCK_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -39,31 +43,6 @@ pub struct Handed {
     pub refreshed: bool,
     /// The DPoP key the token is bound to (RFC 9449): every request needs a proof made with it.
     pub dpop_key: Option<Secret>,
-}
-
-/// Seconds before expiry at which a token counts as due: a fifth of its lifetime, but at
-/// least a minute when the lifetime allows (and at most half of it).
-pub fn refresh_margin(tokens: &TokenSet) -> i64 {
-    match (tokens.obtained_at, tokens.expires_at) {
-        (Some(start), Some(end)) if end > start => margin_for_lifetime(end - start),
-        _ => 60,
-    }
-}
-
-/// The refresh margin for a token that lives `lifetime` seconds: refresh at 80% of the
-/// lifetime, at least 60 s before expiry when the lifetime allows (at most half of it).
-pub fn margin_for_lifetime(lifetime: i64) -> i64 {
-    (lifetime / 5).max(60.min(lifetime / 2))
-}
-
-pub fn is_due(tokens: &TokenSet, at: i64) -> bool {
-    tokens
-        .expires_at
-        .is_some_and(|exp| exp - at <= refresh_margin(tokens))
-}
-
-fn is_expired(tokens: &TokenSet, at: i64) -> bool {
-    tokens.expires_at.is_some_and(|exp| exp <= at)
 }
 
 /// The server's default grant (the first account), as the CLI and proxy use it.

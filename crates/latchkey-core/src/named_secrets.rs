@@ -2,14 +2,14 @@
 //! `latchkey run` replaces with them. Values live only in the keychain (`secret/<name>`); the
 //! names are kept in SQLite so they can be listed.
 
+use crate::Secret;
 use crate::context::Latchkey;
-use crate::secrets::secret::Secret;
 use crate::{Error, Result};
 
 pub use latchkey_base::secret_name::{REFERENCE_PREFIX, check_name};
 
 fn key(name: &str) -> String {
-    crate::context::keys::named_secret(name)
+    crate::secrets::keys::named_secret(name)
 }
 
 pub async fn set(lk: &Latchkey, name: &str, value: Secret) -> Result<()> {
