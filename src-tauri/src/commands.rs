@@ -48,7 +48,7 @@ pub fn server_detail(
         .into_iter()
         .find(|s| s.url == url)
         .ok_or_else(|| problem(Error::InvalidInput(format!("no server {url} is listed"))))?;
-    detail::build(&state.lk, view, grant_id, 100).map_err(problem)
+    detail::build(state.lk(), view, grant_id, 100).map_err(problem)
 }
 
 #[tauri::command]
@@ -57,7 +57,7 @@ pub async fn add_server<R: Runtime>(
     state: State<'_, AppState>,
     url: String,
 ) -> CmdResult<ServerView> {
-    let mut view = actions::add_server(&state.lk, &url)
+    let mut view = actions::add_server(state.lk(), &url)
         .await
         .map_err(problem)?;
     view.clients = state.follow.clients_using(&view.url);
@@ -85,7 +85,7 @@ pub async fn connect<R: Runtime>(
         let _ = emitter.emit("connect-progress", u);
     };
     let last = actions::connect(
-        &state.lk,
+        state.lk(),
         &url,
         another_account.unwrap_or(false),
         &session,
@@ -143,7 +143,7 @@ pub fn revoke_plan(
     url: String,
     grant_id: Option<i64>,
 ) -> CmdResult<RevokePlan> {
-    actions::revoke_plan(&state.lk, &url, grant_id).map_err(problem)
+    actions::revoke_plan(state.lk(), &url, grant_id).map_err(problem)
 }
 
 #[tauri::command]
@@ -153,7 +153,7 @@ pub async fn revoke<R: Runtime>(
     url: String,
     grant_id: Option<i64>,
 ) -> CmdResult<Revoked> {
-    let outcome = actions::revoke(&state.lk, &url, grant_id)
+    let outcome = actions::revoke(state.lk(), &url, grant_id)
         .await
         .map_err(problem)?;
     live::changed(&app);
@@ -172,7 +172,7 @@ pub fn set_default_account<R: Runtime>(
     url: String,
     grant_id: i64,
 ) -> CmdResult<()> {
-    actions::set_default_account(&state.lk, &url, grant_id).map_err(problem)?;
+    actions::set_default_account(state.lk(), &url, grant_id).map_err(problem)?;
     live::changed(&app);
     Ok(())
 }
@@ -183,7 +183,7 @@ pub fn forget_server<R: Runtime>(
     state: State<'_, AppState>,
     url: String,
 ) -> CmdResult<()> {
-    actions::forget_server(&state.lk, &url).map_err(problem)?;
+    actions::forget_server(state.lk(), &url).map_err(problem)?;
     live::changed(&app);
     Ok(())
 }
@@ -205,7 +205,7 @@ pub async fn adopt_plan(
     fix: Fix,
 ) -> CmdResult<AdoptPlan> {
     let scan = scan(&state)?;
-    actions::adopt_plan(&state.lk, &scan, &file, &entry, fix)
+    actions::adopt_plan(state.lk(), &scan, &file, &entry, fix)
         .await
         .map_err(problem)
 }
@@ -220,7 +220,7 @@ pub async fn adopt<R: Runtime>(
     fix: Fix,
 ) -> CmdResult<i64> {
     let scan = scan(&state)?;
-    let id = actions::adopt(&state.lk, &scan, &file, &entry, fix)
+    let id = actions::adopt(state.lk(), &scan, &file, &entry, fix)
         .await
         .map_err(problem)?;
     live::rescan_now(&app);
@@ -237,7 +237,7 @@ pub async fn import_tokens<R: Runtime>(
     revoke_instead: bool,
 ) -> CmdResult<ImportDone> {
     let scan = scan(&state)?;
-    let done = latchkey_core::import::offer::run(&state.lk, &scan, &file, revoke_instead)
+    let done = latchkey_core::import::offer::run(state.lk(), &scan, &file, revoke_instead)
         .await
         .map_err(problem);
     live::rescan_now(&app);
@@ -249,7 +249,7 @@ pub async fn import_tokens<R: Runtime>(
 /// not connect: one line per check with the spec section it rests on.
 #[tauri::command]
 pub async fn checkup(state: State<'_, AppState>, url: String) -> CmdResult<Checkup> {
-    latchkey_core::checkup::run_for(&state.lk, &url)
+    latchkey_core::checkup::run_for(state.lk(), &url)
         .await
         .map_err(problem)
 }
@@ -261,7 +261,7 @@ pub async fn undo_adopt<R: Runtime>(
     state: State<'_, AppState>,
     id: i64,
 ) -> CmdResult<i64> {
-    let undo = actions::undo_adopt(&state.lk, id).await.map_err(problem)?;
+    let undo = actions::undo_adopt(state.lk(), id).await.map_err(problem)?;
     live::rescan_now(&app);
     Ok(undo)
 }
@@ -270,7 +270,7 @@ pub async fn undo_adopt<R: Runtime>(
 #[tauri::command]
 pub async fn setup_plan(state: State<'_, AppState>) -> CmdResult<SetupView> {
     let scan = scan(&state)?;
-    let (view, _) = actions::setup_plan(&state.lk, &scan)
+    let (view, _) = actions::setup_plan(state.lk(), &scan)
         .await
         .map_err(problem)?;
     Ok(view)
@@ -284,7 +284,7 @@ pub async fn setup_apply<R: Runtime>(
     fingerprint: String,
 ) -> CmdResult<SetupDone> {
     let scan = scan(&state)?;
-    let done = actions::setup_apply(&state.lk, &scan, &fingerprint)
+    let done = actions::setup_apply(state.lk(), &scan, &fingerprint)
         .await
         .map_err(problem)?;
     live::rescan_now(&app);
@@ -298,7 +298,7 @@ pub async fn undo_setup<R: Runtime>(
     state: State<'_, AppState>,
     backups: Vec<i64>,
 ) -> CmdResult<Vec<i64>> {
-    let undone = actions::undo_setup(&state.lk, &backups)
+    let undone = actions::undo_setup(state.lk(), &backups)
         .await
         .map_err(problem);
     live::rescan_now(&app);
@@ -308,13 +308,13 @@ pub async fn undo_setup<R: Runtime>(
 /// Whether the person said "Not now" to the setup view.
 #[tauri::command]
 pub fn setup_dismissed(state: State<'_, AppState>) -> CmdResult<bool> {
-    state.lk.store().setup_dismissed().map_err(problem)
+    state.lk().store().setup_dismissed().map_err(problem)
 }
 
 #[tauri::command]
 pub fn set_setup_dismissed(state: State<'_, AppState>, dismissed: bool) -> CmdResult<()> {
     state
-        .lk
+        .lk()
         .store()
         .set_setup_dismissed(dismissed)
         .map_err(problem)

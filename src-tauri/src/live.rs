@@ -32,7 +32,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>, own_tray: bool) -> tauri::Result<()>
     let fail = |e: latchkey_core::Error| tauri::Error::Anyhow(e.into());
     if own_tray {
         app.manage(attention::Announced::default());
-        follow::start_refresher(&state.lk, rt, state.stop.clone()).map_err(fail)?;
+        follow::start_refresher(state.lk(), rt, state.stop.clone()).map_err(fail)?;
     }
     let handle = app.clone();
     state

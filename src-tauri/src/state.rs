@@ -11,7 +11,7 @@ use latchkey_core::runtime::follow::Follow;
 use tokio::sync::Notify;
 
 pub struct AppState {
-    pub lk: Arc<Latchkey>,
+    /// The opened core lives in `follow` (one handle: see [`AppState::lk`]).
     pub follow: Arc<Follow>,
     sessions: Mutex<HashMap<String, Arc<ConnectSession>>>,
     /// A Connect asked for outside the window (a notification's button), for the window to
@@ -33,12 +33,16 @@ impl AppState {
 
     pub fn new(lk: Arc<Latchkey>) -> Self {
         Self {
-            follow: Follow::new(lk.clone()),
-            lk,
+            follow: Follow::new(lk),
             sessions: Mutex::default(),
             connect_request: Mutex::default(),
             stop: Arc::new(Notify::new()),
         }
+    }
+
+    /// The opened core: the one `follow` holds.
+    pub fn lk(&self) -> &Arc<Latchkey> {
+        &self.follow.lk
     }
 
     /// Ask the window to start a Connect for `url` (the latest request wins).
