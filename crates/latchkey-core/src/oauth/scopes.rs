@@ -40,10 +40,6 @@ mod tests {
         s.split_whitespace().map(str::to_string).collect()
     }
 
-    fn set(s: &str) -> Scopes {
-        Scopes::parse(s)
-    }
-
     #[test]
     fn selection_rows() {
         let prm: ProtectedResourceMetadata = serde_json::from_value(serde_json::json!({
@@ -64,10 +60,22 @@ mod tests {
                 v("x y x"),
                 Some(&ch),
                 Some(&prm),
-                set("x y"),
+                Scopes::parse("x y"),
             ),
-            ("challenge next", vec![], Some(&ch), Some(&prm), set("c")),
-            ("prm scopes_supported", vec![], None, Some(&prm), set("a b")),
+            (
+                "challenge next",
+                vec![],
+                Some(&ch),
+                Some(&prm),
+                Scopes::parse("c"),
+            ),
+            (
+                "prm scopes_supported",
+                vec![],
+                None,
+                Some(&prm),
+                Scopes::parse("a b"),
+            ),
             ("nothing: omit", vec![], None, None, Scopes::default()),
         ];
         for (name, explicit, challenge, prm, want) in rows {
@@ -77,23 +85,29 @@ mod tests {
 
     #[test]
     fn union_keeps_held_scopes() {
-        assert_eq!(set("read").union(&v("write read")), set("read write"));
+        assert_eq!(
+            Scopes::parse("read").union(&v("write read")),
+            Scopes::parse("read write")
+        );
     }
 
     #[test]
     fn covers_and_offline_access() {
-        assert!(set("a b c").covers(&v("c a")));
-        assert!(!set("a").covers(&v("a b")));
-        assert!(set("a").covers(&[]));
+        assert!(Scopes::parse("a b c").covers(&v("c a")));
+        assert!(!Scopes::parse("a").covers(&v("a b")));
+        assert!(Scopes::parse("a").covers(&[]));
         let md: AuthServerMetadata = serde_json::from_value(serde_json::json!({
             "issuer": "https://as", "authorization_endpoint": "https://as/a", "token_endpoint": "https://as/t",
             "scopes_supported": ["a", "offline_access"]
         }))
         .unwrap();
-        assert_eq!(with_offline_access(set("a"), &md), set("a offline_access"));
         assert_eq!(
-            with_offline_access(set("a offline_access"), &md),
-            set("a offline_access")
+            with_offline_access(Scopes::parse("a"), &md),
+            Scopes::parse("a offline_access")
+        );
+        assert_eq!(
+            with_offline_access(Scopes::parse("a offline_access"), &md),
+            Scopes::parse("a offline_access")
         );
         assert_eq!(
             with_offline_access(Scopes::default(), &md),
