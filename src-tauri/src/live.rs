@@ -5,7 +5,7 @@
 use latchkey_core::runtime::follow;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use crate::{AppState, attention, tray};
+use crate::{AppState, attention, resident, tray};
 
 /// Something changed: ask the one publisher to tell the window (and update the tray).
 pub fn changed<R: Runtime>(app: &AppHandle<R>) {
@@ -35,9 +35,14 @@ pub fn start<R: Runtime>(app: AppHandle<R>, own_tray: bool) -> tauri::Result<()>
         follow::start_refresher(state.lk(), rt, state.stop.clone()).map_err(fail)?;
     }
     let handle = app.clone();
+    let news = state.follow.clone();
     state
         .follow
         .start(rt, state.stop.clone(), move |overview| {
+            // The window process of a resident tray: the tray shows what it refreshes too.
+            if !own_tray && let Some(line) = news.refreshing_news() {
+                resident::tell_refreshing(&line);
+            }
             // The overview rides on the event, so the window need not build it again.
             let _ = handle.emit("state-changed", overview.as_ref().ok());
             match overview {

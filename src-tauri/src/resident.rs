@@ -4,7 +4,9 @@
 //! `latchkey-app --window` on Open. That window process ends when its window closes (once no
 //! sign-in waits for its browser redirect), and with the resident.
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
+
+use latchkey_core::runtime::refreshing_note;
 
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -57,13 +59,20 @@ pub fn end_with_parent() {
 }
 
 /// What the resident asks of the window process, one line each on its stdin: `show` (Open
-/// Latchkey, a second launch) or `connect <url>` (a notification's Connect button).
+/// Latchkey, a second launch), `connect <url>` (a notification's Connect button) or
+/// `refreshing <url>...` (the servers it refreshes now, shown "Refreshing…" here too).
 pub fn follow_orders<R: Runtime>(app: AppHandle<R>) {
     let spawned = std::thread::Builder::new()
         .name("resident-orders".into())
         .spawn(move || {
             for line in std::io::stdin().lock().lines() {
                 let Ok(line) = line else { return };
+                if let Some(urls) = refreshing_note::parse(&line) {
+                    app.state::<AppState>()
+                        .follow
+                        .set_refreshing_elsewhere(urls);
+                    continue;
+                }
                 match line.split_once(' ') {
                     Some(("connect", url)) => attention::connect_from_notification(&app, url),
                     _ if line == "show" => window::show(&app),
@@ -92,4 +101,11 @@ pub fn exit_after_sign_in<R: Runtime>(app: &AppHandle<R>) {
             }
         }
     });
+}
+
+/// Tell the resident which servers this window process refreshes now (a line on stdout, which
+/// it reads), so its tray's menu says "Refreshing…" too.
+pub fn tell_refreshing(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }

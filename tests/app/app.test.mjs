@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
 import { startNotificationDaemon } from '../support/notification-daemon.mjs';
+import { startWatcher } from '../support/sni-watcher.mjs';
 import { appBin as app, cli, repo, startPeer as startPeerWith } from './support.mjs';
 
 const driverBin = process.env.TAURI_DRIVER ?? join(repo, 'target/tools/bin/tauri-driver');
@@ -165,6 +166,7 @@ test('the desktop app on a home with many clients: the first-run pass and Undo',
 describe('the desktop app: connect, live update, revoke, and bad input', { timeout: 240000 }, () => {
   let peer;
   let notifications;
+  let panel;
   let env;
   let s;
   let url;
@@ -172,6 +174,8 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
     peer = await startPeer('tests/peers/sdk-server.mjs');
     // The desktop's notification server, on the private session bus the app uses.
     notifications = await startNotificationDaemon();
+    // The desktop's panel, which shows the resident tray's menu (and clicks it).
+    panel = await startWatcher();
     const latchkeyHome = mkdtempSync(join(tmpdir(), 'latchkey-app-e2e-'));
     env = {
       ...process.env,
@@ -185,6 +189,7 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
   });
   after(async () => {
     await notifications?.close();
+    await panel?.close();
     await s?.close();
   });
 
@@ -372,6 +377,33 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
     await s.waitFor(row(hostile.mcp_url), { timeoutMs: 30000, accept: hasStatus('connected') });
     assert.equal((await admin(hostile, '/stats')).authorizations, before + 1, 'one new sign-in');
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
+  });
+
+  // The tray and the window are two processes (the resident tray has no WebKit): each shows
+  // what the other refreshes, as the one process did. A token endpoint that answers after 3 s
+  // keeps the refresh going long enough to be seen.
+  test("a refresh the tray starts shows in the window, and the window's in the tray's menu", async () => {
+    const slow = await startPeer('tests/peers/hostile-server.mjs', { MODE: 'good', SLOW_MS: '3000' });
+    await ensureConnected(slow.mcp_url);
+    await fetch(`${slow.admin_url}/mode?mode=token-slow`, { method: 'POST' });
+    try {
+      const item = await panel.waitForItem();
+      await panel.clickText(item, 'Refresh all now');
+      await s.waitFor(row(slow.mcp_url), { timeoutMs: 5000, accept: hasStatus('refreshing') });
+      await s.waitFor(row(slow.mcp_url), { timeoutMs: 15000, accept: hasStatus('connected') });
+
+      const said = async () => (await panel.menu(item)).map((e) => e.text);
+      assert.ok(!(await said()).some((t) => /Refreshing/.test(t)), 'nothing refreshes between the two');
+      await s.click(await s.waitFor('[data-testid="refresh-all"]'));
+      let menu = [];
+      await waitUntil(async () => (menu = await said()).some((t) => /Refreshing/.test(t)), "the tray's menu says Refreshing")
+        .catch((e) => assert.fail(`${e.message}; the menu said: ${JSON.stringify(menu)}`));
+      await s.waitFor(row(slow.mcp_url), { timeoutMs: 15000, accept: hasStatus('connected') });
+      await waitUntil(async () => !(await said()).some((t) => /Refreshing/.test(t)), 'and stops saying it', 10000);
+    } finally {
+      await fetch(`${slow.admin_url}/mode?mode=good`, { method: 'POST' });
+      for (const b of await s.findAll('.notice-region button')) await s.click(b);
+    }
   });
 
   test('a denied consent says so and stores nothing', async () => {

@@ -35,6 +35,8 @@ pub enum Order {
     /// Open the window and start a Connect for this server there.
     Connect(String),
     RefreshAll,
+    /// Tell the window process a line (which servers this process refreshes now).
+    TellWindow(String),
     Quit,
 }
 
@@ -110,14 +112,21 @@ async fn run(hidden: bool, started: Instant) -> i32 {
     let (look_tx, looks) = watch::channel(None::<Look>);
     let announced = Announced::default();
     let to_notify = orders.clone();
-    let followed = follow.start(&rt, stop.clone(), move |overview| match overview {
-        Ok(o) => {
-            look_tx.send_replace(Some(Look::of(o)));
-            for a in newly_needing(&announced, o) {
-                notify::show(a, to_notify.clone());
-            }
+    let news = follow.clone();
+    let followed = follow.start(&rt, stop.clone(), move |overview| {
+        // The window process shows what this one refreshes ("Refreshing…") too.
+        if let Some(line) = news.refreshing_news() {
+            let _ = to_notify.send(Order::TellWindow(line));
         }
-        Err(e) => tracing::warn!("cannot read the store: {e}"),
+        match overview {
+            Ok(o) => {
+                look_tx.send_replace(Some(Look::of(o)));
+                for a in newly_needing(&announced, o) {
+                    notify::show(a, to_notify.clone());
+                }
+            }
+            Err(e) => tracing::warn!("cannot read the store: {e}"),
+        }
     });
     if let Err(e) = followed {
         tracing::warn!("cannot follow the store: {e}");
@@ -126,7 +135,7 @@ async fn run(hidden: bool, started: Instant) -> i32 {
         tokio::spawn(tray.follow(looks));
     }
 
-    let mut window = WindowProcess::beside_this_binary();
+    let mut window = WindowProcess::beside_this_binary(follow.clone());
     if !hidden {
         window.open(None);
     }
@@ -150,6 +159,7 @@ async fn run(hidden: bool, started: Instant) -> i32 {
                         }
                     });
                 }
+                Some(Order::TellWindow(line)) => window.tell(&line),
                 Some(Order::Quit) | None => break,
             },
             _ = term.recv() => break,

@@ -1,12 +1,17 @@
 //! The window process: `latchkey-app --window`, installed beside this binary. Started on Open,
-//! told over its stdin to come to the front (`show`) or to start a Connect (`connect <url>`)
-//! while it runs; it exits when its window closes, and ends with us.
+//! told over its stdin to come to the front (`show`), to start a Connect (`connect <url>`) or
+//! which servers we refresh now (`refreshing <url>...`) while it runs; it says on its stdout
+//! which servers it refreshes, so the tray's menu shows them too. It exits when its window
+//! closes, and ends with us.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{ChildStdin, Command, Stdio};
+use std::process::{ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use latchkey_core::runtime::follow::Follow;
+use latchkey_core::runtime::refreshing_note;
 
 const APP: &str = "latchkey-app";
 
@@ -26,15 +31,30 @@ impl Running {
 pub struct WindowProcess {
     app: PathBuf,
     running: Option<Running>,
+    /// What we follow: told which servers the window process refreshes.
+    follow: Arc<Follow>,
 }
 
 impl WindowProcess {
-    pub fn beside_this_binary() -> Self {
+    pub fn beside_this_binary(follow: Arc<Follow>) -> Self {
         let app = std::env::current_exe()
             .ok()
             .and_then(|exe| exe.parent().map(|dir| dir.join(APP)))
             .unwrap_or_else(|| PathBuf::from(APP));
-        Self { app, running: None }
+        Self {
+            app,
+            running: None,
+            follow,
+        }
+    }
+
+    /// Tell the window process `line`, when it runs (one that starts later is told then).
+    pub fn tell(&mut self, line: &str) {
+        if let Some(r) = &mut self.running
+            && r.pid() != 0
+        {
+            let _ = writeln!(r.stdin, "{line}").and_then(|()| r.stdin.flush());
+        }
     }
 
     /// Open the window (starting its process, or telling the running one), and start a Connect
@@ -53,13 +73,24 @@ impl WindowProcess {
         }
         self.running = None;
         let mut command = Command::new(&self.app);
-        command.arg("--window").stdin(Stdio::piped());
+        command
+            .arg("--window")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
         if let Some(url) = connect {
             command.args(["--connect", url]);
         }
         match command.spawn() {
             Ok(mut child) => {
-                let stdin = child.stdin.take().expect("stdin is piped");
+                let mut stdin = child.stdin.take().expect("stdin is piped");
+                if let Some(stdout) = child.stdout.take() {
+                    listen(stdout, self.follow.clone());
+                }
+                // Started while we refresh: it shows that from its first paint.
+                let now = self.follow.refreshing_line();
+                if refreshing_note::parse(&now).is_some_and(|urls| !urls.is_empty()) {
+                    let _ = writeln!(stdin, "{now}");
+                }
                 let pid = Arc::new(AtomicU32::new(child.id()));
                 let gone = pid.clone();
                 let waiting = std::thread::Builder::new()
@@ -90,5 +121,25 @@ impl WindowProcess {
                 }
             }
         }
+    }
+}
+
+/// What the window process says on its stdout: the servers it refreshes now. When it ends, it
+/// refreshes nothing any more.
+fn listen(stdout: ChildStdout, follow: Arc<Follow>) {
+    let spawned = std::thread::Builder::new()
+        .name("window-says".into())
+        .spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                match refreshing_note::parse(&line) {
+                    Some(urls) => follow.set_refreshing_elsewhere(urls),
+                    None => tracing::debug!("the window process said: {line}"),
+                }
+            }
+            follow.set_refreshing_elsewhere(Vec::new());
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("cannot listen to the window process: {e}");
     }
 }

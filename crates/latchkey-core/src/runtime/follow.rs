@@ -19,6 +19,7 @@ use crate::clients::watch;
 use crate::overview::problem::Problem;
 use crate::overview::{self, Overview};
 use crate::runtime::refresher::Refresher;
+use crate::runtime::refreshing_note;
 use crate::time::now;
 use crate::{Latchkey, Result, actions, runtime::store_watch};
 
@@ -31,6 +32,11 @@ pub struct Follow {
     pub lk: Arc<Latchkey>,
     scan: Mutex<Option<Arc<Scan>>>,
     refreshing: Mutex<HashSet<String>>,
+    /// The servers the home's other process (the resident tray, or the window it started) says
+    /// it is refreshing ([`refreshing_note`]): shown as "Refreshing…" here too.
+    elsewhere: Mutex<HashSet<String>>,
+    /// What that process was last told of `refreshing` ([`Follow::refreshing_news`]).
+    told: Mutex<Vec<String>>,
     asked: Arc<Notify>,
 }
 
@@ -44,6 +50,8 @@ impl Follow {
             lk,
             scan: Mutex::default(),
             refreshing: Mutex::default(),
+            elsewhere: Mutex::default(),
+            told: Mutex::default(),
             asked: Arc::new(Notify::new()),
         })
     }
@@ -51,7 +59,8 @@ impl Follow {
     /// The overview as of now: the store, the latest scan, the servers being refreshed.
     pub fn overview(&self) -> Result<Overview> {
         let scan = lock(&self.scan).clone();
-        let refreshing = lock(&self.refreshing).clone();
+        let mut refreshing = lock(&self.refreshing).clone();
+        refreshing.extend(lock(&self.elsewhere).iter().cloned());
         overview::build(&self.lk, scan.as_deref(), &refreshing, now())
     }
 
@@ -78,6 +87,36 @@ impl Follow {
         } else {
             set.remove(url);
         }
+    }
+
+    /// The home's other process said which servers it is refreshing now (all it said before
+    /// is replaced; none when it ended).
+    pub fn set_refreshing_elsewhere(&self, urls: Vec<String>) {
+        *lock(&self.elsewhere) = urls.into_iter().collect();
+        self.changed();
+    }
+
+    /// The servers refreshed in this process now, as the line that tells the other process.
+    pub fn refreshing_line(&self) -> String {
+        refreshing_note::line(&self.refreshing_here())
+    }
+
+    /// That line, when what this process refreshes changed since the other was last told
+    /// (asked at each publication, so the other process follows within the same moment).
+    pub fn refreshing_news(&self) -> Option<String> {
+        let here = self.refreshing_here();
+        let mut told = lock(&self.told);
+        (here != *told).then(|| {
+            let line = refreshing_note::line(&here);
+            *told = here;
+            line
+        })
+    }
+
+    fn refreshing_here(&self) -> Vec<String> {
+        let mut here: Vec<String> = lock(&self.refreshing).iter().cloned().collect();
+        here.sort();
+        here
     }
 
     /// Something changed: ask the one publisher to publish. Never builds anything itself, so
@@ -317,5 +356,54 @@ mod tests {
             .await
             .expect("stop ends the loop")
             .unwrap();
+    }
+
+    /// The resident tray and the window process each show what the other refreshes: what
+    /// this process refreshes is news once (the line the other is told), what the other says
+    /// shows as "Refreshing…" here, and its end (an empty line) takes it away.
+    #[test]
+    fn what_the_other_process_refreshes_shows_here_and_ours_is_news_once() {
+        use crate::overview::Status;
+        use crate::secrets::{Secrets, memory::MemoryStore};
+        use crate::store::Store;
+        use crate::{Latchkey, home::Home, http::HttpClient};
+
+        let dir = tempfile::tempdir().unwrap();
+        let lk = Latchkey::from_parts(
+            Home::at(dir.path().to_path_buf(), true).unwrap(),
+            Store::open_in_memory().unwrap(),
+            Secrets::new(Arc::new(MemoryStore::default())),
+            HttpClient::new().unwrap(),
+        );
+        let (a, b) = ("https://a.example/mcp", "https://b.example/mcp");
+        for url in [a, b] {
+            lk.store().upsert_server(url).unwrap();
+        }
+        let follow = super::Follow::new(Arc::new(lk));
+        let status = |url: &str| {
+            let o = follow.overview().unwrap();
+            o.servers.into_iter().find(|s| s.url == url).unwrap().status
+        };
+        assert_eq!(follow.refreshing_news(), None, "nothing to tell yet");
+
+        follow.set_refreshing(b, true);
+        assert_eq!(
+            follow.refreshing_news().as_deref(),
+            Some("refreshing https://b.example/mcp")
+        );
+        assert_eq!(follow.refreshing_news(), None, "told once");
+        follow.set_refreshing(b, false);
+        assert_eq!(follow.refreshing_news().as_deref(), Some("refreshing"));
+
+        follow.set_refreshing_elsewhere(vec![a.to_string()]);
+        assert_eq!(status(a), Status::Refreshing);
+        assert_ne!(status(b), Status::Refreshing);
+        assert_eq!(
+            follow.refreshing_news(),
+            None,
+            "what the other refreshes is not ours to tell"
+        );
+        follow.set_refreshing_elsewhere(vec![]);
+        assert_ne!(status(a), Status::Refreshing);
     }
 }
