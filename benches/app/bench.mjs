@@ -35,7 +35,10 @@ function launch(bin, args, env, ready) {
   const child = spawn(bin, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((ok, fail) => {
     const lines = createInterface({ input: child.stderr });
+    // The app's last lines, for a step that waits in vain.
+    lines.recent = [];
     lines.on('line', (line) => {
+      lines.recent = [...lines.recent.slice(-39), line];
       const m = ready.exec(line);
       if (m) ok({ child, lines, wallMs: performance.now() - started, selfMs: Number(m[1]) });
     });
@@ -46,7 +49,10 @@ function launch(bin, args, env, ready) {
 /** The first line of `lines` matching `re` from now on. */
 function nextLine(lines, re, ms = 30000) {
   return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no line matching ${re} within ${ms} ms`)), ms);
+    const timer = setTimeout(() => {
+      const said = (lines.recent ?? []).join('\n');
+      fail(new Error(`no line matching ${re} within ${ms} ms; the app's last lines:\n${said}`));
+    }, ms);
     const on = (line) => {
       if (re.test(line)) {
         clearTimeout(timer);
@@ -155,7 +161,8 @@ console.error(`seeding ${SERVERS} signed-in servers…`);
 const peers = await Promise.all(Array.from({ length: SERVERS }, startPeer));
 for (const p of peers) execFileSync(cli, ['connect', p.mcp_url], { env, stdio: 'ignore' });
 
-const OPENS = Number(process.env.OPENS ?? 3);
+// Nine: with three, one slow start on this 2-core machine moved the median by 100 ms.
+const OPENS = Number(process.env.OPENS ?? 9);
 // The desktop's panel: the tray's "Open Latchkey" is clicked the way a panel clicks it.
 const panel = await startWatcher();
 const closeWindow = () => execFileSync('python3', [join(repo, 'benches/app/close_window.py'), 'Latchkey'], { env });
