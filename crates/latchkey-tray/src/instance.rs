@@ -26,6 +26,7 @@ struct Resident(Orders);
 impl Resident {
     /// Open the window, as the tray's "Open Latchkey" does.
     fn open(&self) {
+        tracing::info!("asked to open by another launch");
         let _ = self.0.send(Order::Open);
     }
 }

@@ -69,6 +69,13 @@ impl WindowProcess {
             && r.stdin.write_all(order.as_bytes()).is_ok()
             && r.stdin.flush().is_ok()
         {
+            // (Logged: `make bench-app` once saw an Open load no window; this says which way
+            // the Open went.)
+            tracing::info!(
+                "told the window process {} to {}",
+                r.pid(),
+                order.trim_end()
+            );
             return;
         }
         self.running = None;
@@ -91,6 +98,7 @@ impl WindowProcess {
                 if refreshing_note::parse(&now).is_some_and(|urls| !urls.is_empty()) {
                     let _ = writeln!(stdin, "{now}");
                 }
+                tracing::info!("started the window process {}", child.id());
                 let pid = Arc::new(AtomicU32::new(child.id()));
                 let gone = pid.clone();
                 let waiting = std::thread::Builder::new()
