@@ -94,9 +94,8 @@ impl WindowProcess {
                     listen(stdout, self.follow.clone());
                 }
                 // Started while we refresh: it shows that from its first paint.
-                let now = self.follow.refreshing_line();
-                if refreshing_note::parse(&now).is_some_and(|urls| !urls.is_empty()) {
-                    let _ = writeln!(stdin, "{now}");
+                if let Some(line) = self.follow.refreshing_line() {
+                    let _ = writeln!(stdin, "{line}");
                 }
                 tracing::info!("started the window process {}", child.id());
                 let pid = Arc::new(AtomicU32::new(child.id()));

@@ -96,9 +96,11 @@ impl Follow {
         self.changed();
     }
 
-    /// The servers refreshed in this process now, as the line that tells the other process.
-    pub fn refreshing_line(&self) -> String {
-        refreshing_note::line(&self.refreshing_here())
+    /// The line that tells the other process which servers this one refreshes now; `None`
+    /// when it refreshes none (a process that just started has nothing to forget).
+    pub fn refreshing_line(&self) -> Option<String> {
+        let here = self.refreshing_here();
+        (!here.is_empty()).then(|| refreshing_note::line(&here))
     }
 
     /// That line, when what this process refreshes changed since the other was last told
