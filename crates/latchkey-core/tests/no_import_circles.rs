@@ -25,22 +25,20 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The module a file is (`a/b.rs` and `a/b/mod.rs` are both `a::b`), and whether it is a
-/// folder's `mod.rs` (or the crate root), whose `super` is one level further up.
-fn module_of(src: &Path, file: &Path) -> (ModPath, bool) {
+/// The module a file is (`a/b.rs` and `a/b/mod.rs` are both `a::b`; the crate root is none).
+fn module_of(src: &Path, file: &Path) -> ModPath {
     let rel = file.strip_prefix(src).unwrap().with_extension("");
     let mut parts: ModPath = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    let is_mod = matches!(
+    if matches!(
         parts.last().map(String::as_str),
         Some("mod" | "lib" | "main")
-    );
-    if is_mod {
+    ) {
         parts.pop();
     }
-    (parts, is_mod)
+    parts
 }
 
 /// The code of a file without comments, string contents and its test module.
@@ -64,7 +62,7 @@ fn edges(src: &Path) -> (BTreeSet<ModPath>, BTreeMap<ModPath, BTreeSet<ModPath>>
     let mut known = BTreeSet::new();
     let mut out: BTreeMap<ModPath, BTreeSet<ModPath>> = BTreeMap::new();
     for file in &files {
-        let (module, is_mod) = module_of(src, file);
+        let module = module_of(src, file);
         known.insert(module.clone());
         let code = code_of(&std::fs::read_to_string(file).unwrap());
         let mut named: Vec<ModPath> = Vec::new();
@@ -79,10 +77,8 @@ fn edges(src: &Path) -> (BTreeSet<ModPath>, BTreeMap<ModPath, BTreeSet<ModPath>>
         for path in crate_path.captures_iter(&code) {
             named.push(path[1].split("::").map(str::to_string).collect());
         }
-        let parent: ModPath = match is_mod {
-            true => module[..module.len().saturating_sub(1)].to_vec(),
-            false => module[..module.len() - 1].to_vec(),
-        };
+        // `super` is the module's parent, whether the module is a file or a folder's mod.rs.
+        let parent: ModPath = module[..module.len().saturating_sub(1)].to_vec();
         for sup in super_path.captures_iter(&code) {
             let mut p = parent.clone();
             p.push(sup[1].to_string());
