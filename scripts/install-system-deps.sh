@@ -39,8 +39,10 @@ declare -A NEED=(
   # The man page is rendered with man (tests/package/deb.sh, the e2e tests).
   [man]=man-db
   [notify-send]=libnotify-bin
-  # The tray test checks that "Open Latchkey" maps the window.
+  # The tray test checks that "Open Latchkey" maps the window, and closes it as a window
+  # manager's close button does (tests/support/close_window.py, with the system's Python).
   [xwininfo]=x11-utils
+  [/usr/lib/python3/dist-packages/Xlib/__init__.py]=python3-xlib
   # The accessibility test reads the real app over AT-SPI with the system Python's bindings.
   [/usr/libexec/at-spi-bus-launcher]=at-spi2-core
   [/usr/lib/python3/dist-packages/gi/__init__.py]=python3-gi

@@ -10,6 +10,8 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../../tests/app/webdriver.mjs';
 import { startWatcher } from '../../tests/support/sni-watcher.mjs';
+// As a window manager's close button does (Xvfb has none), again when GTK dropped the close.
+import { closeWindow } from '../../tests/support/x-window.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const appBin = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/release/latchkey-app');
@@ -147,8 +149,6 @@ async function wakeupsPerMinute(pid) {
   return (n * 60) / IDLE_S;
 }
 
-
-
 const home = mkdtempSync(join(tmpdir(), 'latchkey-bench-app-'));
 const env = {
   ...process.env,
@@ -165,7 +165,6 @@ for (const p of peers) execFileSync(cli, ['connect', p.mcp_url], { env, stdio: '
 const OPENS = Number(process.env.OPENS ?? 9);
 // The desktop's panel: the tray's "Open Latchkey" is clicked the way a panel clicks it.
 const panel = await startWatcher();
-const closeWindow = () => execFileSync('python3', [join(repo, 'benches/app/close_window.py'), 'Latchkey'], { env });
 
 /**
  * One design of the app, as a person meets it: started at login (`--hidden`, LAUNCHES times for
@@ -196,7 +195,7 @@ async function design(extraEnv) {
       await ask();
       await loaded;
       ms.push(performance.now() - started);
-      closeWindow();
+      await closeWindow('Latchkey');
       await sleep(3000);
     }
     return ms;
@@ -213,7 +212,7 @@ async function design(extraEnv) {
   await sleep(15000); // the first fetch, render and start-up work of the window settle
   const open = memory(child.pid);
   const openWakeups = await wakeupsPerMinute(child.pid);
-  closeWindow();
+  await closeWindow('Latchkey');
   await sleep(5000);
   if (child.exitCode !== null) throw new Error('the app exited when its window closed');
   const closed = memory(child.pid);

@@ -5,6 +5,4 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cargo build --release --locked -p latchkey-cli -p latchkey-tray --manifest-path "$repo/Cargo.toml"
 cargo build --release --manifest-path "$repo/benches/app/bare/Cargo.toml" --target-dir "$repo/target"
-# close_window.py closes the window as a window manager's close button would (Xvfb has none).
-python3 -c 'import Xlib' 2>/dev/null || python3 -m pip install --quiet python-xlib
 exec node "$repo/benches/app/bench.mjs"

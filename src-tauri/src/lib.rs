@@ -142,7 +142,8 @@ pub fn run() {
     }
     app.run(move |app, event| match event {
         // The last window closed: the one-process app keeps running in the tray; the window
-        // process ends, unless a sign-in still waits for its redirect. Quit (a code) exits.
+        // process offers the resident to end (once no sign-in waits for its redirect) and ends
+        // when the resident agrees. Quit (a code) exits.
         RunEvent::ExitRequested {
             api, code: None, ..
         } => {
@@ -150,7 +151,9 @@ pub fn run() {
                 api.prevent_exit();
             } else if app.try_state::<AppState>().is_some_and(|s| s.signing_in()) {
                 api.prevent_exit();
-                resident::exit_after_sign_in(app);
+                resident::end_after_sign_in(app);
+            } else if resident::offer_to_end(app) {
+                api.prevent_exit();
             }
         }
         RunEvent::Exit => {

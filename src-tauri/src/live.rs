@@ -40,8 +40,8 @@ pub fn start<R: Runtime>(app: AppHandle<R>, own_tray: bool) -> tauri::Result<()>
         .follow
         .start(rt, state.stop.clone(), move |overview| {
             // The window process of a resident tray: the tray shows what it refreshes too.
-            if !own_tray && let Some(line) = news.refreshing_news() {
-                resident::tell_refreshing(&line);
+            if !own_tray && let Some(talk) = news.refreshing_news() {
+                resident::say(&talk);
             }
             // The overview rides on the event, so the window need not build it again.
             let _ = handle.emit("state-changed", overview.as_ref().ok());

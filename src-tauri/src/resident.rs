@@ -2,11 +2,13 @@
 //! (`--hidden`) or from the menu hands over to `latchkey-tray`, the resident process that never
 //! loads WebKit: it keeps the tray, the refresher, the watchers and the notifications, and starts
 //! `latchkey-app --window` on Open. That window process ends when its window closes (once no
-//! sign-in waits for its browser redirect), and with the resident.
+//! sign-in waits for its browser redirect and the resident agrees: see [`Talk::Closing`]), and
+//! with the resident.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::{Mutex, MutexGuard};
 
-use latchkey_core::runtime::refreshing_note;
+use latchkey_core::runtime::window_talk::Talk;
 
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -58,36 +60,97 @@ pub fn end_with_parent() {
     }
 }
 
-/// What the resident asks of the window process, one line each on its stdin: `show` (Open
-/// Latchkey, a second launch), `connect <url>` (a notification's Connect button) or
-/// `refreshing <url>...` (the servers it refreshes now, shown "Refreshing…" here too).
+/// The orders (`show`, `connect`) this process has carried out, the count it offered to end
+/// at ([`Talk::Closing`]), and whether the resident still reads its offers.
+struct Ending {
+    orders: u64,
+    offered_at: Option<u64>,
+    resident_gone: bool,
+}
+
+static ENDING: Mutex<Ending> = Mutex::new(Ending {
+    orders: 0,
+    offered_at: None,
+    resident_gone: false,
+});
+
+fn ending() -> MutexGuard<'static, Ending> {
+    ENDING.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What the resident tells the window process, one line each on its stdin ([`Talk`]): `show`
+/// (Open Latchkey, a second launch), `connect <url>` (a notification's Connect button),
+/// `refreshing <url>...` (shown "Refreshing…" here too). Orders are carried out on the main
+/// thread, as the offer to end is made, so an order either comes before the offer (the
+/// window is there, and there is no offer) or is counted after it (the resident sees it sent
+/// more than the offer counts, and keeps this process). Its stdin closing means: end now.
 pub fn follow_orders<R: Runtime>(app: AppHandle<R>) {
     let spawned = std::thread::Builder::new()
         .name("resident-orders".into())
         .spawn(move || {
             for line in std::io::stdin().lock().lines() {
-                let Ok(line) = line else { return };
-                if let Some(urls) = refreshing_note::parse(&line) {
-                    app.state::<AppState>()
+                let Ok(line) = line else { break };
+                match Talk::parse(&line) {
+                    Some(Talk::Refreshing(urls)) => app
+                        .state::<AppState>()
                         .follow
-                        .set_refreshing_elsewhere(urls);
-                    continue;
-                }
-                match line.split_once(' ') {
-                    Some(("connect", url)) => attention::connect_from_notification(&app, url),
-                    _ if line == "show" => window::show(&app),
+                        .set_refreshing_elsewhere(urls),
+                    Some(order) if order.is_order() => {
+                        let on_main = app.clone();
+                        let _ = app.run_on_main_thread(move || carry_out(&on_main, order));
+                    }
                     _ => tracing::warn!("the resident asked for something unknown: {line}"),
                 }
             }
+            let on_main = app.clone();
+            let _ = app.run_on_main_thread(move || end_if_offered(&on_main));
         });
     if let Err(e) = spawned {
         tracing::warn!("cannot listen to the resident: {e}");
     }
 }
 
+fn carry_out<R: Runtime>(app: &AppHandle<R>, order: Talk) {
+    match order {
+        Talk::Connect(url) => attention::connect_from_notification(app, &url),
+        _ => window::show(app),
+    }
+    let mut ending = ending();
+    ending.orders += 1;
+    ending.offered_at = None;
+}
+
+/// The resident closed our stdin: it took the offer to end (or it is gone itself).
+fn end_if_offered<R: Runtime>(app: &AppHandle<R>) {
+    let mut ending = ending();
+    ending.resident_gone = true;
+    let offered = ending.offered_at == Some(ending.orders);
+    drop(ending);
+    if offered && app.get_webview_window(window::MAIN).is_none() {
+        app.exit(0);
+    }
+}
+
+/// The window closed (and no sign-in waits for its redirect): offer the resident to end
+/// ([`Talk::Closing`]) and stay until it answers. `false` when no resident reads the offer
+/// (its stdin closed already, or a terminal's: started by hand): end now.
+pub fn offer_to_end<R: Runtime>(app: &AppHandle<R>) -> bool {
+    if app.get_webview_window(window::MAIN).is_some() {
+        return true;
+    }
+    let mut ending = ending();
+    if ending.resident_gone || std::io::stdin().is_terminal() {
+        return false;
+    }
+    ending.offered_at = Some(ending.orders);
+    say(&Talk::Closing(ending.orders));
+    true
+}
+
 /// The window closed while a sign-in still waits for its browser redirect: keep the process
-/// (and the loopback listener) until the sign-in ends, then exit, unless the window came back.
-pub fn exit_after_sign_in<R: Runtime>(app: &AppHandle<R>) {
+/// (and the loopback listener) until the sign-in ends, then offer to end, unless the window
+/// came back.
+pub fn end_after_sign_in<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     std::thread::spawn(move || {
         loop {
@@ -96,16 +159,21 @@ pub fn exit_after_sign_in<R: Runtime>(app: &AppHandle<R>) {
                 return;
             }
             if !app.state::<AppState>().signing_in() {
-                app.exit(0);
+                let on_main = app.clone();
+                let _ = app.run_on_main_thread(move || {
+                    if !offer_to_end(&on_main) {
+                        on_main.exit(0);
+                    }
+                });
                 return;
             }
         }
     });
 }
 
-/// Tell the resident which servers this window process refreshes now (a line on stdout, which
-/// it reads), so its tray's menu says "Refreshing…" too.
-pub fn tell_refreshing(line: &str) {
+/// Tell the resident something (a line on stdout, which it reads): which servers this window
+/// process refreshes now, so its tray's menu says "Refreshing…" too, or the offer to end.
+pub fn say(talk: &Talk) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+    let _ = writeln!(out, "{talk}").and_then(|()| out.flush());
 }

@@ -4,17 +4,20 @@
 // a token in plain text, with one server signed in and one whose sign-in the server rejected.
 // The menu says what needs the person and each server's word; the picture is the attention one.
 // Then the person fixes both from a terminal: the menu and the picture follow within seconds
-// with no window open. "Open Latchkey" opens the window; "Quit" ends the app. The tray is
+// with no window open. "Open Latchkey" opens the window, also just after it closed; "Quit" ends
+// the app. The tray is
 // latchkey-tray, a process without WebKit; the window is a process of its own, started on Open.
 // Run by `make test-app` in a D-Bus session of its own (so no other app's tray registers here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { startWatcher } from '../support/sni-watcher.mjs';
 import { samePicture } from '../support/png-pixels.mjs';
+import { closeWindow, windowState as xWindowState } from '../support/x-window.mjs';
+import { startNotificationDaemon } from '../support/notification-daemon.mjs';
 import { appBin, cli, repo, sleep, startPeerFor } from './support.mjs';
 
 const ATTENTION = join(repo, 'icons/tray-attention.png');
@@ -66,16 +69,9 @@ async function settles(w, item, what, ok) {
 
 const texts = (menu) => menu.filter((e) => e.visible).map((e) => (e.separator ? '---' : e.text));
 
-function windowState() {
-  try {
-    const out = execFileSync('xwininfo', ['-name', 'Latchkey'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return /Map State: IsViewable/.test(out) ? 'viewable' : 'hidden';
-  } catch {
-    return 'none';
-  }
-}
+const windowState = () => xWindowState('Latchkey');
 
-test('the tray, as a desktop panel reads it: words per server, attention, live, Open and Quit', { timeout: 180000 }, async (t) => {
+test('the tray, as a desktop panel reads it: words per server, attention, live, Open and Quit', { timeout: 300000 }, async (t) => {
   const sdk = await startPeerFor(t, 'tests/peers/sdk-server.mjs');
   const hostile = await startPeerFor(t, 'tests/peers/hostile-server.mjs', { MODE: 'good' });
   const home = mkdtempSync(join(tmpdir(), 'latchkey-tray-user-'));
@@ -96,7 +92,9 @@ test('the tray, as a desktop panel reads it: words per server, attention, live, 
     XDG_CONFIG_HOME: join(home, '.config'),
     LATCHKEY_HOME: mkdtempSync(join(tmpdir(), 'latchkey-tray-')),
     LATCHKEY_KEYCHAIN_TIMEOUT: '10',
-    BROWSER: join(repo, 'tests/browser/follow.sh'),
+    // Follows at once, unless a step holds it (the person has not approved yet).
+    BROWSER: join(repo, 'tests/browser/hold.sh'),
+    HOLD_BROWSER: join(home, 'hold-browser'),
     LATCHKEY_LOG: 'info',
   };
   const latchkey = (...args) => execFileSync(cli, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -124,6 +122,9 @@ test('the tray, as a desktop panel reads it: words per server, attention, live, 
   const exited = new Promise((r) => app.once('exit', (code, signal) => r({ code, signal })));
   t.after(() => app.kill('SIGKILL'));
   const item = await w.waitForItem();
+  /** The tray's children: the window processes it started and that have not ended. */
+  const windowProcesses = () =>
+    readFileSync(`/proc/${app.pid}/task/${app.pid}/children`, 'utf8').trim().split(' ').filter(Boolean);
 
   await t.test('registered as a panel expects, with no window open', async () => {
     const p = await w.properties(item);
@@ -187,10 +188,56 @@ test('the tray, as a desktop panel reads it: words per server, attention, live, 
     assert.equal(windowState(), 'none', 'nothing opened a window');
   });
 
+  await t.test('an Open just after the window closed shows it again; no window process is left over', async () => {
+    // The window process ends after its window closes. An Open in that moment once fell into
+    // the process on its way out and showed nothing (make bench-app, once in about 80 opens):
+    // now the process offers to end and the tray agrees only if it sent it no Open since.
+    for (const gap of [0, 0, 10, 30, 60, 100, 200, 400]) {
+      await w.clickText(item, 'Open Latchkey');
+      await within(20000, `the window to show (Open ${gap} ms after a close)`, async () => windowState() === 'viewable');
+      await closeWindow('Latchkey');
+      await sleep(gap);
+    }
+    await w.clickText(item, 'Open Latchkey');
+    await within(20000, 'the window to show after the last close', async () => windowState() === 'viewable');
+    await closeWindow('Latchkey');
+    await within(15000, 'every window process to end once the window stays closed', async () =>
+      windowProcesses().length === 0);
+  });
+
+  await t.test('a sign-in from a notification goes on after its window closes; then the window process ends', async (st) => {
+    const notifications = await startNotificationDaemon();
+    st.after(() => notifications.close());
+    // The server rejects a refresh: the tray says so in a notification with a Connect button.
+    await fetch(`${hostile.admin_url}/mode?mode=token-invalid-grant`, { method: 'POST' });
+    try {
+      latchkey('refresh', '--all');
+    } catch {
+      // exits 1: the refresh was rejected
+    }
+    await fetch(`${hostile.admin_url}/mode?mode=good`, { method: 'POST' });
+    const { value: needsYou } = await within(15000, 'a notification that the server needs a sign-in', async () =>
+      notifications.notifications.find((n) => /needs you/.test(n.summary) && n.actions.connect));
+
+    // Connect, and the browser waits for the person; meanwhile the window is closed.
+    writeFileSync(env.HOLD_BROWSER, '');
+    notifications.press(needsYou.id, 'connect');
+    await within(30000, 'the browser to open for the sign-in', async () => existsSync(`${env.HOLD_BROWSER}.waiting`));
+    await closeWindow('Latchkey');
+    await sleep(1500);
+    assert.equal(windowProcesses().length, 1, 'the window process waits for the redirect');
+
+    // The person approves: the sign-in ends in that process, and then it ends too.
+    rmSync(env.HOLD_BROWSER);
+    await settles(w, item, 'the server signed in again', (m) => m.includes(`${names[hostile.mcp_url]} — Connected`));
+    await within(10000, 'the window process to end once the sign-in ended', async () => windowProcesses().length === 0);
+    assert.equal(windowState(), 'none', 'no window came back');
+  });
+
   await t.test('Open Latchkey opens the window; Quit ends the app', async () => {
     await w.clickText(item, 'Open Latchkey');
     await within(20000, 'the window to show', async () => windowState() === 'viewable');
-    const kids = readFileSync(`/proc/${app.pid}/task/${app.pid}/children`, 'utf8').trim().split(' ').filter(Boolean);
+    const kids = windowProcesses();
     assert.equal(kids.length, 1, 'one window process');
     const windowExe = readlinkSync(`/proc/${kids[0]}/exe`);
     assert.match(windowExe, /latchkey-app$/);

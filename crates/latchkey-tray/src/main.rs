@@ -20,6 +20,7 @@ use latchkey_core::Latchkey;
 use latchkey_core::home::Home;
 use latchkey_core::overview::announce::{Announced, newly_needing};
 use latchkey_core::runtime::follow::{self, Follow};
+use latchkey_core::runtime::window_talk::Talk;
 use tokio::runtime::Handle;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc, watch};
@@ -35,8 +36,13 @@ pub enum Order {
     /// Open the window and start a Connect for this server there.
     Connect(String),
     RefreshAll,
-    /// Tell the window process a line (which servers this process refreshes now).
-    TellWindow(String),
+    /// Tell the window process which servers this process refreshes now.
+    TellWindow(Talk),
+    /// The window process `id` offers to end: its window closed after `after` orders.
+    WindowClosing {
+        id: u32,
+        after: u64,
+    },
     Quit,
 }
 
@@ -115,8 +121,8 @@ async fn run(hidden: bool, started: Instant) -> i32 {
     let news = follow.clone();
     let followed = follow.start(&rt, stop.clone(), move |overview| {
         // The window process shows what this one refreshes ("Refreshing…") too.
-        if let Some(line) = news.refreshing_news() {
-            let _ = to_notify.send(Order::TellWindow(line));
+        if let Some(talk) = news.refreshing_news() {
+            let _ = to_notify.send(Order::TellWindow(talk));
         }
         match overview {
             Ok(o) => {
@@ -135,7 +141,7 @@ async fn run(hidden: bool, started: Instant) -> i32 {
         tokio::spawn(tray.follow(looks));
     }
 
-    let mut window = WindowProcess::beside_this_binary(follow.clone());
+    let mut window = WindowProcess::beside_this_binary(follow.clone(), orders.clone());
     if !hidden {
         window.open(None);
     }
@@ -159,7 +165,8 @@ async fn run(hidden: bool, started: Instant) -> i32 {
                         }
                     });
                 }
-                Some(Order::TellWindow(line)) => window.tell(&line),
+                Some(Order::TellWindow(talk)) => window.tell(&talk),
+                Some(Order::WindowClosing { id, after }) => window.closing(id, after),
                 Some(Order::Quit) | None => break,
             },
             _ = term.recv() => break,

@@ -1,30 +1,50 @@
 //! The window process: `latchkey-app --window`, installed beside this binary. Started on Open,
 //! told over its stdin to come to the front (`show`), to start a Connect (`connect <url>`) or
 //! which servers we refresh now (`refreshing <url>...`) while it runs; it says on its stdout
-//! which servers it refreshes, so the tray's menu shows them too. It exits when its window
-//! closes, and ends with us.
+//! which servers it refreshes, so the tray's menu shows them too, and when its window has closed
+//! (`closing <n>`): it ends when we close its stdin, which we do only if we sent it nothing
+//! after those `n` orders (the whole exchange: `latchkey_core::runtime::window_talk`). It ends
+//! with us as well.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use latchkey_core::runtime::follow::Follow;
-use latchkey_core::runtime::refreshing_note;
+use latchkey_core::runtime::window_talk::Talk;
+
+use crate::{Order, Orders};
 
 const APP: &str = "latchkey-app";
 
-/// A window process that runs: its stdin, and its pid while it still does (0 once a thread
-/// that waits for its end has reaped it, so it never lingers as a zombie).
+/// How long a window process that agreed to end may take before it is killed: it has nothing
+/// left to do (no window, no sign-in), and one that hangs on its way out would keep its
+/// WebKit's memory for as long as the tray runs.
+const END_WITHIN: Duration = Duration::from_secs(if cfg!(test) { 1 } else { 10 });
+
+/// A window process that runs: the pid it started with, its stdin, its pid while it still runs
+/// (0 once a thread that waits for its end has reaped it, so it never lingers as a zombie), and
+/// how many orders it has been sent.
 struct Running {
+    id: u32,
     stdin: ChildStdin,
     pid: Arc<AtomicU32>,
+    orders: u64,
 }
 
 impl Running {
     fn pid(&self) -> u32 {
         self.pid.load(Ordering::SeqCst)
+    }
+
+    fn say(&mut self, talk: &Talk) -> bool {
+        self.pid() != 0
+            && writeln!(self.stdin, "{talk}")
+                .and_then(|()| self.stdin.flush())
+                .is_ok()
     }
 }
 
@@ -33,10 +53,12 @@ pub struct WindowProcess {
     running: Option<Running>,
     /// What we follow: told which servers the window process refreshes.
     follow: Arc<Follow>,
+    /// Where the window process's offer to end comes back to us.
+    orders: Orders,
 }
 
 impl WindowProcess {
-    pub fn beside_this_binary(follow: Arc<Follow>) -> Self {
+    pub fn beside_this_binary(follow: Arc<Follow>, orders: Orders) -> Self {
         let app = std::env::current_exe()
             .ok()
             .and_then(|exe| exe.parent().map(|dir| dir.join(APP)))
@@ -45,15 +67,15 @@ impl WindowProcess {
             app,
             running: None,
             follow,
+            orders,
         }
     }
 
-    /// Tell the window process `line`, when it runs (one that starts later is told then).
-    pub fn tell(&mut self, line: &str) {
-        if let Some(r) = &mut self.running
-            && r.pid() != 0
-        {
-            let _ = writeln!(r.stdin, "{line}").and_then(|()| r.stdin.flush());
+    /// Tell the window process something that is not an order, when it runs (one that starts
+    /// later is told then).
+    pub fn tell(&mut self, talk: &Talk) {
+        if let Some(r) = &mut self.running {
+            r.say(talk);
         }
     }
 
@@ -61,21 +83,14 @@ impl WindowProcess {
     /// for `connect` there.
     pub fn open(&mut self, connect: Option<&str>) {
         let order = match connect {
-            Some(url) => format!("connect {url}\n"),
-            None => "show\n".to_string(),
+            Some(url) => Talk::Connect(url.to_string()),
+            None => Talk::Show,
         };
         if let Some(r) = &mut self.running
-            && r.pid() != 0
-            && r.stdin.write_all(order.as_bytes()).is_ok()
-            && r.stdin.flush().is_ok()
+            && r.say(&order)
         {
-            // (Logged: `make bench-app` once saw an Open load no window; this says which way
-            // the Open went.)
-            tracing::info!(
-                "told the window process {} to {}",
-                r.pid(),
-                order.trim_end()
-            );
+            r.orders += 1;
+            tracing::info!("told the window process {} to {order}", r.id);
             return;
         }
         self.running = None;
@@ -89,16 +104,17 @@ impl WindowProcess {
         }
         match command.spawn() {
             Ok(mut child) => {
+                let id = child.id();
                 let mut stdin = child.stdin.take().expect("stdin is piped");
                 if let Some(stdout) = child.stdout.take() {
-                    listen(stdout, self.follow.clone());
+                    listen(id, stdout, self.follow.clone(), self.orders.clone());
                 }
                 // Started while we refresh: it shows that from its first paint.
-                if let Some(line) = self.follow.refreshing_line() {
-                    let _ = writeln!(stdin, "{line}");
+                if let Some(talk) = self.follow.refreshing_now() {
+                    let _ = writeln!(stdin, "{talk}");
                 }
-                tracing::info!("started the window process {}", child.id());
-                let pid = Arc::new(AtomicU32::new(child.id()));
+                tracing::info!("started the window process {id}");
+                let pid = Arc::new(AtomicU32::new(id));
                 let gone = pid.clone();
                 let waiting = std::thread::Builder::new()
                     .name("window-process".into())
@@ -109,9 +125,43 @@ impl WindowProcess {
                 if let Err(e) = waiting {
                     tracing::warn!("cannot wait for the window process: {e}");
                 }
-                self.running = Some(Running { stdin, pid });
+                self.running = Some(Running {
+                    id,
+                    stdin,
+                    pid,
+                    orders: 0,
+                });
             }
             Err(e) => tracing::error!("cannot open the window ({}): {e}", self.app.display()),
+        }
+    }
+
+    /// The window process `id` offers to end: its window closed after `after` orders. Agree (close
+    /// its stdin: the next Open starts a new process) unless we sent it one since, which shows
+    /// its window again.
+    pub fn closing(&mut self, id: u32, after: u64) {
+        let Some(r) = self.running.take_if(|r| r.id == id && r.orders == after) else {
+            if self.running.as_ref().is_some_and(|r| r.id == id) {
+                tracing::info!("the window process {id} stays: it was asked to show again");
+            }
+            return;
+        };
+        tracing::info!("the window process {id} ends: its window closed");
+        drop(r.stdin);
+        let pid = r.pid;
+        let watching = std::thread::Builder::new()
+            .name("window-ending".into())
+            .spawn(move || {
+                std::thread::sleep(END_WITHIN);
+                if pid.load(Ordering::SeqCst) == id {
+                    tracing::warn!(
+                        "the window process {id} did not end within {END_WITHIN:?}: killed"
+                    );
+                    kill(id, libc::SIGKILL);
+                }
+            });
+        if let Err(e) = watching {
+            tracing::warn!("cannot watch the window process end: {e}");
         }
     }
 
@@ -121,32 +171,185 @@ impl WindowProcess {
             let pid = r.pid();
             drop(r.stdin);
             if pid != 0 {
-                // SAFETY: kill(2) on our own child's pid, which the waiting thread has not
-                // reaped yet (pid is cleared once it has).
-                unsafe {
-                    libc::kill(pid as libc::pid_t, libc::SIGTERM);
-                }
+                kill(pid, libc::SIGTERM);
             }
         }
     }
 }
 
-/// What the window process says on its stdout: the servers it refreshes now. When it ends, it
-/// refreshes nothing any more.
-fn listen(stdout: ChildStdout, follow: Arc<Follow>) {
+fn kill(pid: u32, signal: libc::c_int) {
+    // SAFETY: kill(2) on our own child's pid, which the waiting thread has not reaped yet (it
+    // clears the pid once it has, and an unreaped pid is never reused).
+    unsafe {
+        libc::kill(pid as libc::pid_t, signal);
+    }
+}
+
+/// What the window process `id` says on its stdout: the servers it refreshes now, and its offer
+/// to end. When it ends, it refreshes nothing any more.
+fn listen(id: u32, stdout: ChildStdout, follow: Arc<Follow>, orders: Orders) {
     let spawned = std::thread::Builder::new()
         .name("window-says".into())
         .spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                match refreshing_note::parse(&line) {
-                    Some(urls) => follow.set_refreshing_elsewhere(urls),
-                    None => tracing::debug!("the window process said: {line}"),
+                match Talk::parse(&line) {
+                    Some(Talk::Refreshing(urls)) => follow.set_refreshing_elsewhere(urls),
+                    Some(Talk::Closing(after)) => {
+                        let _ = orders.send(Order::WindowClosing { id, after });
+                    }
+                    _ => tracing::debug!("the window process said: {line}"),
                 }
             }
             follow.set_refreshing_elsewhere(Vec::new());
         });
     if let Err(e) = spawned {
         tracing::warn!("cannot listen to the window process: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use latchkey_core::Latchkey;
+    use latchkey_core::home::Home;
+    use latchkey_core::http::HttpClient;
+    use latchkey_core::runtime::follow::Follow;
+    use latchkey_core::secrets::{Secrets, memory::MemoryStore};
+    use latchkey_core::store::Store;
+
+    use super::WindowProcess;
+
+    /// A window process played by a shell script: it writes down each line it is told and
+    /// does what `on_eof` says when its stdin closes.
+    fn window_process(dir: &Path, on_eof: &str) -> WindowProcess {
+        let app = dir.join("latchkey-app");
+        let heard = dir.join("heard");
+        std::fs::write(
+            &app,
+            format!(
+                "#!/bin/sh\nwhile read -r line; do echo \"$$ $line\" >> '{}'; done\n{on_eof}\n",
+                heard.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&app, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let lk = Latchkey::from_parts(
+            Home::at(dir.join("home"), true).unwrap(),
+            Store::open_in_memory().unwrap(),
+            Secrets::new(Arc::new(MemoryStore::default())),
+            HttpClient::new().unwrap(),
+        );
+        let (orders, _) = tokio::sync::mpsc::unbounded_channel();
+        WindowProcess {
+            app,
+            running: None,
+            follow: Follow::new(Arc::new(lk)),
+            orders,
+        }
+    }
+
+    fn running_id(w: &WindowProcess) -> Option<u32> {
+        w.running.as_ref().map(|r| r.id)
+    }
+
+    fn ends_within(pid: u32, limit: Duration) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn heard(dir: &Path) -> String {
+        std::fs::read_to_string(dir.join("heard")).unwrap_or_default()
+    }
+
+    /// The race `make bench-app` once lost an Open to: the window closed and its process
+    /// offered to end (`closing 0`), and an Open was sent to it before we read the offer. That
+    /// process is kept (it shows its window again); the offer after it is taken, the process
+    /// ends, and the next Open starts a new one.
+    #[test]
+    fn an_open_that_crossed_the_offer_to_end_keeps_the_process_and_the_next_starts_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut window = window_process(dir.path(), "exit 0");
+        window.open(None);
+        let first = running_id(&window).expect("a window process started");
+        window.open(None);
+        window.closing(first, 0);
+        assert_eq!(
+            running_id(&window),
+            Some(first),
+            "asked to show since its offer: kept"
+        );
+        window.closing(first + 1, 1);
+        assert_eq!(
+            running_id(&window),
+            Some(first),
+            "another process's offer changes nothing"
+        );
+
+        window.closing(first, 1);
+        assert_eq!(
+            running_id(&window),
+            None,
+            "its offer counts every order: taken"
+        );
+        assert!(
+            ends_within(first, Duration::from_secs(5)),
+            "its stdin closed: it ended"
+        );
+        assert_eq!(heard(dir.path()), format!("{first} show\n"));
+
+        window.open(Some("https://a.example/mcp"));
+        let second = running_id(&window).expect("a new window process started");
+        assert_ne!(second, first);
+        window.open(None);
+        let told = format!("{first} show\n{second} show\n");
+        let started = Instant::now();
+        while heard(dir.path()) != told && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            heard(dir.path()),
+            told,
+            "the new one was started for the Connect (an argument) and told the next Open"
+        );
+        window.close();
+        assert!(ends_within(second, Duration::from_secs(5)), "Quit ends it");
+    }
+
+    /// A window process that agreed to end but hangs on its way out is killed: it has nothing
+    /// left to do, and would keep its WebKit's memory for as long as the tray runs.
+    #[test]
+    fn a_window_process_that_does_not_end_after_agreeing_is_killed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut window = window_process(dir.path(), "trap '' TERM; while :; do sleep 0.1; done");
+        window.open(None);
+        let id = running_id(&window).unwrap();
+        // (Should this test fail, the script would outlive it.)
+        struct KillAtTheEnd(u32);
+        impl Drop for KillAtTheEnd {
+            fn drop(&mut self) {
+                let cmdline = std::fs::read(format!("/proc/{}/cmdline", self.0));
+                if cmdline.is_ok_and(|c| String::from_utf8_lossy(&c).contains("latchkey-app")) {
+                    super::kill(self.0, libc::SIGKILL);
+                }
+            }
+        }
+        let _at_the_end = KillAtTheEnd(id);
+        window.closing(id, 0);
+        assert!(!ends_within(id, Duration::from_millis(500)), "it hangs");
+        assert!(
+            ends_within(id, Duration::from_secs(5)),
+            "killed after END_WITHIN"
+        );
     }
 }

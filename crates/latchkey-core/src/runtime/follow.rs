@@ -19,7 +19,7 @@ use crate::clients::watch;
 use crate::overview::problem::Problem;
 use crate::overview::{self, Overview};
 use crate::runtime::refresher::Refresher;
-use crate::runtime::refreshing_note;
+use crate::runtime::window_talk::Talk;
 use crate::time::now;
 use crate::{Latchkey, Result, actions, runtime::store_watch};
 
@@ -33,7 +33,7 @@ pub struct Follow {
     scan: Mutex<Option<Arc<Scan>>>,
     refreshing: Mutex<HashSet<String>>,
     /// The servers the home's other process (the resident tray, or the window it started) says
-    /// it is refreshing ([`refreshing_note`]): shown as "Refreshing…" here too.
+    /// it is refreshing ([`Talk::Refreshing`]): shown as "Refreshing…" here too.
     elsewhere: Mutex<HashSet<String>>,
     /// What that process was last told of `refreshing` ([`Follow::refreshing_news`]).
     told: Mutex<Vec<String>>,
@@ -96,22 +96,21 @@ impl Follow {
         self.changed();
     }
 
-    /// The line that tells the other process which servers this one refreshes now; `None`
-    /// when it refreshes none (a process that just started has nothing to forget).
-    pub fn refreshing_line(&self) -> Option<String> {
+    /// What tells the other process which servers this one refreshes now; `None` when it
+    /// refreshes none (a process that just started has nothing to forget).
+    pub fn refreshing_now(&self) -> Option<Talk> {
         let here = self.refreshing_here();
-        (!here.is_empty()).then(|| refreshing_note::line(&here))
+        (!here.is_empty()).then_some(Talk::Refreshing(here))
     }
 
-    /// That line, when what this process refreshes changed since the other was last told
+    /// That, when what this process refreshes changed since the other was last told
     /// (asked at each publication, so the other process follows within the same moment).
-    pub fn refreshing_news(&self) -> Option<String> {
+    pub fn refreshing_news(&self) -> Option<Talk> {
         let here = self.refreshing_here();
         let mut told = lock(&self.told);
         (here != *told).then(|| {
-            let line = refreshing_note::line(&here);
-            *told = here;
-            line
+            *told = here.clone();
+            Talk::Refreshing(here)
         })
     }
 
@@ -263,6 +262,7 @@ mod tests {
     use tokio::sync::Notify;
 
     use super::publish_loop;
+    use crate::runtime::window_talk::Talk;
 
     /// The race the tray test found: two watchers each published what they had read, and the
     /// older one could land last. With one publisher, whatever changes while a publication is
@@ -390,12 +390,12 @@ mod tests {
 
         follow.set_refreshing(b, true);
         assert_eq!(
-            follow.refreshing_news().as_deref(),
-            Some("refreshing https://b.example/mcp")
+            follow.refreshing_news(),
+            Some(Talk::Refreshing(vec![b.to_string()]))
         );
         assert_eq!(follow.refreshing_news(), None, "told once");
         follow.set_refreshing(b, false);
-        assert_eq!(follow.refreshing_news().as_deref(), Some("refreshing"));
+        assert_eq!(follow.refreshing_news(), Some(Talk::Refreshing(vec![])));
 
         follow.set_refreshing_elsewhere(vec![a.to_string()]);
         assert_eq!(status(a), Status::Refreshing);

@@ -5,6 +5,6 @@
 pub mod follow;
 pub mod net_probe;
 pub mod refresher;
-pub mod refreshing_note;
 pub mod store_watch;
 pub mod wake_watch;
+pub mod window_talk;

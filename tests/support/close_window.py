@@ -1,9 +1,9 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Close an X11 window the way a window manager's close button does: send it WM_DELETE_WINDOW
 (a WM_PROTOCOLS client message), so the app sees a normal close request. Under Xvfb there is no
 window manager to click, and WebDriver's "close window" would end the whole app.
 
-    python3 close_window.py <window title>     (needs python-xlib: pip install python-xlib)
+    /usr/bin/python3 close_window.py <window title>     (needs python3-xlib, from apt)
 Exits 1 when no window has that title."""
 import sys
 
