@@ -5,8 +5,8 @@
 // The menu says what needs the person and each server's word; the picture is the attention one.
 // Then the person fixes both from a terminal: the menu and the picture follow within seconds
 // with no window open. "Open Latchkey" opens the window, also just after it closed; "Quit" ends
-// the app. The tray is
-// latchkey-tray, a process without WebKit; the window is a process of its own, started on Open.
+// the app. The tray is latchkey-tray, a process without WebKit; the window is a process of its
+// own, started on Open.
 // Run by `make test-app` in a D-Bus session of its own (so no other app's tray registers here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

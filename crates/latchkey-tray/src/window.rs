@@ -105,17 +105,22 @@ impl WindowProcess {
         match command.spawn() {
             Ok(mut child) => {
                 let id = child.id();
-                let mut stdin = child.stdin.take().expect("stdin is piped");
+                let stdin = child.stdin.take().expect("stdin is piped");
                 if let Some(stdout) = child.stdout.take() {
                     listen(id, stdout, self.follow.clone(), self.orders.clone());
                 }
+                tracing::info!("started the window process {id}");
+                let mut running = Running {
+                    id,
+                    stdin,
+                    pid: Arc::new(AtomicU32::new(id)),
+                    orders: 0,
+                };
                 // Started while we refresh: it shows that from its first paint.
                 if let Some(talk) = self.follow.refreshing_now() {
-                    let _ = writeln!(stdin, "{talk}");
+                    running.say(&talk);
                 }
-                tracing::info!("started the window process {id}");
-                let pid = Arc::new(AtomicU32::new(id));
-                let gone = pid.clone();
+                let gone = running.pid.clone();
                 let waiting = std::thread::Builder::new()
                     .name("window-process".into())
                     .spawn(move || {
@@ -125,12 +130,7 @@ impl WindowProcess {
                 if let Err(e) = waiting {
                     tracing::warn!("cannot wait for the window process: {e}");
                 }
-                self.running = Some(Running {
-                    id,
-                    stdin,
-                    pid,
-                    orders: 0,
-                });
+                self.running = Some(running);
             }
             Err(e) => tracing::error!("cannot open the window ({}): {e}", self.app.display()),
         }
