@@ -74,6 +74,31 @@ async function stop(child) {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
+/** Monotonic ms, the clock painted.py reports in. */
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * Watch for the window titled Latchkey to show a painted page (benches/app/painted.py reads its
+ * pixels from the X server). Resolves once watching, with `at`: the monotonic ms it was painted.
+ */
+function watchPainted() {
+  const child = spawn('/usr/bin/python3', [join(repo, 'benches/app/painted.py'), 'Latchkey'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout });
+  return new Promise((ready) =>
+    lines.once('line', () =>
+      ready({
+        at: new Promise((ok, fail) => {
+          lines.once('line', (l) => ok(Number(l.split(' ')[1]) / 1e6));
+          child.once('exit', (code) => code && fail(new Error('the window was not painted within 30 s')));
+        }),
+      }),
+    ),
+  );
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function descendants(pid) {
@@ -186,19 +211,25 @@ async function design(extraEnv) {
   await sleep(15000); // start-up work (the first scan, the refresher's plan) settles
   const hidden = memory(child.pid);
   const hiddenWakeups = await wakeupsPerMinute(child.pid);
-  /** Open OPENS times (closing the window in between): ms from asking to the page loaded. */
+  /**
+   * Open OPENS times (closing the window in between): ms from asking to the page loaded (its
+   * load event) and to the window painted (its pixels on the X server show the page).
+   */
   const timeOpens = async (ask) => {
-    const ms = [];
+    const loadedMs = [];
+    const paintedMs = [];
     for (let i = 0; i < OPENS; i++) {
-      const started = performance.now();
+      const painted = await watchPainted();
       const loaded = nextLine(lines, /window loaded after \d+ ms/);
+      const started = now();
       await ask();
       await loaded;
-      ms.push(performance.now() - started);
+      loadedMs.push(now() - started);
+      paintedMs.push((await painted.at) - started);
       await closeWindow('Latchkey');
       await sleep(3000);
     }
-    return ms;
+    return { loaded: loadedMs, painted: paintedMs };
   };
   // The tray's "Open Latchkey", as a person clicks it in the panel.
   const opens = await timeOpens(() => panel.clickText(item, 'Open Latchkey'));
@@ -223,8 +254,11 @@ async function design(extraEnv) {
     launch_self_median_ms: median(launches.map((x) => x.selfMs)),
     hidden,
     hiddenWakeups,
-    open_to_loaded_median_ms: median(opens),
-    relaunch_to_loaded_median_ms: median(relaunches),
+    open_to_loaded_median_ms: median(opens.loaded),
+    open_to_painted_median_ms: median(opens.painted),
+    open_painted_ms: opens.painted.map(Math.round),
+    relaunch_to_loaded_median_ms: median(relaunches.loaded),
+    relaunch_to_painted_median_ms: median(relaunches.painted),
     open,
     openWakeups,
     closed,
@@ -234,6 +268,12 @@ async function design(extraEnv) {
 
 console.error('the app: resident tray (latchkey-tray) + window process…');
 const app = await design({});
+if (process.env.ONLY_APP) {
+  // A quick look at this design alone (benches/app/README.md): its figures, no results.json.
+  console.log(JSON.stringify(app, null, 2));
+  await panel.close();
+  process.exit(0);
+}
 console.error('the app as one process (the design before issue 14)…');
 const oneProcess = await design({ LATCHKEY_ONE_PROCESS: '1' });
 
@@ -272,7 +312,9 @@ console.log(`
 ${row(`launch to tray ready (wall, median of ${LAUNCHES})`, `${f(app.launch_wall_median_ms)} ms`, `${f(oneProcess.launch_wall_median_ms)} ms`, `${f(results.bare.launch_wall_median_ms)} ms (setup done)`, `≤ 100 ms: ${goal(app.launch_wall_median_ms <= 100)}`)}
 ${row('PSS, started --hidden, never opened', pss(app.hidden), pss(oneProcess.hidden), '-', `≤ 30 MiB: ${goal(app.hidden.totalPssMiB <= 30)}`)}
 ${row('wake-ups per minute, never opened, idle', f(app.hiddenWakeups), f(oneProcess.hiddenWakeups), '-', `≤ 2: ${goal(app.hiddenWakeups <= 2)}`)}
-${row(`tray's Open Latchkey to the page loaded (median of ${OPENS})`, `${f(app.open_to_loaded_median_ms)} ms`, `${f(oneProcess.open_to_loaded_median_ms)} ms`, '-', `≤ 400 ms: ${goal(app.open_to_loaded_median_ms <= 400)}`)}
+${row(`tray's Open Latchkey to the window painted (median of ${OPENS})`, `${f(app.open_to_painted_median_ms)} ms`, `${f(oneProcess.open_to_painted_median_ms)} ms`, '-', `≤ 400 ms: ${goal(app.open_to_painted_median_ms <= 400)}`)}
+${row(`tray's Open Latchkey to the page loaded (median of ${OPENS})`, `${f(app.open_to_loaded_median_ms)} ms`, `${f(oneProcess.open_to_loaded_median_ms)} ms`, '-', '')}
+${row(`the app started again to the window painted (median of ${OPENS})`, `${f(app.relaunch_to_painted_median_ms)} ms`, `${f(oneProcess.relaunch_to_painted_median_ms)} ms`, '-', '')}
 ${row(`the app started again to the page loaded (median of ${OPENS})`, `${f(app.relaunch_to_loaded_median_ms)} ms`, `${f(oneProcess.relaunch_to_loaded_median_ms)} ms`, '-', '')}
 ${row('PSS, window open', pss(app.open), pss(oneProcess.open), pss(bare.open))}
 ${row('wake-ups per minute, window open, idle', f(app.openWakeups), f(oneProcess.openWakeups), f(bare.openWakeups))}
