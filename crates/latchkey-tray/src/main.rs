@@ -7,10 +7,12 @@
 //! - [`icon`]: the tray's StatusNotifierItem and its menu, drawn from the core's words.
 //! - [`window`]: the window process: started, shown again, told to Connect, ended with us.
 //! - [`notify`]: desktop notifications with a Connect button.
+//! - [`rendering`]: how the window process draws on a machine without a GPU.
 
 mod icon;
 mod instance;
 mod notify;
+mod rendering;
 mod window;
 
 use std::sync::Arc;

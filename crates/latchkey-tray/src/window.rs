@@ -50,6 +50,8 @@ impl Running {
 
 pub struct WindowProcess {
     app: PathBuf,
+    /// Set for the window process beyond what it inherits (how it draws on this machine).
+    env: Vec<(&'static str, &'static str)>,
     running: Option<Running>,
     /// What we follow: told which servers the window process refreshes.
     follow: Arc<Follow>,
@@ -65,6 +67,7 @@ impl WindowProcess {
             .unwrap_or_else(|| PathBuf::from(APP));
         Self {
             app,
+            env: crate::rendering::window_env(),
             running: None,
             follow,
             orders,
@@ -97,6 +100,7 @@ impl WindowProcess {
         let mut command = Command::new(&self.app);
         command
             .arg("--window")
+            .envs(self.env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped());
         if let Some(url) = connect {
@@ -224,15 +228,17 @@ mod tests {
 
     use super::WindowProcess;
 
-    /// A window process played by a shell script: it writes down each line it is told and
-    /// does what `on_eof` says when its stdin closes.
+    /// A window process played by a shell script: it writes down its environment (`env`) and
+    /// each line it is told (`heard`) and does what `on_eof` says when its stdin closes.
     fn window_process(dir: &Path, on_eof: &str) -> WindowProcess {
         let app = dir.join("latchkey-app");
         let heard = dir.join("heard");
         std::fs::write(
             &app,
             format!(
-                "#!/bin/sh\nwhile read -r line; do echo \"$$ $line\" >> '{}'; done\n{on_eof}\n",
+                "#!/bin/sh\nenv > '{}.tmp' && mv '{0}.tmp' '{0}'\n\
+                 while read -r line; do echo \"$$ $line\" >> '{}'; done\n{on_eof}\n",
+                dir.join("env").display(),
                 heard.display()
             ),
         )
@@ -247,6 +253,7 @@ mod tests {
         let (orders, _) = tokio::sync::mpsc::unbounded_channel();
         WindowProcess {
             app,
+            env: Vec::new(),
             running: None,
             follow: Follow::new(Arc::new(lk)),
             orders,
@@ -324,6 +331,39 @@ mod tests {
         );
         window.close();
         assert!(ends_within(second, Duration::from_secs(5)), "Quit ends it");
+    }
+
+    /// On a machine without a GPU the window process is started drawing on the CPU; what it
+    /// inherits otherwise stays (`rendering` decides what to set).
+    #[test]
+    fn the_window_process_is_started_with_how_it_draws_on_this_machine() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut window = window_process(dir.path(), "exit 0");
+        window.env = crate::rendering::settings(false, |_| false);
+        window.open(None);
+        let id = running_id(&window).expect("a window process started");
+        let started = Instant::now();
+        let env = loop {
+            if let Ok(env) = std::fs::read_to_string(dir.path().join("env")) {
+                break env;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "it wrote no env"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        window.close();
+        assert!(ends_within(id, Duration::from_secs(5)));
+        let lines: Vec<&str> = env.lines().collect();
+        assert!(
+            lines.contains(&"WEBKIT_SKIA_ENABLE_CPU_RENDERING=1"),
+            "{env}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("PATH=")),
+            "and it inherits the rest"
+        );
     }
 
     /// A window process that agreed to end but hangs on its way out is killed: it has nothing
