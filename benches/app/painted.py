@@ -8,32 +8,19 @@ time (the clock of Node's process.hrtime) at which the window's header row first
 than a few colours: an unpainted window is one flat colour, a painted one has text, borders
 and the logo there. Reads only a thin strip so that watching costs little CPU beside the app.
 Exits 1 on timeout."""
+import os
 import sys
 import time
 
 from Xlib import X, display
 
+# The window is found as the tests find the one they close.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/support"))
+from close_window import find  # noqa: E402
+
 STRIP_TOP, STRIP_HEIGHT = 12, 32  # the page's header row (the logo, "Latchkey", its buttons)
 MIN_COLOURS = 6
 POLL_S = 0.01
-
-
-def find(node, title):
-    try:
-        name = node.get_wm_name()
-    except Exception:
-        name = None
-    if name == title:
-        return node
-    try:
-        children = node.query_tree().children
-    except Exception:
-        return None
-    for child in children:
-        found = find(child, title)
-        if found is not None:
-            return found
-    return None
 
 
 def colours(window):

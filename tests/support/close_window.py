@@ -11,15 +11,21 @@ from Xlib import X, display
 from Xlib.protocol import event
 
 
-def find(d, node, title):
+def find(node, title):
+    """The window under `node` titled `title`, or None (also used by benches/app/painted.py).
+    A window that goes away while we look is passed over."""
     try:
         name = node.get_wm_name()
     except Exception:
         name = None
     if name == title:
         return node
-    for child in node.query_tree().children:
-        found = find(d, child, title)
+    try:
+        children = node.query_tree().children
+    except Exception:
+        return None
+    for child in children:
+        found = find(child, title)
         if found is not None:
             return found
     return None
@@ -28,7 +34,7 @@ def find(d, node, title):
 def main():
     title = sys.argv[1]
     d = display.Display()
-    window = find(d, d.screen().root, title)
+    window = find(d.screen().root, title)
     if window is None:
         print(f"no window titled {title!r}", file=sys.stderr)
         sys.exit(1)
