@@ -28,11 +28,7 @@ pub fn hand_over(args: &[String]) {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::process::CommandExt;
-        let Some(resident) = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join(RESIDENT)))
-            .filter(|p| p.is_file())
-        else {
+        let Some(resident) = installed() else {
             tracing::info!("{RESIDENT} is not installed beside this app: the tray runs here");
             return;
         };
@@ -44,6 +40,15 @@ pub fn hand_over(args: &[String]) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = args;
+}
+
+/// The resident's binary where it is installed: beside this one.
+#[cfg(target_os = "linux")]
+pub fn installed() -> Option<std::path::PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(RESIDENT)))
+        .filter(|p| p.is_file())
 }
 
 /// The window process ends with the resident that started it, even when the resident is

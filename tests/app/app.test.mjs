@@ -443,9 +443,12 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
       const panel = await s.text(await s.waitFor('#settings-panel'));
       throw new Error(`${e.message}; .desktop files under HOME: ${found || 'none'}; settings: ${panel}`);
     });
+    // It starts the resident tray itself (installed beside the app), in the tray only.
     const entry = readFileSync(join(dir, entries()[0]), 'utf8');
-    assert.match(entry, /latchkey-app/);
-    assert.match(entry, /--hidden/);
+    const exec = /^Exec=(\S+) --hidden$/m.exec(entry);
+    assert.ok(exec, entry);
+    assert.equal(exec[1], join(dirname(app), 'latchkey-tray'));
+    assert.ok(existsSync(exec[1]), `${exec[1]} is there to start`);
     await s.click(toggle);
     await waitUntil(() => entries().length === 0, 'the autostart entry is removed');
     await s.click(await s.waitFor('[data-testid="settings-button"]'));
