@@ -17,6 +17,8 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const appBin = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/release/latchkey-app');
 const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/release/latchkey');
 const bareBin = process.env.BARE_BIN ?? join(repo, 'target/release/bare-tauri-window');
+// What the login item starts on Linux (src-tauri/src/autostart.rs): the resident tray itself.
+const trayBin = process.env.LATCHKEY_TRAY_BIN ?? join(repo, 'target/release/latchkey-tray');
 const SERVERS = 10;
 const LAUNCHES = Number(process.env.LAUNCHES ?? 5);
 const IDLE_S = Number(process.env.IDLE_SECONDS ?? 60);
@@ -188,14 +190,19 @@ for (const p of peers) execFileSync(cli, ['connect', p.mcp_url], { env, stdio: '
 
 // Nine: with three, one slow start on this 2-core machine moved the median by 100 ms.
 const OPENS = Number(process.env.OPENS ?? 9);
+// From the tray's menu showing to the click on "Open Latchkey": a person's move to an entry of a
+// short menu they know. Pointing takes 1.1 s on average in the keystroke-level model; half a
+// second is a quick hand.
+const MENU_DWELL_MS = Number(process.env.MENU_DWELL_MS ?? 500);
 // The desktop's panel: the tray's "Open Latchkey" is clicked the way a panel clicks it.
 const panel = await startWatcher();
 
 /**
- * One design of the app, as a person meets it: started at login (`--hidden`, LAUNCHES times for
- * the launch figure; the last one stays), its memory and wake-ups in the tray never opened, Open
- * (a second launch, as the app menu does) to the page loaded, OPENS times, its memory and
- * wake-ups with the window open, then closed.
+ * One design of the app, as a person meets it: started at login as its login item starts it
+ * (`--hidden`, LAUNCHES times for the launch figure; the last one stays); its memory and
+ * wake-ups in the tray, never opened; Open, OPENS times each, from the tray's menu, by a left
+ * click on the icon and by starting the app again (its menu entry), to the page loaded and to
+ * the window painted; its memory and wake-ups with the window open, then closed.
  */
 async function design(extraEnv) {
   const e = { ...env, ...extraEnv };
@@ -204,7 +211,8 @@ async function design(extraEnv) {
   for (let i = 0; i < LAUNCHES; i++) {
     if (launches.length) await stop(launches.at(-1).child);
     before = panel.registered;
-    launches.push(await launch(appBin, ['--hidden'], e, /tray ready after (\d+) ms/));
+    const loginItem = extraEnv.LATCHKEY_ONE_PROCESS ? appBin : trayBin;
+    launches.push(await launch(loginItem, ['--hidden'], e, /tray ready after (\d+) ms/));
   }
   const { child, lines } = launches.at(-1);
   const item = await panel.waitForItemAfter(before);
@@ -220,19 +228,30 @@ async function design(extraEnv) {
     const paintedMs = [];
     for (let i = 0; i < OPENS; i++) {
       const painted = await watchPainted();
-      const loaded = nextLine(lines, /window loaded after \d+ ms/);
-      const started = now();
-      await ask();
-      await loaded;
-      loadedMs.push(now() - started);
+      const loaded = nextLine(lines, /window loaded after \d+ ms/).then(now);
+      // `ask` may return when it clicked, after a menu showed: the page may load before that.
+      const asked = now();
+      const started = (await ask()) ?? asked;
+      loadedMs.push((await loaded) - started);
       paintedMs.push((await painted.at) - started);
       await closeWindow('Latchkey');
       await sleep(3000);
     }
     return { loaded: loadedMs, painted: paintedMs };
   };
-  // The tray's "Open Latchkey", as a person clicks it in the panel.
-  const opens = await timeOpens(() => panel.clickText(item, 'Open Latchkey'));
+  // The tray's "Open Latchkey", as a person clicks it in the panel: the menu shows first (the
+  // panel asks AboutToShow), then the person moves to the entry and clicks.
+  const menuOpens = await timeOpens(async () => {
+    await panel.showMenu(item);
+    await sleep(MENU_DWELL_MS);
+    const clicked = now();
+    await panel.clickText(item, 'Open Latchkey');
+    return clicked;
+  });
+  // A left click on the tray icon: nothing shows before it. (The one-process design's tray, a
+  // libappindicator icon, opens nothing on a left click: its menu's Open is clicked unshown.)
+  const opens = await timeOpens(() =>
+    extraEnv.LATCHKEY_ONE_PROCESS ? panel.clickText(item, 'Open Latchkey') : panel.activate(item));
   // Starting the app again (its menu entry) while it runs in the tray.
   const relaunches = await timeOpens(async () => {
     spawn(appBin, [], { env: e, stdio: 'ignore' });
@@ -254,6 +273,10 @@ async function design(extraEnv) {
     launch_self_median_ms: median(launches.map((x) => x.selfMs)),
     hidden,
     hiddenWakeups,
+    menu_dwell_ms: MENU_DWELL_MS,
+    menu_open_to_loaded_median_ms: median(menuOpens.loaded),
+    menu_open_to_painted_median_ms: median(menuOpens.painted),
+    menu_open_painted_ms: menuOpens.painted.map(Math.round),
     open_to_loaded_median_ms: median(opens.loaded),
     open_to_painted_median_ms: median(opens.painted),
     open_painted_ms: opens.painted.map(Math.round),
@@ -312,8 +335,10 @@ console.log(`
 ${row(`launch to tray ready (wall, median of ${LAUNCHES})`, `${f(app.launch_wall_median_ms)} ms`, `${f(oneProcess.launch_wall_median_ms)} ms`, `${f(results.bare.launch_wall_median_ms)} ms (setup done)`, `≤ 100 ms: ${goal(app.launch_wall_median_ms <= 100)}`)}
 ${row('PSS, started --hidden, never opened', pss(app.hidden), pss(oneProcess.hidden), '-', `≤ 30 MiB: ${goal(app.hidden.totalPssMiB <= 30)}`)}
 ${row('wake-ups per minute, never opened, idle', f(app.hiddenWakeups), f(oneProcess.hiddenWakeups), '-', `≤ 2: ${goal(app.hiddenWakeups <= 2)}`)}
-${row(`tray's Open Latchkey to the window painted (median of ${OPENS})`, `${f(app.open_to_painted_median_ms)} ms`, `${f(oneProcess.open_to_painted_median_ms)} ms`, '-', `≤ 400 ms: ${goal(app.open_to_painted_median_ms <= 400)}`)}
-${row(`tray's Open Latchkey to the page loaded (median of ${OPENS})`, `${f(app.open_to_loaded_median_ms)} ms`, `${f(oneProcess.open_to_loaded_median_ms)} ms`, '-', '')}
+${row(`the tray menu's Open Latchkey to the window painted (menu shown ${MENU_DWELL_MS} ms before; median of ${OPENS})`, `${f(app.menu_open_to_painted_median_ms)} ms`, `${f(oneProcess.menu_open_to_painted_median_ms)} ms`, '-', `≤ 400 ms: ${goal(app.menu_open_to_painted_median_ms <= 400)}`)}
+${row(`the tray menu's Open Latchkey to the page loaded (before the click when negative)`, `${f(app.menu_open_to_loaded_median_ms)} ms`, `${f(oneProcess.menu_open_to_loaded_median_ms)} ms`, '-', '')}
+${row(`a left click on the tray icon to the window painted (median of ${OPENS})`, `${f(app.open_to_painted_median_ms)} ms`, `${f(oneProcess.open_to_painted_median_ms)} ms`, '-', `≤ 400 ms: ${goal(app.open_to_painted_median_ms <= 400)}`)}
+${row(`a left click on the tray icon to the page loaded (median of ${OPENS})`, `${f(app.open_to_loaded_median_ms)} ms`, `${f(oneProcess.open_to_loaded_median_ms)} ms`, '-', '')}
 ${row(`the app started again to the window painted (median of ${OPENS})`, `${f(app.relaunch_to_painted_median_ms)} ms`, `${f(oneProcess.relaunch_to_painted_median_ms)} ms`, '-', '')}
 ${row(`the app started again to the page loaded (median of ${OPENS})`, `${f(app.relaunch_to_loaded_median_ms)} ms`, `${f(oneProcess.relaunch_to_loaded_median_ms)} ms`, '-', '')}
 ${row('PSS, window open', pss(app.open), pss(oneProcess.open), pss(bare.open))}

@@ -34,7 +34,18 @@ static STARTED: OnceLock<Instant> = OnceLock::new();
 pub struct Features {
     pub tray: bool,
     pub live: bool,
-    pub open_window: bool,
+    pub window: WindowAtStart,
+}
+
+/// The window when the app starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowAtStart {
+    /// None until the person opens it (started at login, or tests).
+    None,
+    Shown,
+    /// Built unseen, its page loading, for an Open that is probably next: the resident's
+    /// tray menu is open (`--window --standby`).
+    Unseen,
 }
 
 /// The app for any runtime: the real one in [`run`], `MockRuntime` in tests.
@@ -75,8 +86,10 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
             }
             tracing::debug!("setup after {} ms", since_start());
             // The window first: the watches start while its page loads.
-            if features.open_window {
-                window::show(app.handle());
+            match features.window {
+                WindowAtStart::Shown => window::show(app.handle()),
+                WindowAtStart::Unseen => window::prepare(app.handle()),
+                WindowAtStart::None => {}
             }
             if features.live {
                 live::start(app.handle().clone(), features.tray)?;
@@ -87,8 +100,9 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: AppState, features: Featu
 
 /// The real app. On Linux, `latchkey-app` (with `--hidden` at login) becomes the resident tray,
 /// `latchkey-tray`, and `latchkey-app --window [--connect URL]` is the window it starts on
-/// Open. Where no resident is installed, one process has the tray and the window: one
-/// instance, notifications, optional start at login.
+/// Open (`--window --standby` while its menu is open: the window built unseen). Where no
+/// resident is installed, one process has the tray and the window: one instance,
+/// notifications, optional start at login.
 pub fn run() {
     STARTED.get_or_init(Instant::now);
     latchkey_core::logging::init("info");
@@ -132,7 +146,13 @@ pub fn run() {
         Features {
             tray: !window_only,
             live: true,
-            open_window: window_only || !hidden,
+            window: if window_only && args.iter().any(|a| a == "--standby") {
+                WindowAtStart::Unseen
+            } else if window_only || !hidden {
+                WindowAtStart::Shown
+            } else {
+                WindowAtStart::None
+            },
         },
     )
     .build(tauri::generate_context!())

@@ -1,5 +1,7 @@
 //! The one main window. It is created when wanted and destroyed when closed, so a closed window
-//! costs no WebView (and on Linux the whole window process ends: see [`crate::resident`]).
+//! costs no WebView (and on Linux the whole window process ends: see [`crate::resident`]). On
+//! Linux it may also be made ready unseen ([`prepare`]) while the tray's menu is open, so that
+//! "Open Latchkey" only has to show it.
 
 use std::time::Instant;
 
@@ -16,9 +18,22 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
         let _ = w.set_focus();
         return;
     }
+    build(app, true);
+}
+
+/// Build the window unseen, its page loading, unless it is there already: the next [`show`]
+/// only has to show it.
+pub fn prepare<R: Runtime>(app: &AppHandle<R>) {
+    if app.get_webview_window(MAIN).is_none() {
+        build(app, false);
+    }
+}
+
+fn build<R: Runtime>(app: &AppHandle<R>, visible: bool) {
     let asked = Instant::now();
     let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("Latchkey")
+        .visible(visible)
         .inner_size(900.0, 640.0)
         .min_inner_size(520.0, 400.0)
         // `make bench-app` times Open to this line (the page and its first overview loaded).

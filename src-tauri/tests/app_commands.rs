@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use latchkey_app::{AppState, Features, run_app};
+use latchkey_app::{AppState, Features, WindowAtStart, run_app};
 use latchkey_core::Latchkey;
 use latchkey_core::context::keys;
 use latchkey_core::home::Home;
@@ -49,7 +49,7 @@ fn fixture() -> Fixture {
         Features {
             tray: false,
             live: false,
-            open_window: false,
+            window: WindowAtStart::None,
         },
     )
     .build(tauri::generate_context!())

@@ -234,6 +234,31 @@ test('the tray, as a desktop panel reads it: words per server, attention, live, 
     assert.equal(windowState(), 'none', 'no window came back');
   });
 
+  await t.test('the menu showing readies the window unseen: Open shows it; a menu only looked at costs nothing after', async () => {
+    const cmdline = (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    assert.deepEqual(windowProcesses(), [], 'no window process before the menu shows');
+    await w.showMenu(item);
+    // GTK makes the X window of a window that is not shown yet only when it shows it.
+    const { value: ready } = await within(20000, 'a window process on standby', async () =>
+      windowProcesses().length === 1 && windowProcesses()[0]);
+    assert.deepEqual(cmdline(ready).slice(1), ['--window', '--standby']);
+    await sleep(2000);
+    assert.equal(windowState(), 'none', 'its window unseen');
+    await w.clickText(item, 'Open Latchkey');
+    await within(10000, 'Open to show the window made ready', async () => windowState() === 'viewable');
+    assert.deepEqual(windowProcesses(), [ready], 'the same process shows it: none started on Open');
+    await closeWindow('Latchkey');
+    await within(15000, 'the window process to end once its window closed', async () => windowProcesses().length === 0);
+
+    // Shown, looked at, dismissed: the standby ends a while after the menu's last showing.
+    await w.showMenu(item);
+    await within(20000, 'a window process on standby again', async () => windowProcesses().length === 1);
+    assert.equal(windowState(), 'none', 'unseen');
+    const { ms } = await within(30000, 'the standby to end with no Open', async () =>
+      windowProcesses().length === 0 && windowState() === 'none');
+    console.log(`# a standby nobody opened ended ${ms} ms after it was seen ready`);
+  });
+
   await t.test('Open Latchkey opens the window; Quit ends the app', async () => {
     await w.clickText(item, 'Open Latchkey');
     await within(20000, 'the window to show', async () => windowState() === 'viewable');

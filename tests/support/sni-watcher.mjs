@@ -166,6 +166,17 @@ export async function startWatcher() {
       const [, [, , children]] = await call(item.service, Menu, MENU, 'GetLayout', 'iias', [0, -1, []]);
       return children.map((c) => entry(c.value));
     },
+    /** What a panel asks just before it shows the menu (dbusmenu AboutToShow on the root),
+     *  and the menu it then reads. */
+    async showMenu(item) {
+      const { Menu } = await properties(item);
+      await call(item.service, Menu, MENU, 'AboutToShow', 'i', [0]);
+      return this.menu(item);
+    },
+    /** What a panel sends on a left click on the icon (StatusNotifierItem Activate). */
+    async activate(item) {
+      await call(item.service, item.path, ITEM, 'Activate', 'ii', [0, 0]);
+    },
     /** What a panel sends when a person clicks menu entry `id`. */
     async click(item, id) {
       const { Menu } = await properties(item);

@@ -117,6 +117,12 @@ impl ksni::Tray for Item {
         let _ = self.orders.send(Order::Open);
     }
 
+    /// A panel asks this just before it shows the menu (dbusmenu `AboutToShow`): the window
+    /// process is started on standby, so that "Open Latchkey" only has to show it.
+    fn menu_about_to_show(&mut self) {
+        let _ = self.orders.send(Order::MenuShown);
+    }
+
     fn menu(&self) -> Vec<MenuItem<Self>> {
         self.look
             .lines

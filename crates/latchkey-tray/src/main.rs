@@ -45,6 +45,13 @@ pub enum Order {
         id: u32,
         after: u64,
     },
+    /// The tray's menu is showing: Open is probably next.
+    MenuShown,
+    /// The time the window process `id` on standby waits for the menu's `nth` showing is up.
+    StandbyOver {
+        id: u32,
+        nth: u64,
+    },
     Quit,
 }
 
@@ -169,6 +176,8 @@ async fn run(hidden: bool, started: Instant) -> i32 {
                 }
                 Some(Order::TellWindow(talk)) => window.tell(&talk),
                 Some(Order::WindowClosing { id, after }) => window.closing(id, after),
+                Some(Order::MenuShown) => window.stand_by(),
+                Some(Order::StandbyOver { id, nth }) => window.standby_over(id, nth),
                 Some(Order::Quit) | None => break,
             },
             _ = term.recv() => break,

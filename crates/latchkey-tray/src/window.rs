@@ -5,6 +5,11 @@
 //! (`closing <n>`): it ends when we close its stdin, which we do only if we sent it nothing
 //! after those `n` orders (the whole exchange: `latchkey_core::runtime::window_talk`). It ends
 //! with us as well.
+//!
+//! While the tray's menu is open, Open is probably next: a window process is started on
+//! standby ([`WindowProcess::stand_by`], its window built unseen with its page loading), so that
+//! Open only has to show it. Not opened within [`STANDBY_FOR`] of the menu's last showing, it is
+//! ended: a menu that was only looked at costs a start, never a resident WebKit.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -25,14 +30,20 @@ const APP: &str = "latchkey-app";
 /// WebKit's memory for as long as the tray runs.
 const END_WITHIN: Duration = Duration::from_secs(if cfg!(test) { 1 } else { 10 });
 
+/// How long a window process on standby waits for Open after the menu last showed. A person
+/// picks from a menu within a second or two; one who left it open longer meets a cold start.
+pub const STANDBY_FOR: Duration = Duration::from_secs(if cfg!(test) { 1 } else { 10 });
+
 /// A window process that runs: the pid it started with, its stdin, its pid while it still runs
 /// (0 once a thread that waits for its end has reaped it, so it never lingers as a zombie), and
-/// how many orders it has been sent.
+/// how many orders it has been sent; and while it waits unseen for an Open, which showing of
+/// the menu it waits for ([`WindowProcess::stand_by`]).
 struct Running {
     id: u32,
     stdin: ChildStdin,
     pid: Arc<AtomicU32>,
     orders: u64,
+    standby: Option<u64>,
 }
 
 impl Running {
@@ -55,8 +66,10 @@ pub struct WindowProcess {
     running: Option<Running>,
     /// What we follow: told which servers the window process refreshes.
     follow: Arc<Follow>,
-    /// Where the window process's offer to end comes back to us.
+    /// Where the window process's offer to end (and the end of a standby) comes back to us.
     orders: Orders,
+    /// How many times the menu showed: a standby ends only when the last showing's time is up.
+    menu_shown: u64,
 }
 
 impl WindowProcess {
@@ -71,6 +84,7 @@ impl WindowProcess {
             running: None,
             follow,
             orders,
+            menu_shown: 0,
         }
     }
 
@@ -82,8 +96,8 @@ impl WindowProcess {
         }
     }
 
-    /// Open the window (starting its process, or telling the running one), and start a Connect
-    /// for `connect` there.
+    /// Open the window (starting its process, or telling the running one: on standby, it only
+    /// has to show its window), and start a Connect for `connect` there.
     pub fn open(&mut self, connect: Option<&str>) {
         let order = match connect {
             Some(url) => Talk::Connect(url.to_string()),
@@ -93,19 +107,68 @@ impl WindowProcess {
             && r.say(&order)
         {
             r.orders += 1;
+            r.standby = None;
             tracing::info!("told the window process {} to {order}", r.id);
             return;
         }
+        let mut args = vec!["--window".to_string()];
+        if let Some(url) = connect {
+            args.extend(["--connect".to_string(), url.to_string()]);
+        }
+        self.start(args, None);
+    }
+
+    /// The tray's menu is showing: start a window process on standby, unless one runs, and end
+    /// it if no Open comes within [`STANDBY_FOR`] of the menu's last showing.
+    pub fn stand_by(&mut self) {
+        self.menu_shown += 1;
+        let nth = self.menu_shown;
+        match &mut self.running {
+            Some(r) if r.pid() != 0 => match &mut r.standby {
+                Some(waits_for) => *waits_for = nth,
+                None => return,
+            },
+            _ => self.start(
+                vec!["--window".to_string(), "--standby".to_string()],
+                Some(nth),
+            ),
+        }
+        let Some(id) = self.running.as_ref().map(|r| r.id) else {
+            return;
+        };
+        let orders = self.orders.clone();
+        let timing = std::thread::Builder::new()
+            .name("standby".into())
+            .spawn(move || {
+                std::thread::sleep(STANDBY_FOR);
+                let _ = orders.send(Order::StandbyOver { id, nth });
+            });
+        if let Err(e) = timing {
+            tracing::warn!("cannot time the standby window process: {e}");
+        }
+    }
+
+    /// The time of the menu's `nth` showing is up: end the window process `id` if it still
+    /// waits unseen for that showing's Open.
+    pub fn standby_over(&mut self, id: u32, nth: u64) {
+        if self
+            .running
+            .as_ref()
+            .is_some_and(|r| r.id == id && r.standby == Some(nth))
+        {
+            tracing::info!("the window process {id} on standby was not opened: ended");
+            self.close();
+        }
+    }
+
+    fn start(&mut self, args: Vec<String>, standby: Option<u64>) {
         self.running = None;
         let mut command = Command::new(&self.app);
         command
-            .arg("--window")
+            .args(&args)
             .envs(self.env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped());
-        if let Some(url) = connect {
-            command.args(["--connect", url]);
-        }
         match command.spawn() {
             Ok(mut child) => {
                 let id = child.id();
@@ -113,12 +176,13 @@ impl WindowProcess {
                 if let Some(stdout) = child.stdout.take() {
                     listen(id, stdout, self.follow.clone(), self.orders.clone());
                 }
-                tracing::info!("started the window process {id}");
+                tracing::info!("started the window process {id} ({})", args.join(" "));
                 let mut running = Running {
                     id,
                     stdin,
                     pid: Arc::new(AtomicU32::new(id)),
                     orders: 0,
+                    standby,
                 };
                 // Started while we refresh: it shows that from its first paint.
                 if let Some(talk) = self.follow.refreshing_now() {
@@ -226,19 +290,32 @@ mod tests {
     use latchkey_core::secrets::{Secrets, memory::MemoryStore};
     use latchkey_core::store::Store;
 
-    use super::WindowProcess;
+    use tokio::sync::mpsc::UnboundedReceiver;
 
-    /// A window process played by a shell script: it writes down its environment (`env`) and
-    /// each line it is told (`heard`) and does what `on_eof` says when its stdin closes.
+    use super::WindowProcess;
+    use crate::Order;
+
+    /// A window process played by a shell script: it writes down its environment (`env`), its
+    /// arguments (`args`, a line per start) and each line it is told (`heard`), and does what
+    /// `on_eof` says when its stdin closes.
     fn window_process(dir: &Path, on_eof: &str) -> WindowProcess {
+        window_process_telling(dir, on_eof).0
+    }
+
+    /// [`window_process`], and what it sends to the resident's orders (a standby's end).
+    fn window_process_telling(
+        dir: &Path,
+        on_eof: &str,
+    ) -> (WindowProcess, UnboundedReceiver<Order>) {
         let app = dir.join("latchkey-app");
         let heard = dir.join("heard");
         std::fs::write(
             &app,
             format!(
-                "#!/bin/sh\nenv > '{}.tmp' && mv '{0}.tmp' '{0}'\n\
+                "#!/bin/sh\nenv > '{}.tmp' && mv '{0}.tmp' '{0}'\necho \"$$ $*\" >> '{}'\n\
                  while read -r line; do echo \"$$ $line\" >> '{}'; done\n{on_eof}\n",
                 dir.join("env").display(),
+                dir.join("args").display(),
                 heard.display()
             ),
         )
@@ -250,14 +327,16 @@ mod tests {
             Secrets::new(Arc::new(MemoryStore::default())),
             HttpClient::new().unwrap(),
         );
-        let (orders, _) = tokio::sync::mpsc::unbounded_channel();
-        WindowProcess {
+        let (orders, told) = tokio::sync::mpsc::unbounded_channel();
+        let window = WindowProcess {
             app,
             env: Vec::new(),
             running: None,
             follow: Follow::new(Arc::new(lk)),
             orders,
-        }
+            menu_shown: 0,
+        };
+        (window, told)
     }
 
     fn running_id(w: &WindowProcess) -> Option<u32> {
@@ -277,6 +356,98 @@ mod tests {
 
     fn heard(dir: &Path) -> String {
         std::fs::read_to_string(dir.join("heard")).unwrap_or_default()
+    }
+
+    /// What `file` says once it says `want`, or after 5 s.
+    fn once_it_says(dir: &Path, file: &str, want: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let said = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+            if said == want || started.elapsed() > Duration::from_secs(5) {
+                return said;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The menu showing starts a window process on standby (its window built unseen); the Open
+    /// that follows only tells it to show, and its standby's time running out then changes
+    /// nothing. A second showing while it runs starts no other.
+    #[test]
+    fn the_menu_showing_readies_a_window_process_that_open_only_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut window = window_process(dir.path(), "exit 0");
+        window.stand_by();
+        let id = running_id(&window).expect("a window process on standby");
+        assert_eq!(
+            once_it_says(dir.path(), "args", &format!("{id} --window --standby\n")),
+            format!("{id} --window --standby\n")
+        );
+        window.stand_by();
+        assert_eq!(running_id(&window), Some(id), "still the one on standby");
+        window.open(None);
+        assert_eq!(running_id(&window), Some(id), "Open used it");
+        assert_eq!(
+            once_it_says(dir.path(), "heard", &format!("{id} show\n")),
+            format!("{id} show\n")
+        );
+        window.standby_over(id, 2);
+        assert_eq!(running_id(&window), Some(id), "opened: it stays");
+        window.stand_by();
+        assert_eq!(
+            running_id(&window),
+            Some(id),
+            "its window shows: the menu starts nothing"
+        );
+        window.close();
+        assert!(ends_within(id, Duration::from_secs(5)));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("args")).unwrap(),
+            format!("{id} --window --standby\n"),
+            "one process started in all"
+        );
+    }
+
+    /// A window process on standby that no Open came for ends once the time after the menu's
+    /// last showing is up (not the first's), and the next Open starts a new one.
+    #[test]
+    fn a_standby_that_no_open_came_for_ends_after_the_menus_last_showing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut window, mut told) = window_process_telling(dir.path(), "exit 0");
+        window.stand_by();
+        let id = running_id(&window).expect("a window process on standby");
+        std::thread::sleep(super::STANDBY_FOR / 2);
+        window.stand_by();
+        let over = |told: &mut UnboundedReceiver<Order>| {
+            let started = Instant::now();
+            loop {
+                if let Ok(order) = told.try_recv() {
+                    return order;
+                }
+                assert!(started.elapsed() < super::STANDBY_FOR * 3, "no standby end");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+        let first = over(&mut told);
+        assert_eq!(first, Order::StandbyOver { id, nth: 1 });
+        window.standby_over(id, 1);
+        assert_eq!(
+            running_id(&window),
+            Some(id),
+            "the menu showed again since: it waits on"
+        );
+        let second = over(&mut told);
+        assert_eq!(second, Order::StandbyOver { id, nth: 2 });
+        window.standby_over(id, 2);
+        assert_eq!(running_id(&window), None);
+        assert!(ends_within(id, Duration::from_secs(5)), "ended");
+        assert_eq!(heard(dir.path()), "", "it was told nothing");
+
+        window.open(None);
+        let next = running_id(&window).expect("Open starts a new one");
+        assert_ne!(next, id);
+        window.close();
+        assert!(ends_within(next, Duration::from_secs(5)));
     }
 
     /// The race `make bench-app` once lost an Open to: the window closed and its process
