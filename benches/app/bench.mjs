@@ -80,11 +80,11 @@ async function stop(child) {
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /**
- * Watch for the window titled Latchkey to show a painted page (benches/app/painted.py reads its
+ * Watch for the window titled `title` to show a painted page (benches/app/painted.py reads its
  * pixels from the X server). Resolves once watching, with `at`: the monotonic ms it was painted.
  */
-function watchPainted() {
-  const child = spawn('/usr/bin/python3', [join(repo, 'benches/app/painted.py'), 'Latchkey'], {
+function watchPainted(title = 'Latchkey') {
+  const child = spawn('/usr/bin/python3', [join(repo, 'benches/app/painted.py'), title], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
@@ -310,10 +310,24 @@ const bare = await (async () => {
   return { open, openWakeups };
 })();
 
+// The floor for a cold Open: a bare Tauri window started to its page painted, drawing as
+// Latchkey's window process does on this machine (on the CPU without a GPU: rendering.rs).
+const noGpu = (() => {
+  try {
+    return !readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
+  } catch {
+    return true;
+  }
+})();
+const bareEnv = noGpu ? { ...env, WEBKIT_SKIA_ENABLE_CPU_RENDERING: '1' } : env;
 const bareLaunch = [];
-for (let i = 0; i < LAUNCHES; i++) {
-  const b = await launch(bareBin, [], env, /bare window ready after (\d+) ms/);
-  bareLaunch.push(b);
+const barePainted = [];
+for (let i = 0; i < Math.max(LAUNCHES, OPENS); i++) {
+  const painted = await watchPainted('Bare');
+  const started = now();
+  const b = await launch(bareBin, [], bareEnv, /bare window ready after (\d+) ms/);
+  barePainted.push((await painted.at) - started);
+  if (i < LAUNCHES) bareLaunch.push(b);
   await stop(b.child);
 }
 
@@ -322,7 +336,12 @@ const results = {
   idle_seconds: IDLE_S,
   app,
   one_process: oneProcess,
-  bare: { ...bare, launch_wall_median_ms: median(bareLaunch.map((x) => x.wallMs)) },
+  bare: {
+    ...bare,
+    launch_wall_median_ms: median(bareLaunch.map((x) => x.wallMs)),
+    launch_to_painted_median_ms: median(barePainted),
+    launch_painted_ms: barePainted.map(Math.round),
+  },
 };
 writeFileSync(join(repo, 'benches/app/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 const f = (x) => x.toFixed(1);
@@ -337,7 +356,7 @@ ${row('PSS, started --hidden, never opened', pss(app.hidden), pss(oneProcess.hid
 ${row('wake-ups per minute, never opened, idle', f(app.hiddenWakeups), f(oneProcess.hiddenWakeups), '-', `≤ 2: ${goal(app.hiddenWakeups <= 2)}`)}
 ${row(`the tray menu's Open Latchkey to the window painted (menu shown ${MENU_DWELL_MS} ms before; median of ${OPENS})`, `${f(app.menu_open_to_painted_median_ms)} ms`, `${f(oneProcess.menu_open_to_painted_median_ms)} ms`, '-', `≤ 400 ms: ${goal(app.menu_open_to_painted_median_ms <= 400)}`)}
 ${row(`the tray menu's Open Latchkey to the page loaded (before the click when negative)`, `${f(app.menu_open_to_loaded_median_ms)} ms`, `${f(oneProcess.menu_open_to_loaded_median_ms)} ms`, '-', '')}
-${row(`a left click on the tray icon to the window painted (median of ${OPENS})`, `${f(app.open_to_painted_median_ms)} ms`, `${f(oneProcess.open_to_painted_median_ms)} ms`, '-', `≤ 400 ms: ${goal(app.open_to_painted_median_ms <= 400)}`)}
+${row(`a left click on the tray icon to the window painted (median of ${OPENS})`, `${f(app.open_to_painted_median_ms)} ms`, `${f(oneProcess.open_to_painted_median_ms)} ms`, `${f(results.bare.launch_to_painted_median_ms)} ms (started to painted)`, `≤ 400 ms: ${goal(app.open_to_painted_median_ms <= 400)}`)}
 ${row(`a left click on the tray icon to the page loaded (median of ${OPENS})`, `${f(app.open_to_loaded_median_ms)} ms`, `${f(oneProcess.open_to_loaded_median_ms)} ms`, '-', '')}
 ${row(`the app started again to the window painted (median of ${OPENS})`, `${f(app.relaunch_to_painted_median_ms)} ms`, `${f(oneProcess.relaunch_to_painted_median_ms)} ms`, '-', '')}
 ${row(`the app started again to the page loaded (median of ${OPENS})`, `${f(app.relaunch_to_loaded_median_ms)} ms`, `${f(oneProcess.relaunch_to_loaded_median_ms)} ms`, '-', '')}

@@ -21,8 +21,11 @@ done
 $sudo dpkg -i "$deb" >/dev/null
 trap '$sudo dpkg -r latchkey >/dev/null 2>&1 || true' EXIT
 
-# The desktop entry starts the installed app.
-grep -q '^Exec=latchkey-app' /usr/share/applications/Latchkey.desktop || fail "desktop entry: $(cat /usr/share/applications/Latchkey.desktop)"
+# The desktop entry starts the resident tray itself (it opens the window), and names the
+# window's class so that docks put the window under its launcher.
+entry=/usr/share/applications/Latchkey.desktop
+grep -qx 'Exec=latchkey-tray' $entry || fail "desktop entry: $(cat $entry)"
+grep -qx 'StartupWMClass=latchkey-app' $entry || fail "desktop entry: $(cat $entry)"
 [[ $(command -v latchkey) == /usr/bin/latchkey ]] || fail "latchkey is not on PATH"
 
 # Completions load in bash as installed, and the man page renders with man.
@@ -59,4 +62,19 @@ grep -q 'tray ready' "$home/second.log" && fail "a second instance started its o
 kill -0 $app 2>/dev/null || fail "the first instance died when the second launched"
 kill $app
 wait $app 2>/dev/null || true
+
+# Started from the app menu (the entry's Exec, from PATH): the tray starts and opens the window,
+# whose class is the entry's StartupWMClass.
+exec_line=$(sed -n 's/^Exec=//p' $entry)
+LATCHKEY_LOG=info $exec_line >"$home/menu.log" 2>&1 &
+menu=$!
+class=""
+for _ in $(seq 1 100); do
+  class=$(xprop -name Latchkey WM_CLASS 2>/dev/null) && break
+  kill -0 $menu 2>/dev/null || { cat "$home/menu.log" >&2; fail "the app menu's entry exited"; }
+  sleep 0.2
+done
+kill $menu
+wait $menu 2>/dev/null || true
+grep -q '"latchkey-app"' <<<"$class" || { cat "$home/menu.log" >&2; fail "no window of class latchkey-app from the app menu's entry: $class"; }
 echo "deb test: ok ($(grep -o 'tray ready after [0-9]* ms' "$log"))"

@@ -30,7 +30,9 @@ rpm --root "$root" --initdb
 rpm --root "$root" -i --nodeps --noscripts --nosignature "$pkg" 2>/dev/null || fail "rpm -i into $root"
 rpm --root "$root" -q latchkey >/dev/null || fail "the package is not recorded as installed"
 [[ -x $root/usr/bin/latchkey && -x $root/usr/bin/latchkey-app ]] || fail "the binaries are not installed"
-grep -q '^Exec=latchkey-app' "$root/usr/share/applications/Latchkey.desktop" || fail "desktop entry"
+grep -qx 'Exec=latchkey-tray' "$root/usr/share/applications/Latchkey.desktop" || fail "desktop entry"
+grep -qx 'StartupWMClass=latchkey-app' "$root/usr/share/applications/Latchkey.desktop" || fail "desktop entry's window class"
+[[ -x $root/usr/bin/latchkey-tray ]] || fail "the desktop entry's latchkey-tray is not installed"
 home=$(mktemp -d)
 trap 'rm -rf "$root" "$home"' EXIT
 LATCHKEY_HOME="$home" "$root/usr/bin/latchkey" --version | grep -q '^latchkey ' || fail "the installed latchkey --version"

@@ -1,11 +1,12 @@
 //! `latchkey-tray`: Latchkey's resident process on Linux. It keeps the tray icon and its menu,
 //! the refresher, the store and config-file watches and the "needs you" notifications, and
 //! never loads WebKit: the window is another process (`latchkey-app --window`), started on Open
-//! and gone when closed. `latchkey-app` hands over to it (at login with `--hidden`).
+//! and gone when closed. The login item starts it (`--hidden`); `latchkey-app` hands over to it.
 //!
 //! - [`instance`]: one resident per Latchkey home; a second launch asks the first to Open.
 //! - [`icon`]: the tray's StatusNotifierItem and its menu, drawn from the core's words.
-//! - [`window`]: the window process: started, shown again, told to Connect, ended with us.
+//! - [`window`]: the window process: started (or readied unseen while the menu shows), shown
+//!   again, told to Connect, ended with us.
 //! - [`notify`]: desktop notifications with a Connect button.
 //! - [`rendering`]: how the window process draws on a machine without a GPU.
 
