@@ -17,7 +17,8 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const appBin = process.env.LATCHKEY_APP_BIN ?? join(repo, 'target/release/latchkey-app');
 const cli = process.env.LATCHKEY_BIN ?? join(repo, 'target/release/latchkey');
 const bareBin = process.env.BARE_BIN ?? join(repo, 'target/release/bare-tauri-window');
-// What the login item starts on Linux (src-tauri/src/autostart.rs): the resident tray itself.
+// What the login item and the app menu's entry start on Linux (src-tauri/src/autostart.rs,
+// src-tauri/linux/latchkey.desktop): the resident tray itself.
 const trayBin = process.env.LATCHKEY_TRAY_BIN ?? join(repo, 'target/release/latchkey-tray');
 const SERVERS = 10;
 const LAUNCHES = Number(process.env.LAUNCHES ?? 5);
@@ -252,9 +253,10 @@ async function design(extraEnv) {
   // libappindicator icon, opens nothing on a left click: its menu's Open is clicked unshown.)
   const opens = await timeOpens(() =>
     extraEnv.LATCHKEY_ONE_PROCESS ? panel.clickText(item, 'Open Latchkey') : panel.activate(item));
-  // Starting the app again (its menu entry) while it runs in the tray.
+  // Starting the app again from its menu entry while it runs in the tray (the entry runs
+  // latchkey-tray on Linux: src-tauri/linux/latchkey.desktop).
   const relaunches = await timeOpens(async () => {
-    spawn(appBin, [], { env: e, stdio: 'ignore' });
+    spawn(extraEnv.LATCHKEY_ONE_PROCESS ? appBin : trayBin, [], { env: e, stdio: 'ignore' });
   });
   const reopened = nextLine(lines, /window loaded after \d+ ms/);
   await panel.clickText(item, 'Open Latchkey');
