@@ -10,9 +10,9 @@
 //! (GTK without GL, `GDK_GL=disable`, painted sooner still: in one session a left click's Open
 //! 682 → 464 ms, the tray menu's 221 → 99 ms. But WebKit then turns its accelerated
 //! compositing off ("Disabled hardware acceleration because GTK failed to initialize GL"), a
-//! second rendering path, in which the real app's WebDriver steps hung (the first-run step and
-//! the suite's first, both of which take a screenshot, timed out after 4 minutes; a step
-//! without one passed); so it is not set. See benches/app/README.md.)
+//! second rendering path, in which WebDriver's Take Screenshot never returns (WebKitGTK
+//! 2.50.6: the real app's tests timed out there), so it is not set. See
+//! benches/app/README.md.)
 
 use std::path::Path;
 
