@@ -313,7 +313,8 @@ const bare = await (async () => {
 })();
 
 // The floor for a cold Open: a bare Tauri window started to its page painted, drawing as
-// Latchkey's window process does on this machine (on the CPU without a GPU: rendering.rs).
+// Latchkey's window process does on this machine (without a GPU: GTK without GL, Skia on the
+// CPU, each unless set in the environment, as rendering.rs decides).
 const noGpu = (() => {
   try {
     return !readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
@@ -321,7 +322,7 @@ const noGpu = (() => {
     return true;
   }
 })();
-const bareEnv = noGpu ? { ...env, WEBKIT_SKIA_ENABLE_CPU_RENDERING: '1' } : env;
+const bareEnv = noGpu ? { GDK_GL: 'disable', WEBKIT_SKIA_ENABLE_CPU_RENDERING: '1', ...env } : env;
 const bareLaunch = [];
 const barePainted = [];
 for (let i = 0; i < Math.max(LAUNCHES, OPENS); i++) {

@@ -73,10 +73,15 @@ function startApp(env, base) {
   return Session.create(`http://127.0.0.1:${port}`, { 'tauri:options': { application: app } });
 }
 
-async function saveShot(s, name) {
+/**
+ * The window as the X server shows it (tests/support/window_shot.py): what a person sees, and
+ * WebDriver's Take Screenshot never returns when WebKit draws without accelerated compositing,
+ * as the window does on a machine without a GPU (crates/latchkey-tray/src/rendering.rs).
+ */
+async function saveShot(name) {
   mkdirSync(shots, { recursive: true });
   await sleep(400); // let WebKit paint the last change before the capture
-  writeFileSync(join(shots, name), await s.screenshot());
+  execFileSync('/usr/bin/python3', [join(repo, 'tests/support/window_shot.py'), 'Latchkey', join(shots, name)]);
 }
 
 /** Every file under `dir` (but `skip`), by path relative to it. */
@@ -123,7 +128,7 @@ test('the desktop app on a home with many clients: the first-run pass and Undo',
   assert.ok((await s.findAll('[data-testid="setup-change"]')).length >= 15);
   assert.ok((await s.findAll('[data-testid="setup-client"]')).length >= 15, 'a row per client');
   assert.ok(!(await s.source()).includes('ghp_FAKE'), 'no secret in the DOM');
-  await saveShot(s, 'app-setup.png');
+  await saveShot('app-setup.png');
 
   await s.click(await s.waitFor('[data-testid="setup-go"]'));
   await s.waitFor('[data-testid="setup-close"]', { timeoutMs: 120000 });
@@ -141,7 +146,7 @@ test('the desktop app on a home with many clients: the first-run pass and Undo',
     `return [...document.querySelectorAll('[data-testid="setup-sign-in"]')].map((e) => e.dataset.state)`,
   );
   assert.ok(states.length > 5 && states.every((x) => x === 'failed'), JSON.stringify(states));
-  await saveShot(s, 'app-setup-done.png');
+  await saveShot('app-setup-done.png');
 
   // (The sticky header would cover a button the driver scrolls to the very top.)
   await s.exec(`document.querySelector('[data-testid="setup-undo"]').scrollIntoView({ block: 'center' })`);
@@ -249,7 +254,7 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
   test('a new person sees what to do', async () => {
     const empty = await s.waitFor('[data-testid="empty-state"]');
     assert.match(await s.text(empty), /add/i);
-    await saveShot(s, 'app-empty.png');
+    await saveShot('app-empty.png');
   });
 
   test('add a server by URL', async () => {
@@ -270,7 +275,7 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
     assert.deepEqual(chips, { 'mcp:read': 'read', 'mcp:write': 'write' });
     const stats = await admin(peer, '/stats');
     assert.equal(stats.active_grants, 1);
-    await saveShot(s, 'app-connected.png');
+    await saveShot('app-connected.png');
   });
 
   test('the window never holds the token', async () => {
@@ -293,7 +298,7 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
     });
     const ms = Date.now() - started;
     console.log(`# live update: the CLI's refresh reached the window in ${ms} ms`);
-    await saveShot(s, 'app-detail.png');
+    await saveShot('app-detail.png');
     await s.click(await s.waitFor('[data-testid="detail-back"]'));
   });
 
@@ -302,7 +307,7 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
     await s.click(await s.waitFor(`${row(url)} [data-testid="revoke-button"]`));
     const message = await s.text(await s.waitFor('[data-testid="revoke-message"]'));
     assert.match(message, /revoke the sign-in/);
-    await saveShot(s, 'app-revoke.png');
+    await saveShot('app-revoke.png');
     await s.click(await s.waitFor('[data-testid="revoke-confirm"]'));
     await s.waitFor(row(url), { accept: hasStatus('not_connected') });
     const stats = await admin(peer, '/stats');
@@ -348,7 +353,7 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
     assert.match(await s.text(issuer), /RFC 8414/);
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
     await s.exec(`document.querySelector('[data-testid="checkup-summary"]').scrollIntoView({ block: 'start' })`);
-    await saveShot(s, 'app-checkup.png');
+    await saveShot('app-checkup.png');
     await s.click(await s.waitFor('[data-testid="detail-back"]'));
   });
 
@@ -362,7 +367,7 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
     assert.equal(needsYou.actions.connect, 'Connect', JSON.stringify(needsYou.actions));
     // The row that needs attention sorts first; clicks may have scrolled the list past it.
     await s.exec('window.scrollTo(0, 0)');
-    await saveShot(s, 'app-attention.png');
+    await saveShot('app-attention.png');
     // The refresh's failure notice stays until dismissed (it would cover the rows below).
     for (const b of await s.findAll('.notice-region button')) await s.click(b);
   });
@@ -480,7 +485,7 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
       ));
     await waitUntil(async () => /· 1 secret in plain text/.test(await header()), 'the header counts it')
       .catch((e) => assert.fail(`${e.message}; the header said: ${JSON.stringify(said)}`));
-    await saveShot(s, 'app-adopt.png');
+    await saveShot('app-adopt.png');
     await s.click(await s.waitFor('[data-testid="adopt-confirm"]'));
     const outcome = await s.waitFor('[data-testid="adopt-outcome"]');
     assert.match(await s.text(outcome), /Changed Cursor's mcp\.json for github\. To undo later: latchkey restore \d+/);
@@ -528,7 +533,7 @@ describe('the desktop app: connect, live update, revoke, and bad input', { timeo
     assert.match(await s.text(await s.waitFor('[data-testid="adopt-alternative"]')), /revoke them/);
     const source = await s.source();
     assert.ok(!source.includes(cached.access_token) && !source.includes(cached.refresh_token), 'no token in the DOM');
-    await saveShot(s, 'app-import.png');
+    await saveShot('app-import.png');
     await s.click(await s.waitFor('[data-testid="adopt-confirm"]'));
     const outcome = await s.waitFor('[data-testid="adopt-outcome"]', { timeoutMs: 30000 }).catch(async (e) => {
       const said = await s.exec(`return document.querySelector('[data-testid="adopt-dialog"]')?.textContent ?? ''`);
@@ -606,7 +611,7 @@ test('the desktop app where no browser opens: Connect signs in with a code', { t
   const address = (await s.text(await s.waitFor(`${row(url)} [data-testid="device-address"]`))).trim();
   assert.match(address, /^http:\/\/127\.0\.0\.1:\d+\//, address);
   assert.equal((await s.findAll(`${row(url)} [data-testid="device-qr"] svg`)).length, 1);
-  await saveShot(s, 'app-device-code.png');
+  await saveShot('app-device-code.png');
 
   execFileSync(process.execPath, [join(repo, 'tests/browser/approve.mjs'), address], {
     env: { ...process.env, APPROVE_USER_CODE: userCode, APPROVE_ACTION: 'approve' },

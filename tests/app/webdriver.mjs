@@ -92,10 +92,6 @@ export class Session {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
 
-  async screenshot() {
-    return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
-  }
-
   async close() {
     await fetch(`${this.base}/session/${this.id}`, { method: 'DELETE' }).catch(() => {});
   }

@@ -1,23 +1,27 @@
 //! How the window process draws when the machine has no GPU.
 //!
 //! Without a DRM render node (a virtual machine, a remote desktop, Xvfb) Mesa's only driver is
-//! llvmpipe, which runs OpenGL on the CPU and compiles every shader with LLVM, so WebKit's GPU
-//! painter (Skia on GL) costs more than it gives: on a 2-core machine under Xvfb the window was
-//! painted 847 and 706 ms after the tray's Open with it (medians of 9, two runs), 563 and 605 ms
-//! with Skia painting on the CPU (benches/app/README.md). With a GPU nothing changes. A setting
-//! the person made in their environment always wins.
+//! llvmpipe, which runs OpenGL on the CPU and compiles every shader with LLVM, so GL costs more
+//! than it gives: GTK loads Mesa and libLLVM only to probe it, and WebKit's accelerated
+//! compositing then draws every layer through it. Without a GPU the window process therefore
+//! runs GTK without GL (`GDK_GL=disable`: WebKit draws without accelerated compositing, as it
+//! did for years, logging "Disabled hardware acceleration because GTK failed to initialize GL")
+//! and Skia paints on the CPU. On a 2-core machine under Xvfb a cold Open was painted 624 →
+//! 446 ms after the window process started (CPU painting alone, then without GL too; medians,
+//! benches/app/README.md). With a GPU nothing changes. A setting the person made in their
+//! environment always wins.
 //!
-//! (GTK without GL, `GDK_GL=disable`, painted sooner still: in one session a left click's Open
-//! 682 → 464 ms, the tray menu's 221 → 99 ms. But WebKit then turns its accelerated
-//! compositing off ("Disabled hardware acceleration because GTK failed to initialize GL"), a
-//! second rendering path, in which WebDriver's Take Screenshot never returns (WebKitGTK
-//! 2.50.6: the real app's tests timed out there), so it is not set. See
-//! benches/app/README.md.)
+//! (WebKitGTK's WebDriver "Take Screenshot" never returns in the mode without accelerated
+//! compositing (2.50.6), so the app's tests read their screenshots from the X server:
+//! tests/support/window_shot.py.)
 
 use std::path::Path;
 
 /// WebKitGTK's switch for Skia's CPU painter (any value but "0" turns it on).
 pub const CPU_RENDERING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
+
+/// GDK's list of GL features; "disable" keeps GTK (and so WebKit) from GL altogether.
+pub const GTK_GL: &str = "GDK_GL";
 
 /// Where the kernel lists DRM devices; a GPU able to render has a `renderD<n>` node there.
 pub const DRI: &str = "/dev/dri";
@@ -33,16 +37,19 @@ pub fn window_env() -> Vec<(&'static str, &'static str)> {
     env
 }
 
-/// What to set: nothing with a GPU; without one, WebKit paints with Skia on the CPU, unless
-/// `is_set` says the person chose how already.
+/// What to set: nothing with a GPU; without one, GTK without GL and Skia painting on the CPU,
+/// each unless `is_set` says the person chose it already.
 pub fn settings(
     render_node: bool,
     is_set: impl Fn(&str) -> bool,
 ) -> Vec<(&'static str, &'static str)> {
-    if render_node || is_set(CPU_RENDERING) {
+    if render_node {
         return Vec::new();
     }
-    vec![(CPU_RENDERING, "1")]
+    [(GTK_GL, "disable"), (CPU_RENDERING, "1")]
+        .into_iter()
+        .filter(|(name, _)| !is_set(name))
+        .collect()
 }
 
 /// Whether `dri` holds a render node. A directory that is missing or unreadable has none.
@@ -64,22 +71,34 @@ mod tests {
     }
 
     #[test]
-    fn without_a_gpu_webkit_paints_on_the_cpu() {
+    fn without_a_gpu_gtk_leaves_gl_alone_and_webkit_paints_on_the_cpu() {
         assert_eq!(
             settings(false, |_| false),
-            vec![("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")]
+            vec![
+                ("GDK_GL", "disable"),
+                ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")
+            ]
         );
         assert_eq!(
-            settings(false, |name| name == "GDK_GL"),
-            vec![(CPU_RENDERING, "1")],
+            settings(false, |name| name == "WEBKIT_DISABLE_DMABUF_RENDERER"),
+            vec![(GTK_GL, "disable"), (CPU_RENDERING, "1")],
             "whatever else is set"
         );
     }
 
     #[test]
     fn a_setting_the_person_made_is_never_overridden() {
-        // `WEBKIT_SKIA_ENABLE_CPU_RENDERING=0` in their environment keeps the GPU painter.
-        assert!(settings(false, |name| name == CPU_RENDERING).is_empty());
+        // `WEBKIT_SKIA_ENABLE_CPU_RENDERING=0` in their environment keeps the GPU painter;
+        // `GDK_GL=gles` (or any value) keeps their choice of GL.
+        assert_eq!(
+            settings(false, |name| name == CPU_RENDERING),
+            vec![(GTK_GL, "disable")]
+        );
+        assert_eq!(
+            settings(false, |name| name == GTK_GL),
+            vec![(CPU_RENDERING, "1")]
+        );
+        assert!(settings(false, |_| true).is_empty());
     }
 
     #[test]

@@ -504,7 +504,8 @@ mod tests {
         assert!(ends_within(second, Duration::from_secs(5)), "Quit ends it");
     }
 
-    /// On a machine without a GPU the window process is started drawing on the CPU; what it
+    /// On a machine without a GPU the window process is started drawing on the CPU, GTK without
+    /// GL; what it
     /// inherits otherwise stays (`rendering` decides what to set).
     #[test]
     fn the_window_process_is_started_with_how_it_draws_on_this_machine() {
@@ -528,7 +529,8 @@ mod tests {
         assert!(ends_within(id, Duration::from_secs(5)));
         let lines: Vec<&str> = env.lines().collect();
         assert!(
-            lines.contains(&"WEBKIT_SKIA_ENABLE_CPU_RENDERING=1"),
+            lines.contains(&"WEBKIT_SKIA_ENABLE_CPU_RENDERING=1")
+                && lines.contains(&"GDK_GL=disable"),
             "{env}"
         );
         assert!(
