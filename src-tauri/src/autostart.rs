@@ -58,13 +58,14 @@ pub fn set<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<()> {
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let r = match (item, on) {
-        (LoginItem::Plugin(m), true) => m.enable().map_err(|e| e.to_string()),
-        (LoginItem::Plugin(m), false) => m.disable().map_err(|e| e.to_string()),
+    let r = match item {
+        LoginItem::Plugin(m) => {
+            (if on { m.enable() } else { m.disable() }).map_err(|e| e.to_string())
+        }
         #[cfg(target_os = "linux")]
-        (LoginItem::Resident(entry), true) => entry.enable().map_err(|e| e.to_string()),
-        #[cfg(target_os = "linux")]
-        (LoginItem::Resident(entry), false) => entry.disable().map_err(|e| e.to_string()),
+        LoginItem::Resident(entry) => {
+            (if on { entry.enable() } else { entry.disable() }).map_err(|e| e.to_string())
+        }
     };
     r.map_err(|e| Error::Io(format!("cannot change the start-at-login setting: {e}")))
 }

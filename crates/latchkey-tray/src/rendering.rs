@@ -6,9 +6,9 @@
 //! compositing then draws every layer through it. Without a GPU the window process therefore
 //! runs GTK without GL (`GDK_GL=disable`: WebKit draws without accelerated compositing, as it
 //! did for years, logging "Disabled hardware acceleration because GTK failed to initialize GL")
-//! and Skia paints on the CPU. On a 2-core machine under Xvfb a cold Open was painted 624 →
-//! 446 ms after the window process started (CPU painting alone, then without GL too; medians,
-//! benches/app/README.md). With a GPU nothing changes. A setting the person made in their
+//! and Skia paints on the CPU. On a 2-core machine under Xvfb a window process was painted
+//! 624 → 490 and 674 → 446 ms after it started (CPU painting alone, then without GL too;
+//! medians of two runs, benches/app/README.md). With a GPU nothing changes. A setting the person made in their
 //! environment always wins.
 //!
 //! (WebKitGTK's WebDriver "Take Screenshot" never returns in the mode without accelerated

@@ -491,12 +491,8 @@ mod tests {
         assert_ne!(second, first);
         window.open(None);
         let told = format!("{first} show\n{second} show\n");
-        let started = Instant::now();
-        while heard(dir.path()) != told && started.elapsed() < Duration::from_secs(5) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
         assert_eq!(
-            heard(dir.path()),
+            once_it_says(dir.path(), "heard", &told),
             told,
             "the new one was started for the Connect (an argument) and told the next Open"
         );
