@@ -8,8 +8,8 @@
 //! did for years, logging "Disabled hardware acceleration because GTK failed to initialize GL")
 //! and Skia paints on the CPU. On a 2-core machine under Xvfb a window process was painted
 //! 624 → 490 and 674 → 446 ms after it started (CPU painting alone, then without GL too;
-//! medians of two runs, benches/app/README.md). With a GPU nothing changes. A setting the person made in their
-//! environment always wins.
+//! medians of two runs, benches/app/README.md). With a GPU nothing changes. A setting the
+//! person made in their environment always wins.
 //!
 //! (WebKitGTK's WebDriver "Take Screenshot" never returns in the mode without accelerated
 //! compositing (2.50.6), so the app's tests read their screenshots from the X server:
@@ -20,7 +20,8 @@ use std::path::Path;
 /// WebKitGTK's switch for Skia's CPU painter (any value but "0" turns it on).
 pub const CPU_RENDERING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
 
-/// GDK's list of GL features; "disable" keeps GTK (and so WebKit) from GL altogether.
+/// GDK's list of GL features; "disable" keeps GTK from GL, and so WebKit from accelerated
+/// compositing (WebKit still opens an EGL display of its own: without one it aborts).
 pub const GTK_GL: &str = "GDK_GL";
 
 /// Where the kernel lists DRM devices; a GPU able to render has a `renderD<n>` node there.
