@@ -501,8 +501,7 @@ mod tests {
     }
 
     /// On a machine without a GPU the window process is started drawing on the CPU, GTK without
-    /// GL; what it
-    /// inherits otherwise stays (`rendering` decides what to set).
+    /// GL; what it inherits otherwise stays (`rendering` decides what to set).
     #[test]
     fn the_window_process_is_started_with_how_it_draws_on_this_machine() {
         let dir = tempfile::tempdir().unwrap();
